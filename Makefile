@@ -1,0 +1,34 @@
+# Set-up and everyday commands. Needs only Python 3.11 (python3 -m venv).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench golden clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/feedkit build --registry posts.yaml --out out
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check feedkit tests bench
+
+golden: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q --update-golden
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) out/*.xml out/*.html out/*.txt out/*.eml

@@ -1,0 +1,108 @@
+"""Reading dates from the registry and writing them as RFC 3339."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as _dateutil
+
+
+class DateProblem(ValueError):
+    """A date that can't be read or doesn't exist; the message says how to fix it."""
+
+
+class _SvEnInfo(_dateutil.parserinfo):
+    """Month and weekday names in Swedish as well as English."""
+
+    JUMP = [*_dateutil.parserinfo.JUMP, "den", "kl", "klockan"]
+    MONTHS = [
+        ("Jan", "January", "januari"),
+        ("Feb", "February", "februari"),
+        ("Mar", "March", "mars"),
+        ("Apr", "April"),
+        ("May", "maj"),
+        ("Jun", "June", "juni"),
+        ("Jul", "July", "juli"),
+        ("Aug", "August", "augusti"),
+        ("Sep", "Sept", "September"),
+        ("Oct", "October", "okt", "oktober"),
+        ("Nov", "November"),
+        ("Dec", "December"),
+    ]
+    WEEKDAYS = [
+        ("Mon", "Monday", "mån", "måndag"),
+        ("Tue", "Tuesday", "tis", "tisdag"),
+        ("Wed", "Wednesday", "ons", "onsdag"),
+        ("Thu", "Thursday", "tor", "torsdag"),
+        ("Fri", "Friday", "fre", "fredag"),
+        ("Sat", "Saturday", "lör", "lördag"),
+        ("Sun", "Sunday", "sön", "söndag"),
+    ]
+
+
+_INFO = _SvEnInfo()
+# Two defaults that differ in every field: a part missing from the text shows up
+# as a difference between the two parses.
+_DEFAULTS = (datetime(1904, 1, 1), datetime(1905, 2, 2))
+
+
+def parse_date(text: str, tz: ZoneInfo) -> datetime:
+    """Parse an ISO 8601 or written-out date; naive values are local to `tz`.
+
+    Raises DateProblem with a message meant for the user.
+    """
+    text = " ".join(text.split())
+    if not text:
+        raise DateProblem("is empty; write a date such as 2020-02-06 or 6 februari 2020")
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = _parse_written(text)
+    value = value.replace(microsecond=0)
+    if value.tzinfo is None:
+        return localize(value, tz)
+    return value.astimezone(tz)
+
+
+def _parse_written(text: str) -> datetime:
+    try:
+        first, second = (_dateutil.parse(text, _INFO, default=d) for d in _DEFAULTS)
+    except _dateutil.ParserError as exc:
+        reason = str(exc).split(":")[0]
+        if "out of range" in reason:
+            raise DateProblem(f"'{text}' does not exist ({reason})") from None
+        raise DateProblem(
+            f"can't read '{text}' as a date; write 2020-02-06, 2020-02-06T09:30 "
+            "or 6 februari 2020"
+        ) from None
+    except (OverflowError, ValueError) as exc:
+        raise DateProblem(f"'{text}' does not exist ({exc})") from None
+    missing = [
+        name
+        for name in ("year", "month", "day")
+        if getattr(first, name) != getattr(second, name)
+    ]
+    if missing:
+        raise DateProblem(f"'{text}' has no {' or '.join(missing)}; write the full date")
+    return first
+
+
+def localize(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Attach `tz` to a wall-clock time, refusing times skipped by a DST change.
+
+    A time that occurs twice (clocks going back) means its first occurrence.
+    """
+    aware = naive.replace(tzinfo=tz, fold=0)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise DateProblem(
+            f"{naive.isoformat(timespec='minutes')} does not exist in {tz.key} "
+            "(the clocks skip it for daylight saving time); give a time an hour "
+            "later or an explicit offset"
+        )
+    return aware
+
+
+def rfc3339(value: datetime) -> str:
+    """An aware datetime as RFC 3339 with seconds and the offset of that instant."""
+    return value.isoformat(timespec="seconds")

@@ -1,0 +1,33 @@
+"""The excerpt rule: plain text cut hard at a length, the way the site's listing does."""
+
+from __future__ import annotations
+
+import regex
+
+# One unit the cut never splits: an HTML entity, or one user-perceived character
+# (a base letter with its combining marks, an emoji sequence, CR LF).
+_UNIT = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\X")
+_SPACES = regex.compile(r"[ \t\n\r\f\v]+")
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs to one space, ends trimmed (no-break spaces are kept)."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def truncate(text: str, length: int = 250, suffix: str = "...") -> str:
+    """Cut `text` so that it, with `suffix` appended, is at most `length` characters.
+
+    The cut is hard (it may fall inside a word, as the listing's "samtal, wor..."),
+    never inside an entity or a grapheme; trailing whitespace before the suffix is
+    removed. A text that fits is returned whole, without the suffix.
+    """
+    if len(text) <= length:
+        return text
+    room = length - len(suffix)
+    end = 0
+    for match in _UNIT.finditer(text, 0, len(text)):
+        if match.end() > room:
+            break
+        end = match.end()
+    return text[:end].rstrip() + suffix

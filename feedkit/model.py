@@ -1,0 +1,91 @@
+"""The neutral model every writer reads: frozen dataclasses, no YAML past here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    """Who stands behind the site, as shown in the digest's footer."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Site options with their defaults (`site.options` in posts.yaml)."""
+
+    excerpt_length: int = 250
+    excerpt_suffix: str = "..."
+    feed_entries: int = 20
+    digest_entries: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The site section of the registry."""
+
+    title: str
+    url: str
+    feed_url: str
+    id: str
+    language: str
+    timezone: str
+    subtitle: str = ""
+    email: str = ""
+    about: str = ""
+    websub_hub: str = ""
+    publisher: Publisher | None = None
+    options: Options = field(default_factory=Options)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site's timezone object."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A post's author; role is shown in listings (\"boendeexpert, ...\")."""
+
+    name: str
+    role: str = ""
+    email: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post. `published`/`updated` are aware datetimes in the site timezone."""
+
+    title: str
+    slug: str
+    url: str
+    id: str
+    published: datetime
+    updated: datetime
+    author: Author
+    body: str = ""
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """A loaded, checked registry; posts are newest first."""
+
+    path: str
+    site: Site
+    posts: tuple[Post, ...]
+
+    def visible(self, now: datetime) -> tuple[Post, ...]:
+        """Posts whose publication time is not after `now`, newest first."""
+        return tuple(p for p in self.posts if p.published <= now)
