@@ -42,6 +42,7 @@ class Site:
     email: str = ""
     about: str = ""
     websub_hub: str = ""
+    unsubscribe_url: str = ""
     publisher: Publisher | None = None
     options: Options = field(default_factory=Options)
 

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 SITE_FIELDS = (
     "title", "subtitle", "url", "feed_url", "id", "language", "timezone",
-    "email", "about", "websub_hub", "publisher", "options",
+    "email", "about", "websub_hub", "unsubscribe_url", "publisher", "options",
 )
 PUBLISHER_FIELDS = ("name", "address", "phone", "email", "url")
 OPTION_FIELDS = tuple(f.name for f in fields(Options))
@@ -227,6 +227,12 @@ def _site(reader: _Reader, node: Node) -> Site | None:
     hub = reader.text(f, "websub_hub", "site") or ""
     if hub:
         hub = _absolute_url(reader, f["websub_hub"], "site.websub_hub", hub) or ""
+    unsubscribe = reader.text(f, "unsubscribe_url", "site") or ""
+    if unsubscribe:
+        unsubscribe = _absolute_url(reader, f["unsubscribe_url"], "site.unsubscribe_url",
+                                    unsubscribe) or ""
+    elif url is not None:
+        unsubscribe = url + "unsubscribe"
     site_id = reader.text(f, "id", "site")
     if site_id is not None and not _SCHEME.match(site_id):
         reader.add(f["id"], f"site.id: '{site_id}' is not an absolute IRI; "
@@ -240,7 +246,7 @@ def _site(reader: _Reader, node: Node) -> Site | None:
         language=language, timezone=timezone,
         subtitle=reader.text(f, "subtitle", "site") or "",
         email=email, about=reader.text(f, "about", "site") or "", websub_hub=hub,
-        publisher=publisher, options=options,
+        unsubscribe_url=unsubscribe, publisher=publisher, options=options,
     )
 
 
