@@ -1,0 +1,50 @@
+"""Shared fixtures: golden-file comparison (`pytest --update-golden`) and paths."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="Rewrite tests/golden/* from the current outputs instead of comparing.",
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """golden(name, actual): compare with tests/golden/<name>, or rewrite it on request."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, actual: bytes | str) -> None:
+        data = actual.encode("utf-8") if isinstance(actual, str) else actual
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            return
+        assert path.exists(), f"no golden file {path}; run `make golden` to create it"
+        expected = path.read_bytes()
+        if data != expected:
+            diff = difflib.unified_diff(
+                expected.decode("utf-8", "replace").splitlines(keepends=True),
+                data.decode("utf-8", "replace").splitlines(keepends=True),
+                fromfile=f"golden/{name}", tofile="actual",
+            )
+            pytest.fail("output differs from the golden file (update on purpose with "
+                        "`make golden`):\n" + "".join(diff), pytrace=False)
+
+    return check
+
+
+@pytest.fixture
+def example_registry() -> Path:
+    """The example registry at the top of the repository."""
+    return ROOT / "posts.yaml"
