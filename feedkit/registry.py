@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -460,20 +461,29 @@ def _replace(post: Post, **changes: Any) -> Post:
     return replace(post, **changes)
 
 
-_slugify: Callable[[str], str] | None = None
+_TRANSLIT = str.maketrans({
+    "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ß": "ss", "ł": "l", "Ł": "l",
+    "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "œ": "oe", "Œ": "oe", "ı": "i",
+})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
-def slugify(text: str) -> str:
+def slugify(text: str, max_length: int = 80) -> str:
     """A URL- and file-safe slug: ASCII letters, digits and hyphens (å/ä/ö -> a/a/o)."""
-    global _slugify
-    if _slugify is None:
-        from slugify import slugify as lib
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[
+            :max_length]
+    return slug
 
-        _slugify = lib
-    return _slugify(text, max_length=80, word_boundary=True)
+
+@lru_cache(maxsize=64)
+def _tag_authority(site_url: str) -> str:
+    return (urlsplit(site_url).hostname or "").encode("idna").decode("ascii")
 
 
 def tag_uri(site_url: str, published: datetime, slug: str) -> str:
     """An RFC 4151 tag: URI from the site's domain, the post's local date and slug."""
-    host = (urlsplit(site_url).hostname or "").encode("idna").decode("ascii")
-    return f"tag:{host},{published:%Y-%m-%d}:{slug}"
+    return f"tag:{_tag_authority(site_url)},{published.date().isoformat()}:{slug}"
