@@ -136,6 +136,8 @@ def loads(data: bytes, path: str = "posts.yaml") -> Registry:
         raise RegistryError(
             [Problem(path, line, col, f"malformed YAML: {what}")]
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise RegistryError([_reader_problem(data, path, exc)]) from None
     except yaml.YAMLError as exc:
         raise RegistryError([Problem(path, 1, 1, f"malformed YAML: {exc}")]) from None
     if root is None:
@@ -153,13 +155,21 @@ def loads(data: bytes, path: str = "posts.yaml") -> Registry:
             site = _site(reader, top["site"])
         if "posts" not in top:
             reader.add(root, "posts: missing; add a 'posts:' list")
-        elif site is not None:
-            posts = _posts(reader, top["posts"], site)
         else:
-            _posts(reader, top["posts"], None)
+            posts = _posts(reader, top["posts"], site, _timezone_guess(top.get("site")))
     if reader.problems or site is None:
         raise RegistryError(reader.problems)
     return Registry(path=path, site=site, posts=posts)
+
+
+def _reader_problem(data: bytes, path: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character YAML refuses (control characters), at its line and column."""
+    before = data[: exc.position].decode("utf-8", "ignore")  # libyaml counts bytes
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return Problem(path, line, column, f"contains the control character U+{ord(char):04X}, "
+                                       "which YAML and XML can't carry; remove it")
 
 
 def _check_utf8(data: bytes, reader: _Reader) -> None:
@@ -301,14 +311,27 @@ def _options(reader: _Reader, node: Node) -> Options:
     return options
 
 
-def _posts(reader: _Reader, node: Node, site: Site | None) -> tuple[Post, ...]:
+def _timezone_guess(node: Node | None) -> ZoneInfo:
+    """The site's timezone if it is readable, else UTC: posts are checked either way."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "timezone" and isinstance(value, yaml.ScalarNode):
+                try:
+                    return ZoneInfo(value.value.strip())
+                except (ZoneInfoNotFoundError, ValueError):
+                    break
+    return ZoneInfo("UTC")
+
+
+def _posts(
+    reader: _Reader, node: Node, site: Site | None, tz: ZoneInfo
+) -> tuple[Post, ...]:
     if not isinstance(node, yaml.SequenceNode):
         reader.add(node, "posts: must be a list of posts, each starting with '- title: ...'")
         return ()
     if not node.value:
         reader.add(node, "posts: the list is empty; add at least one post")
         return ()
-    tz = ZoneInfo(site.timezone) if site else None
     posts: list[Post] = []
     slugs: dict[str, int] = {}
     ids: dict[str, int] = {}
@@ -327,7 +350,7 @@ def _posts(reader: _Reader, node: Node, site: Site | None) -> tuple[Post, ...]:
 
 
 def _post(
-    reader: _Reader, node: Node, where: str, site: Site | None, tz: ZoneInfo | None
+    reader: _Reader, node: Node, where: str, site: Site | None, tz: ZoneInfo
 ) -> Post | None:
     f = reader.mapping(node, where, POST_FIELDS)
     if f is None:
@@ -376,11 +399,11 @@ def _post(
 
 
 def _date(
-    reader: _Reader, f: dict[str, Node], key: str, where: str, tz: ZoneInfo | None,
+    reader: _Reader, f: dict[str, Node], key: str, where: str, tz: ZoneInfo,
     *, required: bool = False, parent: Node | None = None,
 ) -> datetime | None:
     text = reader.text(f, key, where, required=required, parent=parent)
-    if text is None or tz is None:
+    if text is None:
         return None
     try:
         return parse_date(text, tz)
