@@ -1,0 +1,113 @@
+"""The command line: exit codes, exact error lines, nothing written on bad input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from feedkit import __version__
+from feedkit.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"feedkit {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["build"]])
+def test_help_on_every_command(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+
+
+def test_build_writes_and_reports(example_registry: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", "--registry", str(example_registry), "--out", str(out),
+                 "--now", "2026-01-01T00:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out / 'atom.xml'}" in result.stdout
+    again = run("build", "--registry", str(example_registry), "--out", str(out),
+                "--now", "2026-01-01T00:00:00+00:00")
+    assert f"unchanged {out / 'atom.xml'}" in again.stdout
+
+
+def test_bad_input_exits_1_lists_all_and_leaves_out_untouched(tmp_path: Path) -> None:
+    registry = tmp_path / "posts.yaml"
+    registry.write_text(
+        "site:\n  title: T\n  url: example.org\n  timezone: Europe/Stockholm\nposts:\n"
+        "  - titel: A\n    date: 31 februari 2020\n    author: A\n    body: x\n", "utf-8"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "atom.xml").write_bytes(b"previous feed")
+    before = snapshot(out)
+    result = run("build", "--registry", str(registry), "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{registry}:3:8: site.url: 'example.org' is not an absolute http(s) URL; write it "
+        "like https://example.org/blog/",
+        f"{registry}:6:5: posts[0].titel: unknown field; did you mean 'title'?",
+        f"{registry}:6:5: posts[0].title: missing; this field is required",
+        f"{registry}:7:11: posts[0].date: '31 februari 2020' does not exist (day is out of "
+        "range for month)",
+        "4 problems found; nothing was written.",
+    ]
+    assert "Traceback" not in result.output
+    assert snapshot(out) == before
+
+
+def test_missing_registry_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    result = run("build", "--registry", str(tmp_path / "nope.yaml"), "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {tmp_path / 'nope.yaml'}: can't read the registry")
+
+
+def test_usage_errors_exit_2(example_registry: Path) -> None:
+    assert run("build", "--bogus").exit_code == 2
+    bad_now = run("build", "--registry", str(example_registry), "--now", "soon")
+    assert bad_now.exit_code == 2
+    assert "not an ISO 8601 date-time" in bad_now.output
+
+
+def test_check_reports_stale_and_fresh(example_registry: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["--registry", str(example_registry), "--out", str(out), "--now", "2026-01-01"]
+    stale = run("build", "--check", *args)
+    assert stale.exit_code == 1
+    assert f"would change {out / 'atom.xml'}" in stale.stdout
+    assert not out.exists()
+    assert run("build", *args).exit_code == 0
+    fresh = run("build", "--check", *args)
+    assert fresh.exit_code == 0, fresh.output
+    assert "up to date" in fresh.stdout
+
+
+def test_installed_command_runs_in_a_folder_with_only_posts_yaml(
+    example_registry: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "posts.yaml").write_bytes(example_registry.read_bytes())
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+    feedkit = Path(sys.executable).with_name("feedkit")
+    done = subprocess.run([str(feedkit), "build"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "atom.xml").read_bytes().startswith(b"<?xml")

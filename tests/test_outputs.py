@@ -1,0 +1,58 @@
+"""Outputs: atomic replacement, nothing outside out/, unchanged files left alone."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from feedkit.errors import OutputError
+from feedkit.outputs import OutputSet, safe_relpath, write_atomic
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "/etc/passwd", "a/../../b", "", ".."])
+def test_paths_outside_out_are_refused(bad: str) -> None:
+    with pytest.raises(OutputError):
+        safe_relpath(bad)
+
+
+def test_symlink_leading_out_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "tags").symlink_to(elsewhere)
+    outputs = OutputSet()
+    outputs.add("tags/x.xml", b"data")
+    with pytest.raises(OutputError, match="leads out of"):
+        outputs.write(out)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_same_path_twice_is_refused() -> None:
+    outputs = OutputSet()
+    outputs.add("a.xml", b"1")
+    with pytest.raises(OutputError, match="same path"):
+        outputs.add("./a.xml".removeprefix("./"), b"2")
+
+
+def test_write_replaces_and_keeps_unchanged_files(tmp_path: Path) -> None:
+    outputs = OutputSet({"a.xml": b"new", "sub/b.txt": b"same"})
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.xml").write_bytes(b"old")
+    (tmp_path / "sub" / "b.txt").write_bytes(b"same")
+    os.utime(tmp_path / "sub" / "b.txt", ns=(1, 1))
+    assert outputs.stale(tmp_path) == ["a.xml"]
+    assert outputs.write(tmp_path) == ["a.xml", "sub/b.txt"]
+    assert (tmp_path / "a.xml").read_bytes() == b"new"
+    assert (tmp_path / "sub" / "b.txt").stat().st_mtime_ns == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.xml", "b.txt", "sub"]
+
+
+def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "atom.xml"
+    target.write_bytes(b"previous")
+
+    with pytest.raises(TypeError):
+        write_atomic(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["atom.xml"]
