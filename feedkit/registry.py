@@ -18,11 +18,7 @@ import yaml
 from .dates import DateProblem, parse_date
 from .errors import FeedkitError, Problem, RegistryError
 from .model import Author, Options, Post, Publisher, Registry, Site
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from .yamlstream import ItemStream, top_level
 
 SITE_FIELDS = (
     "title", "subtitle", "url", "feed_url", "id", "language", "timezone",
@@ -128,7 +124,7 @@ def loads(data: bytes, path: str = "posts.yaml") -> Registry:
     if reader.problems:
         raise RegistryError(reader.problems)
     try:
-        root = yaml.compose(data, Loader=_Loader)
+        site, posts = _top_level(reader, data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -140,26 +136,55 @@ def loads(data: bytes, path: str = "posts.yaml") -> Registry:
         raise RegistryError([_reader_problem(data, path, exc)]) from None
     except yaml.YAMLError as exc:
         raise RegistryError([Problem(path, 1, 1, f"malformed YAML: {exc}")]) from None
-    if root is None:
-        raise RegistryError(
-            [Problem(path, 1, 1, "the file is empty; it needs a 'site:' section and a "
-                     "'posts:' list (see README.md)")]
-        )
-    top = reader.mapping(root, "", ("site", "posts"))
-    site = None
-    posts: tuple[Post, ...] = ()
-    if top is not None:
-        if "site" not in top:
-            reader.add(root, "site: missing; add a 'site:' section with title and url")
-        else:
-            site = _site(reader, top["site"])
-        if "posts" not in top:
-            reader.add(root, "posts: missing; add a 'posts:' list")
-        else:
-            posts = _posts(reader, top["posts"], site, _timezone_guess(top.get("site")))
     if reader.problems or site is None:
         raise RegistryError(reader.problems)
     return Registry(path=path, site=site, posts=posts)
+
+
+def _top_level(reader: _Reader, data: bytes) -> tuple[Site | None, tuple[Post, ...]]:
+    """Walk the top level; posts are streamed when they follow the site section."""
+    site: Site | None = None
+    site_node: Node | None = None
+    posts: tuple[Post, ...] = ()
+    seen: dict[str, Node] = {}
+    first: Node | None = None
+    deferred: Node | None = None
+    for key, value in top_level(data, "posts", after="site"):
+        if key is None:
+            reader.add(value, "the file must be a mapping with a 'site:' section and a "
+                              "'posts:' list")
+            return None, ()
+        first = first or key
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name not in ("site", "posts"):
+            reader.add(key, f"{name}: unknown field; the top level holds only 'site' and "
+                            "'posts'")
+            continue
+        if name in seen:
+            reader.add(key, f"{name}: given twice (first on line "
+                            f"{seen[name].start_mark.line + 1}); keep one")
+            continue
+        seen[name] = key
+        if name == "site":
+            site_node = value
+            site = _site(reader, value)
+        elif "site" in seen:
+            posts = _posts(reader, value, site, _timezone_guess(site_node))
+        else:
+            deferred = value  # posts before the site: check them once the site is known
+    if deferred is not None:
+        posts = _posts(reader, deferred, site, _timezone_guess(site_node))
+    if first is None:
+        reader.problems.append(Problem(
+            reader.path, 1, 1,
+            "the file is empty; it needs a 'site:' section and a 'posts:' list (see README.md)",
+        ))
+        return None, ()
+    if "site" not in seen:
+        reader.add(first, "site: missing; add a 'site:' section with title and url")
+    if "posts" not in seen:
+        reader.add(first, "posts: missing; add a 'posts:' list")
+    return site, posts
 
 
 def _reader_problem(data: bytes, path: str, exc: yaml.reader.ReaderError) -> Problem:
@@ -324,18 +349,17 @@ def _timezone_guess(node: Node | None) -> ZoneInfo:
 
 
 def _posts(
-    reader: _Reader, node: Node, site: Site | None, tz: ZoneInfo
+    reader: _Reader, node: Node | ItemStream, site: Site | None, tz: ZoneInfo
 ) -> tuple[Post, ...]:
-    if not isinstance(node, yaml.SequenceNode):
+    if not isinstance(node, yaml.SequenceNode | ItemStream):
         reader.add(node, "posts: must be a list of posts, each starting with '- title: ...'")
-        return ()
-    if not node.value:
-        reader.add(node, "posts: the list is empty; add at least one post")
         return ()
     posts: list[Post] = []
     slugs: dict[str, int] = {}
     ids: dict[str, int] = {}
-    for index, item in enumerate(node.value):
+    items = node if isinstance(node, ItemStream) else node.value
+    index = -1
+    for index, item in enumerate(items):
         post = _post(reader, item, f"posts[{index}]", site, tz)
         if post is None:
             continue
@@ -346,6 +370,8 @@ def _posts(
             else:
                 seen[value] = post.line
         posts.append(post)
+    if index < 0:
+        reader.add(node, "posts: the list is empty; add at least one post")
     return _order(posts)
 
 

@@ -193,3 +193,35 @@ def test_every_problem_in_one_report() -> None:
     assert any("titel" in p for p in found)
     assert any("2020-02-30" in p for p in found)
     assert any("author: missing" in p for p in found)
+
+
+def test_posts_before_site_and_aliases_load_the_same() -> None:
+    streamed = loads((GOOD_SITE + "posts:\n  - &p {title: A, date: 2020-02-03, author: A, "
+                      "body: x}\n  - {title: B, date: 2020-02-04, author: A, body: x}\n").encode())
+    reordered = loads(("posts:\n  - {title: A, date: 2020-02-03, author: A, body: x}\n"
+                       "  - {title: B, date: 2020-02-04, author: A, body: x}\n" + GOOD_SITE
+                       ).encode())
+    assert streamed.site == reordered.site
+    assert [(p.id, p.published) for p in streamed.posts] == [
+        (p.id, p.published) for p in reordered.posts
+    ]
+    assert [p.title for p in streamed.posts] == ["B", "A"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- a\n- b\n", "posts.yaml:1:1: the file must be a mapping with a 'site:' section and "
+                       "a 'posts:' list"),
+        (GOOD_SITE + "posts: []\n---\nmore: 1\n", "posts.yaml:7:1: malformed YAML: but found "
+                                                  "another document"),
+        (GOOD_SITE + "posts:\n  - *nowhere\n", "posts.yaml:7:5: malformed YAML: found "
+                                                "undefined alias 'nowhere'"),
+        (GOOD_SITE + "posts: []\n", "posts.yaml:6:8: posts: the list is empty; add at least "
+                                    "one post"),
+        (GOOD_SITE + "extra: 1\nposts: []\n", "posts.yaml:6:1: extra: unknown field; the top "
+                                              "level holds only 'site' and 'posts'"),
+    ],
+)
+def test_document_shape_problems(text: str, expected: str) -> None:
+    assert expected in problems(text)
