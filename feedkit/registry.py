@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -108,13 +110,20 @@ class _Reader:
 
 
 def load(path: str | Path) -> Registry:
-    """Read and check a registry file; raise RegistryError listing every problem."""
+    """Read and check a registry file; raise RegistryError listing every problem.
+
+    The file is streamed to the YAML parser rather than read whole, so a large
+    registry costs little more memory than the posts it holds.
+    """
     shown = str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            if not _is_utf8(handle):
+                return loads(Path(path).read_bytes(), shown)  # reports each bad byte
+            handle.seek(0)
+            return _load(handle, shown, lambda: Path(path).read_bytes())
     except OSError as exc:
         raise FeedkitError(f"{shown}: can't read the registry: {exc.strerror}") from None
-    return loads(data, shown)
 
 
 def loads(data: bytes, path: str = "posts.yaml") -> Registry:
@@ -123,8 +132,24 @@ def loads(data: bytes, path: str = "posts.yaml") -> Registry:
     _check_utf8(data, reader)
     if reader.problems:
         raise RegistryError(reader.problems)
+    return _load(data, path, lambda: data)
+
+
+def _is_utf8(handle: BinaryIO) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        site, posts = _top_level(reader, data)
+        while chunk := handle.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _load(source: bytes | BinaryIO, path: str, data: Callable[[], bytes]) -> Registry:
+    reader = _Reader(path, [])
+    try:
+        site, posts = _top_level(reader, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -133,7 +158,7 @@ def loads(data: bytes, path: str = "posts.yaml") -> Registry:
             [Problem(path, line, col, f"malformed YAML: {what}")]
         ) from None
     except yaml.reader.ReaderError as exc:
-        raise RegistryError([_reader_problem(data, path, exc)]) from None
+        raise RegistryError([_reader_problem(data(), path, exc)]) from None
     except yaml.YAMLError as exc:
         raise RegistryError([Problem(path, 1, 1, f"malformed YAML: {exc}")]) from None
     if reader.problems or site is None:
@@ -141,7 +166,7 @@ def loads(data: bytes, path: str = "posts.yaml") -> Registry:
     return Registry(path=path, site=site, posts=posts)
 
 
-def _top_level(reader: _Reader, data: bytes) -> tuple[Site | None, tuple[Post, ...]]:
+def _top_level(reader: _Reader, data: bytes | BinaryIO) -> tuple[Site | None, tuple[Post, ...]]:
     """Walk the top level; posts are streamed when they follow the site section."""
     site: Site | None = None
     site_node: Node | None = None

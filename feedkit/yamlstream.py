@@ -10,6 +10,7 @@ as soon as the post is built.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import BinaryIO
 
 import yaml
 from yaml.events import (
@@ -83,7 +84,7 @@ def _compose(loader: Loader, anchors: dict) -> Node:
     return node
 
 
-def top_level(data: bytes, stream_key: str, after: str) -> Iterator[tuple[Node, object]]:
+def top_level(data: bytes | BinaryIO, stream_key: str, after: str) -> Iterator[tuple[Node, object]]:
     """(key node, value) pairs of the document's top-level mapping.
 
     The value of `stream_key` is an ItemStream when it is a list that comes after
