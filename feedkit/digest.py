@@ -200,7 +200,6 @@ def build_message(
     unsubscribe_url: str, list_id: str, unsubscribe_mailto: str,
 ) -> EmailMessage:
     """A complete RFC 5322 message: multipart/alternative, text/plain then text/html."""
-    from email import policy
     from email.message import EmailMessage
     from email.utils import format_datetime
 
@@ -214,8 +213,12 @@ def build_message(
     }
     for name, value in headers.items():
         refuse_line_breaks(name, value)
+    for name, url in (("unsubscribe URL", unsubscribe_url), ("unsubscribe mailto", mailto)):
+        if not url.isascii() or "," in url or ">" in url:
+            raise HeaderInjectionError(f"{name}: {url!r} must be ASCII without ',' or '>'; "
+                                       "percent-encode it")
     html, text = personalize(rendered, unsubscribe_url)
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=_message_policy())
     for name, value in headers.items():
         message[name] = value
     message["MIME-Version"] = "1.0"
@@ -227,6 +230,29 @@ def build_message(
     return message
 
 
+def _message_policy():
+    """SMTP policy that writes List-Unsubscribe's URLs verbatim, one per line.
+
+    Python's folder turns a token longer than a line into RFC 2047 encoded words,
+    which would break a long unsubscribe URL; RFC 5322 allows 998 characters.
+    """
+    from email.policy import EmailPolicy
+
+    class DigestPolicy(EmailPolicy):
+        def fold(self, name: str, value: str) -> str:
+            if name.lower() == "list-unsubscribe":
+                entries = [e.strip() for e in str(value).split(",")]
+                return f"{name}: " + f",{self.linesep} ".join(entries) + self.linesep
+            return super().fold(name, value)
+
+        def fold_binary(self, name: str, value: str) -> bytes:
+            if name.lower() == "list-unsubscribe":
+                return self.fold(name, value).encode("ascii")
+            return super().fold_binary(name, value)
+
+    return DigestPolicy(linesep="\r\n")
+
+
 def _host(site: Site) -> str:
     return (urlsplit(site.url).hostname or "localhost").encode("idna").decode("ascii")
 
@@ -235,7 +261,7 @@ def stable_message_id(site: Site, window: Window, recipient: str) -> str:
     """A Message-ID that is the same for the same site, window and recipient."""
     key = "\n".join((site.id, window.start.isoformat(), window.end.isoformat(),
                      recipient.strip().lower()))
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
     return f"<digest.{window.start:%Y%m%d}-{window.end:%Y%m%d}.{digest}@{_host(site)}>"
 
 
