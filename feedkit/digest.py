@@ -31,6 +31,10 @@ TO_PLACEHOLDER = "subscriber@example.invalid"
 PREHEADER_LENGTH = 140
 
 
+class TemplateError(FeedkitError):
+    """A digest template can't be read or rendered."""
+
+
 class HeaderInjectionError(FeedkitError):
     """A value meant for an email header holds a line break."""
 
@@ -135,8 +139,6 @@ def render_digest(
     template_dirs: tuple[Path, ...] = (), posts: Sequence[Post] | None = None,
 ) -> RenderedDigest:
     """Render the digest of `window` (or of exactly `posts`, if given)."""
-    from .templates import environment
-
     site = registry.site
     lang = resolve_language(language or site.language)
     chosen = tuple(sorted(posts_in_window(registry, window) if posts is None else posts,
@@ -156,11 +158,42 @@ def render_digest(
         "days": group_by_day(chosen, site, lang), "count": len(chosen),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
     }
-    env = environment(tuple(template_dirs), lang)
-    html = inline_css(env.get_template("digest.html.j2").render(context))
-    text = flowed.wrap(env.get_template("digest.txt.j2").render(context))
+    html = inline_css(_render(template_dirs, lang, "digest.html.j2", context))
+    text = flowed.wrap(_render(template_dirs, lang, "digest.txt.j2", context))
     return RenderedDigest(subject=subject, html=html, text=text, preheader=preheader,
                           language=lang, window=window, posts=chosen)
+
+
+def _render(template_dirs: Sequence[Path], language: str, name: str,
+            context: dict[str, Any]) -> str:
+    """Render one template; Jinja2's errors become a TemplateError naming FILE:LINE."""
+    import jinja2
+
+    from .templates import environment
+
+    env = environment(tuple(template_dirs), language)
+    try:
+        template = env.get_template(name)
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or name
+        raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound:
+        raise TemplateError(f"{name}: template not found") from None
+    except jinja2.TemplateError as exc:
+        filename = template.filename or name
+        line = _template_line(exc, filename)
+        raise TemplateError(f"{filename}:{line}: {exc}") from None
+
+
+def _template_line(exc: BaseException, filename: str) -> int:
+    """The template line a render error happened on, from Jinja2's traceback."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == filename and frame.lineno:
+            return frame.lineno
+    return 1
 
 
 def inline_css(html: str) -> str:
@@ -173,6 +206,8 @@ def inline_css(html: str) -> str:
         html, allow_network=False, allow_loading_external_files=False,
         strip_important=False, disable_link_rewrites=True, disable_validation=True,
         cssutils_logging_level=logging.CRITICAL,
+        # Width attributes come from the template (600 for Outlook), not from CSS.
+        disable_basic_attributes=["width", "height"],
     ).transform()
 
 

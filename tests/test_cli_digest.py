@@ -124,3 +124,18 @@ def test_help_describes_the_command():
     assert result.exit_code == 0
     for option in ("--since", "--until", "--period", "--templates", "--to"):
         assert option in result.output
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("line one\n{% for x in %}\n", ":2: "),
+    ("fine\n{{ no_such_name }}\n", ":2: 'no_such_name' is undefined"),
+])
+def test_broken_override_template_is_reported_with_its_line(run, tmp_path, source, expected):
+    override = tmp_path / "mine"
+    override.mkdir()
+    (override / "digest.txt.j2").write_text(source, encoding="utf-8")
+    result = run("--period", "week", "--until", "2020-02-09", "--templates", str(override))
+    assert result.exit_code == 1
+    assert f"Error: {override / 'digest.txt.j2'}{expected}" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
