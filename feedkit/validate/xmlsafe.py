@@ -14,9 +14,10 @@ XML_LANG = f"{{{XML_NS}}}lang"
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE")
 _SUBSET_END = re.compile(rb"\]\s*>")
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
-class XmlRefused(Exception):
+class XmlRefused(ValueError):
     """A document refused before parsing; carries where and why."""
 
     def __init__(self, line: int, message: str) -> None:
@@ -27,21 +28,30 @@ class XmlRefused(Exception):
 
 def _head(path: Path) -> bytes:
     with path.open("rb") as handle:
-        head = handle.read(HEAD_BYTES)
+        return handle.read(HEAD_BYTES)
+
+
+def _as_utf8(head: bytes) -> bytes:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", "replace").encode("utf-8")
     return head
 
 
 def precheck(path: Path) -> None:
+    """Refuse the file at `path` if its DOCTYPE declares entities; see refuse_entities."""
+    refuse_entities(_head(path))
+
+
+def refuse_entities(head: bytes) -> None:
     """Refuse a DOCTYPE that declares entities (or is too long to look at), quickly.
 
     Entity declarations are how "billion laughs" and quadratic-blowup documents
     work; no feed needs them, so any internal ENTITY declaration is refused.
     """
-    head = _head(path)
+    head = _as_utf8(head[:HEAD_BYTES])
     found = _DOCTYPE.search(head)
-    if not found:
+    first_element = _ELEMENT.search(head)
+    if not found or (first_element and first_element.start() < found.start()):
         return
     line = head.count(b"\n", 0, found.start()) + 1
     rest = head[found.end():]
