@@ -164,7 +164,7 @@ class _State:
                 continue
             seen.add(error.line)
             self.out.add("atom-schema", error.line or elem.sourceline,
-                         f"RFC 4287 schema: {error.message}")
+                         f"RFC 4287 schema: {error.message}", token="<")
 
     # Pieces --------------------------------------------------------------
 
