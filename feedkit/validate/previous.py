@@ -52,6 +52,8 @@ def fetch(source: str) -> bytes:
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 data = response.read(MAX_BYTES + 1)
+        except urllib.error.HTTPError as exc:
+            raise PreviousError(f"can't fetch {source}: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", None) or exc
             raise PreviousError(f"can't fetch {source}: {reason}") from None
