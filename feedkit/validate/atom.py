@@ -23,7 +23,17 @@ from .common import (
     rfc3339,
     unsafe_html,
 )
-from .xmlsafe import XML_LANG, XmlRefused, has_base, iterparse, precheck, qname, syntax_position
+from .xmlsafe import (
+    XML_LANG,
+    XmlRefused,
+    element_children,
+    entity_references,
+    has_base,
+    iterparse,
+    precheck,
+    qname,
+    syntax_position,
+)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_03_NS = "http://purl.org/atom/ns#"
@@ -75,7 +85,7 @@ def check_atom(path: Path, out: Collector, *, now: datetime) -> None:
             elif elem is root:
                 state.feed(elem)
     except etree.XMLSyntaxError as exc:
-        line, column, message = syntax_position(exc)
+        line, column, message = syntax_position(exc, path)
         out.add("xml-malformed", line, f"not well-formed XML: {message}", column=column)
 
 
@@ -202,6 +212,10 @@ class _State:
                              token="<" + qname(elem))
         self._links(kids.get("link", []))
         self._languages(parent)
+        for ref in entity_references(parent):
+            self.out.add("xml-malformed", ref.getparent().sourceline,
+                         f"the entity {ref.text} is not defined (external DTDs are not "
+                         "read); write the character itself", token=ref.text)
 
     def _languages(self, parent: Any) -> None:
         for elem in parent.iter():
@@ -244,7 +258,7 @@ class _State:
         if kind == "xhtml":
             self._xhtml_div(elem)
             return
-        if len(elem):
+        if element_children(elem):
             self.out.add("atom-markup-in-text", elem.sourceline,
                          f"<{name} type=\"{kind}\"> contains elements; escape the markup or "
                          "use type=\"xhtml\" with a <div>", token="<" + name)
@@ -286,7 +300,7 @@ class _State:
                              "single (not composite) media type such as image/png", token=name)
                 return
         if src is not None:
-            if len(content) or (content.text or "").strip():
+            if element_children(content) or (content.text or "").strip():
                 self.out.add("atom-content-src-not-empty", content.sourceline,
                              "<content src=\"...\"> must be empty; move the text to "
                              "<summary>", token=name)
@@ -302,7 +316,7 @@ class _State:
         elif kind == "xhtml":
             self._xhtml_div(content)
         elif kind in (None, "text", "html"):
-            if len(content):
+            if element_children(content):
                 self.out.add("atom-markup-in-text", content.sourceline,
                              "<content> of type text or html contains elements; escape the "
                              "markup or use type=\"xhtml\"", token=name)

@@ -11,7 +11,14 @@ from typing import Any
 
 from . import Collector
 from .common import html_tag, is_email, is_future, is_http_url, is_media_type, rfc822
-from .xmlsafe import XmlRefused, iterparse, precheck, qname, syntax_position
+from .xmlsafe import (
+    XmlRefused,
+    entity_references,
+    iterparse,
+    precheck,
+    qname,
+    syntax_position,
+)
 
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 CHANNEL_SINGLE = ("title", "link", "description", "language", "copyright", "managingEditor",
@@ -57,7 +64,7 @@ def check_rss(path: Path, out: Collector, *, now: datetime) -> None:
                         "<rss> has no <channel>; put the feed's elements inside one",
                         token="<rss")
     except etree.XMLSyntaxError as exc:
-        line, column, message = syntax_position(exc)
+        line, column, message = syntax_position(exc, path)
         out.add("xml-malformed", line, f"not well-formed XML: {message}", column=column)
 
 
@@ -77,6 +84,7 @@ class _State:
 
     def channel(self, channel: Any) -> None:
         kids = _children(channel)
+        self._entities(channel)
         for name in ("title", "link", "description"):
             if name not in kids:
                 self.out.add(f"rss-missing-{name}", channel.sourceline,
@@ -105,6 +113,7 @@ class _State:
 
     def item(self, item: Any) -> None:
         kids = _children(item)
+        self._entities(item)
         if "title" not in kids and "description" not in kids:
             self.out.add("rss-item-empty", item.sourceline,
                          "<item> needs a <title> or a <description>", token="<item")
@@ -122,6 +131,12 @@ class _State:
                          token="<item")
         for guid in guids:
             self._guid(guid)
+
+    def _entities(self, parent: Any) -> None:
+        for ref in entity_references(parent):
+            self.out.add("xml-malformed", ref.getparent().sourceline,
+                         f"the entity {ref.text} is not defined (external DTDs are not "
+                         "read); write the character itself", token=ref.text)
 
     def _common(self, kids: dict[str, list[Any]], single: tuple[str, ...]) -> None:
         for name in single:

@@ -87,12 +87,33 @@ def parse_bytes(data: bytes) -> Any:
     return etree.fromstring(data, parser)
 
 
-def syntax_position(exc: Exception) -> tuple[int, int, str]:
-    """Line, column and message of an lxml XMLSyntaxError."""
+def syntax_position(exc: Exception, path: Path | None = None) -> tuple[int, int, str]:
+    """Line, column and message of an lxml XMLSyntaxError.
+
+    iterparse with resolve_entities=False can raise a vague "no element found" at
+    0:0; the error log then holds the real (fatal, so last) parser error for `path`.
+    """
     line, column = getattr(exc, "position", (1, 1)) or (1, 1)
     message = getattr(exc, "msg", None) or str(exc)
+    log = getattr(exc, "error_log", None)
+    fatal = [e for e in log or () if e.level_name == "FATAL" and e.domain_name == "PARSER"
+             and (path is None or e.filename == str(path))]
+    if fatal and (line < 1 or message == "no element found"):
+        line, column, message = fatal[-1].line, fatal[-1].column, fatal[-1].message
     message = re.sub(r",? line \d+, column \d+$", "", message)
     return max(line, 1), max(column, 1), message
+
+
+def entity_references(elem: Any) -> Iterator[Any]:
+    """Entity references left in the tree: entities an unread external DTD would define."""
+    from lxml import etree
+
+    return elem.iter(etree.Entity)
+
+
+def element_children(elem: Any) -> list[Any]:
+    """Child elements only (no entity references)."""
+    return [kid for kid in elem if isinstance(kid.tag, str)]
 
 
 def qname(elem: Any) -> str:
