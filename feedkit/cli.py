@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 
 EXIT_INVALID = 1
+EXIT_USAGE = 2
 
 
 def _version(value: bool) -> None:
@@ -202,6 +203,43 @@ def _looks_like_address(value: str) -> bool:
         return False
     _, address = parseaddr(value)
     return "@" in address and " " not in address
+
+
+FEED_PATHS = typer.Argument(None, help="Feeds to check (Atom, RSS or JSON Feed). None: the "
+                            "registry and every feed in out/.", dir_okay=False)
+
+
+@app.command("validate")
+def validate_command(
+    paths: list[Path] = FEED_PATHS,
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json or github "
+                            "(workflow annotations)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+    previous: str | None = typer.Option(None, "--previous", help="The feed as last "
+                                        "published (a file or an http(s) URL): report "
+                                        "changed ids and vanished entries."),
+    registry: Path = REGISTRY,
+    out: Path = OUT,
+    now: str | None = NOW,
+) -> None:
+    """Check feeds and the registry offline; exit 1 on errors (or warnings with --strict)."""
+    from .build import now_for_build
+    from .validate import validate_paths, validate_project
+    from .validate.report import FORMATS, render
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    moment = now_for_build(parse_now(now))
+    if paths:
+        reports = validate_paths(list(paths), now=moment, previous=previous)
+    else:
+        reports = validate_project(registry, out, now=moment, previous=previous)
+    typer.echo(render(reports, fmt, strict=strict), nl=False)
+    if any(r.unreadable for r in reports):
+        raise typer.Exit(EXIT_USAGE)
+    if any(r.verdict(strict) == "invalid" for r in reports):
+        raise typer.Exit(EXIT_INVALID)
 
 
 def main() -> None:

@@ -1,0 +1,105 @@
+"""Benchmark for `feedkit validate`: a 10,000-entry Atom feed, and a 20-entry feed with
+start-up (a subprocess), each against its budget; `--big MB` adds peak memory for a
+feed of that size.
+
+    .venv/bin/python bench/validate.py [--big 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HEAD = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="sv">
+  <id>tag:example.org,2020:feed</id>
+  <title>Bench</title>
+  <updated>2020-02-06T09:30:00+01:00</updated>
+  <author><name>Lena</name></author>
+  <link rel="self" type="application/atom+xml" href="https://example.org/atom.xml"/>
+  <link rel="alternate" type="text/html" href="https://example.org/"/>
+"""
+ENTRY = """  <entry>
+    <id>tag:example.org,2020-02-06:post-{n}</id>
+    <title>Post {n}: många små steg</title>
+    <updated>2020-02-06T09:30:00+01:00</updated>
+    <published>2020-02-06T09:30:00+01:00</published>
+    <author><name>Anna Kanervo</name></author>
+    <link rel="alternate" type="text/html" href="https://example.org/post-{n}/"/>
+    <summary>Vad har egentligen hänt under de senaste två åren? Har något förändrats?</summary>
+    <content type="html">&lt;p&gt;Allmännyttans innovationslabb startades med stora
+ambitioner: att hitta de bästa metoderna för bostadsaktörer.&lt;/p&gt;</content>
+    <category term="labb"/>
+  </entry>
+"""
+
+
+def write_feed(path: Path, entries: int) -> int:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(HEAD)
+        for n in range(entries):
+            handle.write(ENTRY.format(n=n))
+        handle.write("</feed>\n")
+    return path.stat().st_size
+
+
+def best_of(runs: int, action) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--big", type=int, default=0, help="also measure a feed of this many MB")
+    args = parser.parse_args()
+    from feedkit.validate import validate_file
+
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    feedkit = Path(sys.executable).with_name("feedkit")
+    with tempfile.TemporaryDirectory() as tmp:
+        large = Path(tmp) / "large.xml"
+        size = write_feed(large, 10_000)
+        report = validate_file(large, now=now)
+        assert report.messages == [], report.messages[:3]
+        seconds = best_of(3, lambda: validate_file(large, now=now))
+        print(f"10,000 entries ({size / 2**20:.1f} MB), in process: {seconds:.2f} s "
+              f"= {seconds / 2.0:.2f} of the 2 s budget")
+
+        small = Path(tmp) / "small.xml"
+        write_feed(small, 20)
+        command = [str(feedkit), "validate", "--strict", "--now", "2024-01-01", str(small)]
+
+        def once() -> None:
+            subprocess.run(command, check=True, capture_output=True)
+
+        seconds = best_of(5, once)
+        print(f"20 entries, `feedkit validate` subprocess: {seconds:.3f} s "
+              f"= {seconds / 0.5:.2f} of the 0.5 s budget")
+
+        if args.big:
+            big = Path(tmp) / "big.xml"
+            size = write_feed(big, args.big * 2**20 // len(ENTRY.format(n=10_000)))
+            code = ("import sys, resource; from datetime import datetime, UTC; "
+                    "from pathlib import Path; from feedkit.validate import validate_file; "
+                    "r = validate_file(Path(sys.argv[1]), now=datetime(2024,1,1,tzinfo=UTC)); "
+                    "assert not r.messages, r.messages[:3]")
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code, str(big)], check=True)
+            seconds = time.perf_counter() - start
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+            print(f"{size / 2**20:.0f} MB feed: {seconds:.1f} s, peak memory "
+                  f"{peak / 2**20:.0f} MB = {peak / size:.2f}x the file")
+
+
+if __name__ == "__main__":
+    main()
