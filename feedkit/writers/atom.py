@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from datetime import datetime
+from functools import lru_cache
 
 from .. import __version__
-from ..model import Post, Site
+from ..model import Options, Post, Site
 from ..outputs import OutputSet
 from . import BuildContext
 from .stylesheet import stylesheet_href, with_stylesheet
@@ -16,7 +18,8 @@ GENERATOR_URI = "https://pypi.org/project/feedkit/"
 FH_NS = "http://purl.org/syndication/history/1.0"
 
 
-def _entry_class():
+@lru_cache(maxsize=1)
+def entry_classes():
     from feedgen.entry import FeedEntry
 
     class AtomEntry(FeedEntry):
@@ -32,7 +35,46 @@ def _entry_class():
                         link_element.set(attribute, str(link[attribute]))
             return element
 
-    return AtomEntry
+    return AtomEntry, cached_entry_class()
+
+
+def cached_entry_class():
+    """A feedgen entry that hands out copies of an element built once per post."""
+    from feedgen.entry import FeedEntry
+
+    class CachedEntry(FeedEntry):
+        def __init__(self, atom=None, rss=None) -> None:
+            super().__init__()
+            self.elements = {"atom": atom, "rss": rss}
+
+        def atom_entry(self, extensions: bool = True):
+            return deepcopy(self.elements["atom"])
+
+        def rss_entry(self, extensions: bool = True):
+            return deepcopy(self.elements["rss"])
+
+    return CachedEntry
+
+
+@lru_cache(maxsize=8192)
+def atom_entry_element(post: Post, options: Options):
+    """The post's <entry>, built once: a post reads the same in every feed it is in."""
+    entry_class, _ = entry_classes()
+    fe = entry_class()
+    fe.id(post.id)
+    fe.title(post.title)
+    fe.published(post.published)
+    fe.updated(post.updated)
+    fe.author({"name": post.author.name,
+               **_optional(email=post.author.email, uri=post.author.url)})
+    fe.link(href=post.url, rel="alternate", type="text/html")
+    summary, content = entry_texts(post, options)
+    fe.summary(summary)
+    if content:
+        fe.content(content, type="html")
+    for tag in post.tags:
+        fe.category(term=tag)
+    return fe.atom_entry()
 
 
 def feed_updated(posts: Sequence[Post], fallback: datetime) -> datetime:
@@ -55,7 +97,7 @@ def render_atom(
     """
     from feedgen.feed import FeedGenerator
 
-    entry_class = _entry_class()
+    _, cached = entry_classes()
     fg = FeedGenerator()
     if history is not None:
         fg.register_extension("fh", _history_extension(history), atom=True, rss=False)
@@ -79,20 +121,8 @@ def render_atom(
                  uri=GENERATOR_URI)
     fg.updated(feed_updated(posts, fallback_updated))
     for post in posts:
-        fe = fg.add_entry(feedEntry=entry_class(), order="append")
-        fe.id(post.id)
-        fe.title(post.title)
-        fe.published(post.published)
-        fe.updated(post.updated)
-        fe.author({"name": post.author.name,
-                   **_optional(email=post.author.email, uri=post.author.url)})
-        fe.link(href=post.url, rel="alternate", type="text/html")
-        summary, content = entry_texts(post, site.options)
-        fe.summary(summary)
-        if content:
-            fe.content(content, type="html")
-        for tag in post.tags:
-            fe.category(term=tag)
+        fg.add_entry(feedEntry=cached(atom=atom_entry_element(post, site.options)),
+                     order="append")
     document = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return with_stylesheet(document, stylesheet) if stylesheet else document
 
@@ -143,4 +173,4 @@ class AtomWriter:
 
 def oldest_date(context: BuildContext) -> datetime:
     """`updated` for a feed without entries: the registry's oldest post date."""
-    return min(p.published for p in context.registry.posts)
+    return context.registry.posts[-1].published  # posts are newest first

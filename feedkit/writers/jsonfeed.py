@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from ..dates import rfc3339
-from ..model import Author, Post, Site
+from ..model import Author, Options, Post, Site
 from ..outputs import OutputSet
 from . import BuildContext
 from .catalogue import FeedSource, site_source
@@ -19,7 +20,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 def render_jsonfeed(
     site: Site, posts: Sequence[Post], *, feed_url: str, title: str, home_page_url: str,
 ) -> bytes:
-    """One JSON Feed document: UTF-8, keys in a fixed order, a trailing newline."""
+    """One JSON Feed document: UTF-8, keys in a fixed order, one item per line."""
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": title,
@@ -33,12 +34,15 @@ def render_jsonfeed(
         feed["authors"] = [_author(Author(name=site.publisher.name, url=site.publisher.url))]
     if site.websub_hub:
         feed["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
-    feed["items"] = [_item(site, post) for post in posts]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    head = json.dumps(feed, ensure_ascii=False)[:-1]  # without the closing brace
+    items = ",\n".join(_item(post, site.options, site.language) for post in posts)
+    return f'{head}, "items": [\n{items}\n]}}\n'.encode()
 
 
-def _item(site: Site, post: Post) -> dict[str, Any]:
-    summary, content = entry_texts(post, site.options)
+@lru_cache(maxsize=8192)
+def _item(post: Post, options: Options, language: str) -> str:
+    """The post's item as JSON text, built once per post."""
+    summary, content = entry_texts(post, options)
     item: dict[str, Any] = {"id": post.id, "url": post.url, "title": post.title}
     # JSON Feed needs content_html or content_text; a post without a body has its summary.
     if content:
@@ -51,8 +55,8 @@ def _item(site: Site, post: Post) -> dict[str, Any]:
     item["authors"] = [_author(post.author)]
     if post.tags:
         item["tags"] = list(post.tags)
-    item["language"] = site.language
-    return item
+    item["language"] = language
+    return json.dumps(item, ensure_ascii=False)
 
 
 def _author(author: Author) -> dict[str, str]:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from .. import __version__
-from ..model import Post, Site
+from ..model import Options, Post, Site
 from ..outputs import OutputSet
 from . import BuildContext
-from .atom import feed_updated, oldest_date
+from .atom import entry_classes, feed_updated, oldest_date
 from .catalogue import FeedSource, site_source
 from .stylesheet import stylesheet_href, with_stylesheet
 from .texts import entry_texts
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def render_rss(
@@ -34,40 +37,49 @@ def render_rss(
         fg.copyright(f"© {site.publisher.name}")
     fg.generator(f"feedkit {__version__}")
     fg.updated(feed_updated(posts, fallback_updated))
+    _, cached = entry_classes()
     for post in posts:
-        fe = fg.add_entry(order="append")
-        fe.title(post.title)
-        fe.link(href=post.url)
-        fe.guid(post.id, permalink=post.id == post.url)
-        fe.pubDate(post.published)
-        summary, content = entry_texts(post, site.options)
-        fe.description(summary)
-        if content:
-            fe.content(content, type="CDATA")
-        fe.dc.dc_creator(post.author.name)
-        for tag in post.tags:
-            fe.category(term=tag)
+        fg.add_entry(feedEntry=cached(rss=rss_item_element(post, site.options)),
+                     order="append")
+    if site.websub_hub:
+        fg.register_extension("hub", _hub_extension(site.websub_hub), atom=False, rss=True)
     document = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    document = _with_hub(document, site.websub_hub)
     return with_stylesheet(document, stylesheet) if stylesheet else document
 
 
-def _with_hub(document: bytes, hub: str) -> bytes:
-    """feedgen writes only the self atom:link in RSS; add rel=hub beside it."""
-    if not hub:
-        return document
+@lru_cache(maxsize=8192)
+def rss_item_element(post: Post, options: Options):
+    """The post's <item>, built once per post for every feed it is in."""
+    from feedgen.entry import FeedEntry
+
+    fe = FeedEntry()
+    fe.load_extension("dc", atom=False, rss=True)
+    fe.title(post.title)
+    fe.link(href=post.url)
+    fe.guid(post.id, permalink=post.id == post.url)
+    fe.pubDate(post.published)
+    summary, content = entry_texts(post, options)
+    fe.description(summary)
+    if content:
+        fe.content(content, type="CDATA")
+    fe.dc.dc_creator(post.author.name)
+    for tag in post.tags:
+        fe.category(term=tag)
+    return fe.rss_entry()
+
+
+def _hub_extension(hub: str):
+    """feedgen writes only the self atom:link in RSS; this adds rel=hub after it."""
+    from feedgen.ext.base import BaseExtension
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             strip_cdata=False)
-    root = etree.fromstring(document, parser)
-    atom = "http://www.w3.org/2005/Atom"
-    self_link = root.find(f"channel/{{{atom}}}link")
-    hub_link = etree.Element(f"{{{atom}}}link", href=hub, rel="hub")
-    hub_link.tail = self_link.tail
-    self_link.addnext(hub_link)
-    return etree.tostring(root.getroottree(), pretty_print=True, encoding="UTF-8",
-                          xml_declaration=True)
+    class HubLink(BaseExtension):
+        def extend_rss(self, feed):
+            self_link = feed.find(f"channel/{{{ATOM_NS}}}link")
+            self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
+            return feed
+
+    return HubLink
 
 
 def render_source(context: BuildContext, source: FeedSource) -> bytes:
