@@ -15,10 +15,19 @@ from .writers import BuildContext, Writer
 
 def default_writers() -> list[Writer]:
     """Every writer `feedkit build` runs, in order."""
+    from .writers.archive import ArchiveWriter
     from .writers.atom import AtomWriter
     from .writers.digest import DigestWriter
+    from .writers.discovery import DiscoveryWriter
+    from .writers.jsonfeed import JsonFeedWriter
+    from .writers.rss import Rss2Writer
+    from .writers.stylesheet import StylesheetWriter
+    from .writers.taxonomy import TaxonomyWriter
 
-    return [AtomWriter(), DigestWriter()]
+    return [
+        AtomWriter(), Rss2Writer(), JsonFeedWriter(), TaxonomyWriter(), ArchiveWriter(),
+        DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
+    ]
 
 
 def now_for_build(explicit: datetime | None = None) -> datetime:

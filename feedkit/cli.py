@@ -242,6 +242,45 @@ def validate_command(
         raise typer.Exit(EXIT_INVALID)
 
 
+PING_STATE = typer.Option(None, "--state", help="SQLite state file (default: "
+                          ".feedkit/state.sqlite beside the registry).", dir_okay=False)
+
+
+@app.command("publish")
+def publish_command(
+    registry: Path = REGISTRY,
+    out: Path = OUT,
+    templates: Path | None = TEMPLATES,
+    now: str | None = NOW,
+    ping: bool = typer.Option(False, "--ping", help="After building, tell the WebSub hub "
+                              "(site.websub_hub) about every feed that changed since the "
+                              "last successful ping."),
+    state: Path | None = PING_STATE,
+) -> None:
+    """Build out/ and, with --ping, notify the WebSub hub of the feeds that changed."""
+    from .errors import FeedkitError
+    from .websub import publish
+
+    moment = parse_now(now)
+    try:
+        result, report = publish(registry, out, state_path=state, templates=templates,
+                                 now=moment, ping_hub=ping)
+    except FeedkitError as error:
+        raise fail(error) from None
+    typer.echo(f"built {out}: {len(result.changed)} of {len(result.outputs.files)} "
+               "files changed")
+    if report is None:
+        return
+    for url in report.pinged:
+        typer.echo(f"pinged {url}")
+    typer.echo(f"{len(report.pinged)} pinged, {len(report.unchanged)} unchanged, "
+               f"{len(report.failed)} failed")
+    for problem in report.failed:
+        typer.echo(f"Error: {problem}", err=True)
+    if report.failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
 def main() -> None:
     """Console-script entry point."""
     sys.exit(app())

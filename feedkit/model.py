@@ -26,6 +26,8 @@ class Options:
     excerpt_suffix: str = "..."
     feed_entries: int = 20
     digest_entries: int = 10
+    archive_page_size: int = 50
+    feed_xsl: bool = False
 
 
 @dataclass(frozen=True, slots=True)

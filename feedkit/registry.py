@@ -38,6 +38,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 Node = yaml.Node
 
@@ -341,7 +342,13 @@ def _options(reader: _Reader, node: Node) -> Options:
     for key, vnode in f.items():
         name = f"site.options.{key}"
         default = getattr(defaults, key)
-        if isinstance(default, int):
+        if isinstance(default, bool):
+            raw = vnode.value.lower() if isinstance(vnode, yaml.ScalarNode) else ""
+            if raw not in _BOOLEANS:
+                reader.add(vnode, f"{name}: must be true or false")
+                continue
+            values[key] = _BOOLEANS[raw]
+        elif isinstance(default, int):
             raw = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
             try:
                 number = int(raw) if isinstance(raw, str) else None

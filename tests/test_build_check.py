@@ -24,17 +24,17 @@ def test_check_lists_a_stale_out_and_leaves_it_untouched(
     args = ["--registry", str(registry), "--out", str(out), "--now", NOW]
     assert run("build", *args).exit_code == 0
     fresh = run("build", "--check", *args)
-    count = len(list(out.iterdir()))
+    count = sum(1 for p in out.rglob("*") if p.is_file())
     assert (fresh.exit_code, fresh.stdout) == (0, f"{out} is up to date ({count} files)\n")
 
     text = registry.read_text(encoding="utf-8")
     registry.write_text(text.replace("Fler kan göra mer!", "Fler kan göra ännu mer!"),
                         encoding="utf-8")
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     stale = run("build", "--check", *args)
     assert stale.exit_code == 1
     assert f"would change {out / 'atom.xml'}" in stale.stdout.splitlines()
-    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert after == before, "--check wrote to out/"
 
     (out / "atom.xml").write_bytes(b"edited by hand\n")

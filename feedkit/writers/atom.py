@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from datetime import datetime
+from functools import lru_cache
 
 from .. import __version__
-from ..content import body_html, excerpt
-from ..model import Post, Site
+from ..model import Options, Post, Site
 from ..outputs import OutputSet
 from . import BuildContext
+from .stylesheet import stylesheet_href, with_stylesheet
+from .texts import entry_texts
 
 GENERATOR_URI = "https://pypi.org/project/feedkit/"
+FH_NS = "http://purl.org/syndication/history/1.0"
 
 
-def _entry_class():
+@lru_cache(maxsize=1)
+def entry_classes():
     from feedgen.entry import FeedEntry
 
     class AtomEntry(FeedEntry):
@@ -30,7 +35,46 @@ def _entry_class():
                         link_element.set(attribute, str(link[attribute]))
             return element
 
-    return AtomEntry
+    return AtomEntry, cached_entry_class()
+
+
+def cached_entry_class():
+    """A feedgen entry that hands out copies of an element built once per post."""
+    from feedgen.entry import FeedEntry
+
+    class CachedEntry(FeedEntry):
+        def __init__(self, atom=None, rss=None) -> None:
+            super().__init__()
+            self.elements = {"atom": atom, "rss": rss}
+
+        def atom_entry(self, extensions: bool = True):
+            return deepcopy(self.elements["atom"])
+
+        def rss_entry(self, extensions: bool = True):
+            return deepcopy(self.elements["rss"])
+
+    return CachedEntry
+
+
+@lru_cache(maxsize=8192)
+def atom_entry_element(post: Post, options: Options):
+    """The post's <entry>, built once: a post reads the same in every feed it is in."""
+    entry_class, _ = entry_classes()
+    fe = entry_class()
+    fe.id(post.id)
+    fe.title(post.title)
+    fe.published(post.published)
+    fe.updated(post.updated)
+    fe.author({"name": post.author.name,
+               **_optional(email=post.author.email, uri=post.author.url)})
+    fe.link(href=post.url, rel="alternate", type="text/html")
+    summary, content = entry_texts(post, options)
+    fe.summary(summary)
+    if content:
+        fe.content(content, type="html")
+    for tag in post.tags:
+        fe.category(term=tag)
+    return fe.atom_entry()
 
 
 def feed_updated(posts: Sequence[Post], fallback: datetime) -> datetime:
@@ -40,44 +84,63 @@ def feed_updated(posts: Sequence[Post], fallback: datetime) -> datetime:
 
 def render_atom(
     site: Site, posts: Sequence[Post], *, feed_url: str, feed_id: str, title: str,
-    alternate: str, fallback_updated: datetime,
+    alternate: str, fallback_updated: datetime, links: Sequence[tuple[str, str]] = (),
+    history: str | None = None, hub: bool = True, generator_version: bool = True,
+    stylesheet: str | None = None,
 ) -> bytes:
-    """One Atom document for `posts` (already newest first and limited)."""
+    """One Atom document for `posts` (already newest first and limited).
+
+    `links` are extra (rel, href) feed links such as RFC 5005's prev-archive;
+    `history` adds that RFC's marker element ("archive" or "complete"); archive
+    pages leave out the hub and generator version so nothing but their own
+    entries can change them; `stylesheet` adds an xml-stylesheet instruction.
+    """
     from feedgen.feed import FeedGenerator
 
-    entry_class = _entry_class()
+    _, cached = entry_classes()
     fg = FeedGenerator()
+    if history is not None:
+        fg.register_extension("fh", _history_extension(history), atom=True, rss=False)
     fg.id(feed_id)
     fg.title(title)
     if site.subtitle:
         fg.subtitle(site.subtitle)
     fg.link(href=feed_url, rel="self", type="application/atom+xml")
     fg.link(href=alternate, rel="alternate", type="text/html")
-    if site.websub_hub:
+    if site.websub_hub and hub:
         fg.link(href=site.websub_hub, rel="hub")
+    for rel, href in links:
+        fg.link(href=href, rel=rel, type="application/atom+xml")
     fg.language(site.language)
     if site.publisher:
         fg.author({"name": site.publisher.name, **_optional(uri=site.publisher.url)})
         fg.rights(f"© {site.publisher.name}")
     else:
         fg.author({"name": site.title})
-    fg.generator("feedkit", version=__version__, uri=GENERATOR_URI)
+    fg.generator("feedkit", version=__version__ if generator_version else None,
+                 uri=GENERATOR_URI)
     fg.updated(feed_updated(posts, fallback_updated))
     for post in posts:
-        fe = fg.add_entry(feedEntry=entry_class(), order="append")
-        fe.id(post.id)
-        fe.title(post.title)
-        fe.published(post.published)
-        fe.updated(post.updated)
-        fe.author({"name": post.author.name,
-                   **_optional(email=post.author.email, uri=post.author.url)})
-        fe.link(href=post.url, rel="alternate", type="text/html")
-        fe.summary(excerpt(post, site.options))
-        if post.body:
-            fe.content(body_html(post), type="html")
-        for tag in post.tags:
-            fe.category(term=tag)
-    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+        fg.add_entry(feedEntry=cached(atom=atom_entry_element(post, site.options)),
+                     order="append")
+    document = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return with_stylesheet(document, stylesheet) if stylesheet else document
+
+
+def _history_extension(marker: str):
+    """A feedgen extension adding RFC 5005's <fh:archive/> or <fh:complete/>."""
+    from feedgen.ext.base import BaseExtension
+    from lxml import etree
+
+    class FeedHistory(BaseExtension):
+        def extend_ns(self) -> dict[str, str]:
+            return {"fh": FH_NS}
+
+        def extend_atom(self, feed):
+            etree.SubElement(feed, f"{{{FH_NS}}}{marker}")
+            return feed
+
+    return FeedHistory
 
 
 def _optional(**values: str) -> dict[str, str]:
@@ -85,19 +148,29 @@ def _optional(**values: str) -> dict[str, str]:
 
 
 class AtomWriter:
-    """out/atom.xml: the newest `feed_entries` posts that are published by now."""
+    """out/atom.xml: the newest `feed_entries` published posts, linked to the archive."""
 
     path = "atom.xml"
 
     def write(self, context: BuildContext, outputs: OutputSet) -> None:
+        from .archive import archive_pages, newest_archive_url
+
         site = context.registry.site
         visible = context.registry.visible(context.now)
         posts = visible[: site.options.feed_entries]
+        pages = archive_pages(visible, site.options.feed_entries,
+                              site.options.archive_page_size)
+        links = [("prev-archive", newest_archive_url(site, pages))] if pages else []
         outputs.add(
             self.path,
             render_atom(
                 site, posts, feed_url=site.feed_url, feed_id=site.id, title=site.title,
-                alternate=site.url, fallback_updated=min(p.published for p in
-                                                         context.registry.posts),
+                alternate=site.url, fallback_updated=oldest_date(context), links=links,
+                stylesheet=stylesheet_href(site, self.path),
             ),
         )
+
+
+def oldest_date(context: BuildContext) -> datetime:
+    """`updated` for a feed without entries: the registry's oldest post date."""
+    return context.registry.posts[-1].published  # posts are newest first

@@ -1,0 +1,86 @@
+"""RFC 5005 archives: older posts in fixed-size pages that never change once full.
+
+Every published post that is not in the main feed belongs to exactly one page.
+Page 1 holds the oldest; a page holds `archive_page_size` posts once full and
+from then on its bytes depend only on its own entries (and the site's settings).
+A full page always links next-archive to the page after it, so that page is
+written too, even while it is still empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..model import Post, Site
+from ..outputs import OutputSet
+from . import BuildContext
+from .atom import oldest_date, render_atom
+
+FOLDER = "archive"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivePage:
+    """One archive document: its number (1 = oldest) and posts, newest first."""
+
+    number: int
+    posts: tuple[Post, ...]
+    full: bool
+
+    @property
+    def path(self) -> str:
+        return f"{FOLDER}/{self.number}.xml"
+
+
+def archive_pages(visible: Sequence[Post], feed_entries: int, page_size: int) -> list[ArchivePage]:
+    """Split the posts older than the main feed's into pages, oldest page first."""
+    older = visible[feed_entries:][::-1]  # oldest first
+    if not older:
+        return []
+    chunks = [older[i : i + page_size] for i in range(0, len(older), page_size)]
+    if len(chunks[-1]) == page_size:
+        chunks.append(())
+    return [
+        ArchivePage(number, tuple(chunk[::-1]), len(chunk) == page_size)
+        for number, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def page_url(site: Site, number: int) -> str:
+    return f"{site.url}{FOLDER}/{number}.xml"
+
+
+def newest_archive_url(site: Site, pages: Sequence[ArchivePage]) -> str:
+    """Where the main feed's prev-archive points: the newest page holding posts."""
+    newest = pages[-1] if pages[-1].posts else pages[-2]
+    return page_url(site, newest.number)
+
+
+def render_page(site: Site, page: ArchivePage, fallback_updated: datetime) -> bytes:
+    """One archive page (an empty one is dated `fallback_updated`)."""
+    links = [("current", site.feed_url)]
+    if page.number > 1:
+        links.append(("prev-archive", page_url(site, page.number - 1)))
+    if page.full:
+        links.append(("next-archive", page_url(site, page.number + 1)))
+    return render_atom(
+        site, page.posts, feed_url=page_url(site, page.number),
+        feed_id=page_url(site, page.number), title=f"{site.title}: archive {page.number}",
+        alternate=site.url, fallback_updated=fallback_updated, links=links, history="archive",
+        hub=False, generator_version=False,
+    )
+
+
+class ArchiveWriter:
+    """out/archive/<n>.xml for every page of posts older than the main feed's."""
+
+    def write(self, context: BuildContext, outputs: OutputSet) -> None:
+        site = context.registry.site
+        visible = context.registry.visible(context.now)
+        pages = archive_pages(visible, site.options.feed_entries,
+                              site.options.archive_page_size)
+        fallback = oldest_date(context)
+        for page in pages:
+            outputs.add(page.path, render_page(site, page, fallback))
