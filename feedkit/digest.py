@@ -169,7 +169,7 @@ def _render(template_dirs: Sequence[Path], language: str, name: str,
     """Render one template; Jinja2's errors become a TemplateError naming FILE:LINE."""
     import jinja2
 
-    from .templates import environment
+    from .templating import environment
 
     env = environment(tuple(template_dirs), language)
     try:

@@ -40,7 +40,7 @@ class DiscoveryWriter:
     path = "feeds.html"
 
     def write(self, context: BuildContext, outputs: OutputSet) -> None:
-        from .templating import environment
+        from ..templating import environment
 
         site_feed, *others = all_sources(context)
         groups = [
@@ -48,7 +48,8 @@ class DiscoveryWriter:
              "feeds": [feed_links(context, s) for s in others if s.kind == kind]}
             for kind, heading in (("tag", "Tags"), ("author", "Authors"))
         ]
-        html = environment(context).get_template("feeds.html").render(
+        env = environment(context.template_dirs, context.registry.site.language)
+        html = env.get_template("feeds.html").render(
             site=context.registry.site, main=feed_links(context, site_feed), groups=groups,
         )
         outputs.add(self.path, html.encode("utf-8"))

@@ -34,7 +34,7 @@ class StylesheetWriter:
     path = XSL_PATH
 
     def write(self, context: BuildContext, outputs: OutputSet) -> None:
-        from .templating import template_bytes
+        from ..templating import template_bytes
 
         if context.registry.site.options.feed_xsl:
-            outputs.add(self.path, template_bytes(context, "feed.xsl"))
+            outputs.add(self.path, template_bytes(context.template_dirs, "feed.xsl"))

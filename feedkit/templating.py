@@ -40,3 +40,12 @@ def environment(template_dirs: tuple[Path, ...], language: str):
     )
     env.install_gettext_translations(translations(language), newstyle=True)
     return env
+
+
+def template_bytes(template_dirs: tuple[Path, ...], name: str) -> bytes:
+    """A template file's bytes as they are (for files Jinja2 should not touch)."""
+    for folder in (*template_dirs, shipped_dir()):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate.read_bytes()
+    raise FileNotFoundError(name)

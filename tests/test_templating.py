@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feedkit.templates import environment, shipped_dir
+from feedkit.templating import environment, shipped_dir
 
 
 def test_shipped_templates_are_found():
