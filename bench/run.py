@@ -60,7 +60,7 @@ def main() -> None:
         load_s = best_cpu(lambda: yaml.load(registry.read_bytes(), Loader=yaml.CSafeLoader))
         build_s = best_cpu(lambda: build(registry, out, now=now))
         baseline = peak_rss_of([sys.executable, "-c", "import feedkit.build, feedkit.writers."
-                                "atom, yaml, feedgen.feed, nh3, markdown_it"])
+                                "atom, yaml, feedgen.feed, nh3, cmarkgfm"])
         peak = peak_rss_of([feedkit, "build", "-r", str(registry), "-o", str(out)])
     help_s = min(
         _wall(lambda: subprocess.run([feedkit, "--help"], capture_output=True, check=True))

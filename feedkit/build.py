@@ -25,7 +25,7 @@ def default_writers() -> list[Writer]:
     from .writers.taxonomy import TaxonomyWriter
 
     return [
-        AtomWriter(), Rss2Writer(), JsonFeedWriter(), TaxonomyWriter(), ArchiveWriter(),
+        AtomWriter(), Rss2Writer(), JsonFeedWriter(), ArchiveWriter(), TaxonomyWriter(),
         DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
     ]
 
@@ -78,10 +78,10 @@ def render(
 
 def build(
     registry_path: Path, out_dir: Path, *, templates: Path | None = None,
-    now: datetime | None = None, check: bool = False,
+    now: datetime | None = None, check: bool = False, writers: list[Writer] | None = None,
 ) -> BuildResult:
     """Render everything, then (unless `check`) replace the changed files in out_dir."""
-    registry, outputs = render(registry_path, templates=templates, now=now)
+    registry, outputs = render(registry_path, templates=templates, now=now, writers=writers)
     changed = tuple(outputs.stale(out_dir))
     if not check:
         outputs.write(out_dir)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
+import threading
 import unicodedata
 from functools import lru_cache
-from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from .excerpt import collapse, truncate
@@ -30,11 +32,7 @@ _BLOCKS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_EXTENSIONS = ("table", "strikethrough", "autolink")
 
 
 def body_html(post: Post) -> str:
@@ -42,54 +40,86 @@ def body_html(post: Post) -> str:
     return render_markdown(post.body, post.url)
 
 
+_base = threading.local()
+
+
+def _absolute(tag: str, attribute: str, value: str) -> str | None:
+    if (tag, attribute) in _URL_ATTRIBUTES:
+        return urljoin(_base.url, value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def _cleaner():
+    """One nh3 Cleaner, built once (building the allow-lists per call costs as much
+    as the cleaning); the base URL for relative links comes from `_base`."""
+    import nh3
+
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_absolute,
+        url_schemes={"http", "https", "mailto"}, link_rel=None,
+    )
+
+
 @lru_cache(maxsize=256)
 def render_markdown(markdown: str, base_url: str) -> str:
     """Markdown (raw HTML allowed) to HTML that is safe to embed anywhere."""
-    import nh3
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
 
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if (tag, attribute) in _URL_ATTRIBUTES:
-            return urljoin(base_url, value)
-        return value
-
-    raw = _markdown().render(markdown)
-    return nh3.clean(
-        raw,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=absolute,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-    ).strip()
+    # cmark-gfm (GitHub's C implementation of CommonMark): raw HTML passes
+    # through here and is sanitized by nh3 below.
+    raw = cmarkgfm.markdown_to_html_with_extensions(
+        markdown, options=Options.CMARK_OPT_UNSAFE, extensions=list(_EXTENSIONS)
+    )
+    _base.url = base_url
+    return _cleaner().clean(raw).strip()
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in _BLOCKS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+# The fragments plain_text reads come from nh3, which writes well-formed HTML
+# with double-quoted attribute values, so tags can be found with a pattern.
+_TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment: markup removed, entities decoded, spaces collapsed."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
-    return unicodedata.normalize("NFC", collapse("".join(parser.parts)))
+
+    def tag(match: re.Match[str]) -> str:
+        return " " if match.group(2).lower() in _BLOCKS else ""
+
+    text = html.unescape(_TAG.sub(tag, fragment))
+    return unicodedata.normalize("NFC", collapse(text))
 
 
 def excerpt(post: Post, options: Options) -> str:
     """The post's summary verbatim, else its body's plain text cut by the listing rule."""
     if post.summary is not None:
         return post.summary
-    return truncate(plain_text(body_html(post)), options.excerpt_length, options.excerpt_suffix)
+    text = leading_text(body_html(post), options.excerpt_length + _MARGIN)
+    return truncate(text, options.excerpt_length, options.excerpt_suffix)
+
+
+# How much more plain text than the excerpt's length leading_text must see, so
+# the cut (which looks a little past its limit) decides exactly as on the whole.
+_MARGIN = 128
+
+
+def leading_text(fragment: str, at_least: int) -> str:
+    """The plain text of `fragment`, or of a prefix of it whose text is longer than
+    `at_least` characters; the prefix's text agrees with the whole text up to there.
+
+    Excerpts need only the start of a post, so long posts are not converted whole.
+    """
+    size = 4 * at_least
+    while size < len(fragment):
+        head = fragment[:size]
+        last = head.rfind("<")
+        if last >= 0 and not _TAG.match(head, last):  # drop a tag cut in two
+            head = head[:last]
+        if head.rfind("&") > head.rfind(";"):  # and an entity cut in two
+            head = head[: head.rfind("&")]
+        text = plain_text(head)
+        if len(text) > at_least + 8:  # the last few characters may still change
+            return text
+        size *= 2
+    return plain_text(fragment)

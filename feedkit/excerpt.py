@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 # One unit the cut never splits: an HTML entity, or one user-perceived character
 # (a base letter with its combining marks, an emoji sequence, CR LF).
 _UNIT = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\X")
-_SPACES = regex.compile(r"[ \t\n\r\f\v]+")
+_LONGEST_UNIT = 64
+_RUNS = re.compile(" {2,}")
 
 
 def collapse(text: str) -> str:
     """Whitespace runs to one space, ends trimmed (no-break spaces are kept)."""
-    return _SPACES.sub(" ", text).strip(" ")
+    for control in "\t\n\r\f\v":  # str.replace is a fast scan; a regex is not, here
+        if control in text:
+            text = text.replace(control, " ")
+    if "  " in text:
+        text = _RUNS.sub(" ", text)
+    return text.strip(" ")
 
 
 def truncate(text: str, length: int = 250, suffix: str = "...") -> str:
@@ -25,8 +33,11 @@ def truncate(text: str, length: int = 250, suffix: str = "...") -> str:
     if len(text) <= length:
         return text
     room = length - len(suffix)
-    end = 0
-    for match in _UNIT.finditer(text, 0, len(text)):
+    # Scan units from the last space at or before `room` (a space always starts
+    # a unit), so only a few are looked at; the margin past `room` lets the last
+    # one (an entity or a long grapheme) be seen whole, not cut by the search end.
+    end = max(text.rfind(" ", 0, room + 1), 0)
+    for match in _UNIT.finditer(text, end, min(len(text), room + _LONGEST_UNIT)):
         if match.end() > room:
             break
         end = match.end()

@@ -77,8 +77,11 @@ class ArchiveWriter:
     """out/archive/<n>.xml for every page of posts older than the main feed's."""
 
     def write(self, context: BuildContext, outputs: OutputSet) -> None:
+        from .texts import prerender
+
         site = context.registry.site
         visible = context.registry.visible(context.now)
+        prerender(visible, site.options)
         pages = archive_pages(visible, site.options.feed_entries,
                               site.options.archive_page_size)
         fallback = oldest_date(context)

@@ -19,25 +19,6 @@ FH_NS = "http://purl.org/syndication/history/1.0"
 
 
 @lru_cache(maxsize=1)
-def entry_classes():
-    from feedgen.entry import FeedEntry
-
-    class AtomEntry(FeedEntry):
-        """feedgen 1.0.0 drops every attribute but href on entry links; put them back."""
-
-        def atom_entry(self, extensions: bool = True):
-            element = super().atom_entry(extensions)
-            wanted = self.link() or []
-            links = element.findall("link")
-            for link_element, link in zip(links, wanted, strict=True):
-                for attribute in ("rel", "type", "hreflang", "title", "length"):
-                    if link.get(attribute):
-                        link_element.set(attribute, str(link[attribute]))
-            return element
-
-    return AtomEntry, cached_entry_class()
-
-
 def cached_entry_class():
     """A feedgen entry that hands out copies of an element built once per post."""
     from feedgen.entry import FeedEntry
@@ -56,25 +37,37 @@ def cached_entry_class():
     return CachedEntry
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def atom_entry_element(post: Post, options: Options):
-    """The post's <entry>, built once: a post reads the same in every feed it is in."""
-    entry_class, _ = entry_classes()
-    fe = entry_class()
-    fe.id(post.id)
-    fe.title(post.title)
-    fe.published(post.published)
-    fe.updated(post.updated)
-    fe.author({"name": post.author.name,
-               **_optional(email=post.author.email, uri=post.author.url)})
-    fe.link(href=post.url, rel="alternate", type="text/html")
+    """The post's <entry>, built once: a post reads the same in every feed it is in.
+
+    Built with lxml in the form feedgen's FeedEntry.atom_entry gives (same
+    elements, order and unqualified names, which the feed's default namespace
+    covers), at a fraction of its cost, and with the link's rel and type that
+    feedgen 1.0.0 drops.
+    """
+    from lxml.etree import Element, SubElement
+
+    entry = Element("entry")
+    SubElement(entry, "id").text = post.id
+    SubElement(entry, "title").text = post.title
+    SubElement(entry, "updated").text = post.updated.isoformat()
+    author = SubElement(entry, "author")
+    SubElement(author, "name").text = post.author.name
+    if post.author.email:
+        SubElement(author, "email").text = post.author.email
+    if post.author.url:
+        SubElement(author, "uri").text = post.author.url
     summary, content = entry_texts(post, options)
-    fe.summary(summary)
     if content:
-        fe.content(content, type="html")
+        SubElement(entry, "content", type="html").text = content
+    SubElement(entry, "link", href=post.url, rel="alternate", type="text/html")
+    if summary:
+        SubElement(entry, "summary").text = summary
     for tag in post.tags:
-        fe.category(term=tag)
-    return fe.atom_entry()
+        SubElement(entry, "category", term=tag)
+    SubElement(entry, "published").text = post.published.isoformat()
+    return entry
 
 
 def feed_updated(posts: Sequence[Post], fallback: datetime) -> datetime:
@@ -97,7 +90,7 @@ def render_atom(
     """
     from feedgen.feed import FeedGenerator
 
-    _, cached = entry_classes()
+    cached = cached_entry_class()
     fg = FeedGenerator()
     if history is not None:
         fg.register_extension("fh", _history_extension(history), atom=True, rss=False)

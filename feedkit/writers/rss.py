@@ -10,7 +10,7 @@ from .. import __version__
 from ..model import Options, Post, Site
 from ..outputs import OutputSet
 from . import BuildContext
-from .atom import entry_classes, feed_updated, oldest_date
+from .atom import cached_entry_class, feed_updated, oldest_date
 from .catalogue import FeedSource, site_source
 from .stylesheet import stylesheet_href, with_stylesheet
 from .texts import entry_texts
@@ -37,7 +37,7 @@ def render_rss(
         fg.copyright(f"© {site.publisher.name}")
     fg.generator(f"feedkit {__version__}")
     fg.updated(feed_updated(posts, fallback_updated))
-    _, cached = entry_classes()
+    cached = cached_entry_class()
     for post in posts:
         fg.add_entry(feedEntry=cached(rss=rss_item_element(post, site.options)),
                      order="append")
