@@ -169,6 +169,8 @@ def send_command(
         typer.echo(f"Error: {summary.stopped}", err=True)
     if dry_run:
         return
+    if summary.fatal:
+        raise typer.Exit(EXIT_INVALID)
     if summary.pending or summary.periods_left:
         raise typer.Exit(EXIT_PENDING)
 

@@ -50,6 +50,7 @@ class Summary:
     periods_done: list[str] = field(default_factory=list)
     periods_left: list[str] = field(default_factory=list)
     stopped: str = ""
+    fatal: bool = False  # stopped by a set-up problem (login, TLS) rather than a fault
 
     def line(self) -> str:
         text = (f"sent {self.sent}, pending {self.pending}, failed {self.failed}, "
@@ -267,6 +268,7 @@ class Sender:
                 outcome = self._hand_over(period, delivery, message, message_id, envelope_from)
             except SetupError as exc:
                 self.summary.stopped = str(exc)
+                self.summary.fatal = True
                 outcome = "pending"
             except TransportError as exc:  # retries used up on a dead connection
                 self.summary.stopped = f"giving up for now: {exc}"
@@ -362,10 +364,11 @@ def run_send(
 ) -> Summary:
     """Load everything, take the lock and send (or, with dry_run, only list)."""
     import os
+    import sqlite3
 
     from .mail import SMTP_URL_ENV, MaildirTransport, SmtpTransport, parse_smtp_url
     from .registry import load
-    from .state import SendState
+    from .state import SendState, StateError, send_lock
     from .subscribers import load_subscribers
     from .tokens import secret_from_env
 
@@ -388,9 +391,9 @@ def run_send(
     url = smtp_url or env.get(SMTP_URL_ENV, "")
     transport: Transport = (SmtpTransport(parse_smtp_url(url, env)) if url
                             else MaildirTransport(out_dir / "outbox"))
-    state = SendState.open(state_path)
-    try:
-        with state.lock():
+    with send_lock(state_path):
+        state = SendState.open(state_path)
+        try:
             reporter.log(f"sending {kind} digests via {transport.description}")
             sender = Sender(registry, subscribers, state, transport, secret, reporter, retry,
                             template_dirs)
@@ -398,8 +401,10 @@ def run_send(
                 return sender.run(kind, now)
             finally:
                 transport.close()
-    finally:
-        state.close()
+        except sqlite3.Error as exc:
+            raise StateError(f"{state_path}: {exc}") from None
+        finally:
+            state.close()
 
 
 def run_unsubscribe(

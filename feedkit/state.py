@@ -112,7 +112,8 @@ class SendState:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
@@ -159,32 +160,6 @@ class SendState:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold an exclusive lock for a whole send run, or raise StateLocked at once.
-
-        A lock file beside the database with flock(): the kernel releases it when the
-        process ends, even on SIGKILL, so a crashed run never blocks the next one.
-        """
-        import fcntl
-
-        lock_path = Path(f"{self.path}.lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.read(fd, 32).decode("ascii", "replace").strip()
-                who = f" (process {holder})" if holder.isdigit() else ""
-                raise StateLocked(f"another feedkit send is running on {self.path}{who}; "
-                                  "nothing was sent by this one. Run it again once the "
-                                  "other has finished.") from None
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-            yield
-        finally:
-            os.close(fd)
 
     # -- small helpers -----------------------------------------------------------
     def _exec(self, sql: str, args: Iterable[object] = ()) -> sqlite3.Cursor:
@@ -306,3 +281,35 @@ class SendState:
         cur = self._exec("INSERT OR IGNORE INTO send_suppressed (recipient, added_at, source) "
                          "VALUES (?, ?, ?)", (recipient.lower(), _now(), source))
         return cur.rowcount == 1
+
+
+@contextmanager
+def send_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a state file for a whole send run, or raise StateLocked.
+
+    A lock file beside the database with flock(): the kernel releases it when the
+    process ends, even on SIGKILL, so a crashed run never blocks the next one. It is
+    taken before the database is opened, so a second run touches nothing.
+    """
+    import fcntl
+
+    lock_path = Path(f"{path}.lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StateError(f"{lock_path}: can't create the lock file: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise StateLocked(f"another feedkit send is running on {path}{who}; nothing "
+                              "was sent by this one. Run it again once the other has "
+                              "finished.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)
