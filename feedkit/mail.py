@@ -8,7 +8,6 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -48,7 +47,9 @@ class Transport(Protocol):
 
     description: str
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None: ...
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
+        """`data`: the whole message with CRLF line endings."""
+        ...
 
     def close(self) -> None: ...
 
@@ -184,12 +185,8 @@ class SmtpTransport:
         self.connections += 1
         return smtp
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
         """Send one message to one recipient; raise TransportError unless accepted (250)."""
-        data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-        self.send_bytes(data, sender, recipient)
-
-    def send_bytes(self, data: bytes, sender: str, recipient: str) -> None:
         if self._smtp is None:
             self._smtp = self._connect()
         try:
@@ -252,7 +249,7 @@ class MaildirTransport:
         self.description = f"Maildir {path}"
         self._box = None
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
         import mailbox
 
         if self._box is None:
@@ -263,7 +260,7 @@ class MaildirTransport:
                 raise SetupError(f"can't create the Maildir {self.path}: {exc.strerror}") \
                     from None
         try:
-            self._box.add(message)
+            self._box.add(data.replace(b"\r\n", b"\n"))
         except OSError as exc:
             raise TransportError(f"can't write to {self.path}: {exc.strerror}",
                                  temporary=True, connection=True) from None

@@ -18,7 +18,7 @@ from .errors import FeedkitError
 from .subscribers import Subscriber
 
 if TYPE_CHECKING:
-    from .digest import RenderedDigest, Window
+    from .digest import Window
     from .mail import Transport
     from .model import Registry
     from .state import Delivery, SendState
@@ -208,27 +208,15 @@ class Sender:
                 self.reporter.log(f"  would send {period.label} to {delivery.address}")
 
     def _deliver(self, period: Period, posts: Sequence[object], todo: list[Delivery]) -> None:
-        from email.headerregistry import Address
-        from email.utils import parseaddr
 
-        from .digest import (
-            build_message,
-            default_list_id,
-            render_digest,
-            sender_for,
-            stable_message_id,
-        )
         from .i18n import resolve_language
         from .mail import SetupError, TransportError
-        from .tokens import make_token, unsubscribe_url
+        from .tokens import make_token
 
         assert self.transport is not None and self.secret is not None
         site = self.registry.site
-        sender = sender_for(site)
-        envelope_from = parseaddr(sender)[1]
-        list_id = default_list_id(site)
         current = {s.key for s in self.subscribers}
-        renders: dict[str, RenderedDigest] = {}
+        templates: dict[str, _Personaliser] = {}
         resumed = sum(1 for d in todo if d.status == "sending")
         if resumed:
             self.reporter.log(f"{period.label}: {resumed} message(s) were being handed over "
@@ -249,23 +237,13 @@ class Sender:
                 self.reporter.advance()
                 continue
             language = resolve_language(delivery.language or site.language)
-            rendered = renders.get(language)
-            if rendered is None:
-                rendered = render_digest(self.registry, period.window, language=language,
-                                         template_dirs=self.template_dirs, posts=posts)
-                renders[language] = rendered
-            token = make_token(key, self.secret)
-            message_id = stable_message_id(site, period.window, key)
-            message = build_message(
-                rendered, to=str(Address(display_name=delivery.name,
-                                         addr_spec=delivery.address)),
-                sender=sender, message_id=message_id, date=date_header,
-                unsubscribe_url=unsubscribe_url(site.unsubscribe_url, token),
-                list_id=list_id,
-                unsubscribe_mailto=_mailto(envelope_from, token),
-            )
+            template = templates.get(language)
+            if template is None:
+                template = _Personaliser(self, period, posts, language, date_header)
+                templates[language] = template
+            message_id, data = template.message(delivery, make_token(key, self.secret))
             try:
-                outcome = self._hand_over(period, delivery, message, message_id, envelope_from)
+                outcome = self._hand_over(period, delivery, data, message_id, template.envelope)
             except SetupError as exc:
                 self.summary.stopped = str(exc)
                 self.summary.fatal = True
@@ -289,7 +267,7 @@ class Sender:
             counts = self.state.counts(period.key)
             self.reporter.log(f"{period.label}: done ({counts.get('sent', 0)} sent in all)")
 
-    def _hand_over(self, period: Period, delivery: Delivery, message: object,
+    def _hand_over(self, period: Period, delivery: Delivery, data: bytes,
                    message_id: str, envelope_from: str) -> str:
         """Send with retries; returns 'sent', 'failed' or 'pending' (retry next run)."""
         from .mail import SetupError, TransportError
@@ -299,7 +277,7 @@ class Sender:
         for attempt in range(self.retry.retries + 1):
             self.state.mark_sending(period.key, key, message_id)
             try:
-                self.transport.send(message, envelope_from, _envelope(delivery.address))
+                self.transport.send(data, envelope_from, _envelope(delivery.address))
             except SetupError:
                 self.state.mark(period.key, key, "pending", "not sent: the transport failed")
                 raise
@@ -322,6 +300,62 @@ class Sender:
             self.state.mark(period.key, key, "sent")
             return "sent"
         raise AssertionError("unreachable")
+
+
+class _Personaliser:
+    """One period's digest in one language: rendered once, personalised per recipient.
+
+    The first message is built both ways (substitution and the email package); if
+    they differ, this rendering falls back to the email package for everyone.
+    """
+
+    def __init__(self, sender: Sender, period: Period, posts: Sequence[object], language: str,
+                 date_header: datetime) -> None:
+        from email.utils import parseaddr
+
+        from .digest import (
+            build_message,
+            default_list_id,
+            render_digest,
+            sender_for,
+            stable_message_id,
+        )
+        from .personal import PLACEHOLDER_RECIPIENT, MessageTemplate
+        from .tokens import unsubscribe_url
+
+        site = sender.registry.site
+        rendered = render_digest(sender.registry, period.window, language=language,
+                                 template_dirs=sender.template_dirs, posts=posts)
+        from_header = sender_for(site)
+        self.envelope = parseaddr(from_header)[1]
+        list_id = default_list_id(site)
+        self.message_id_for = lambda key: stable_message_id(site, period.window, key)
+
+        def build(to: str, message_id: str, token: str):
+            return build_message(
+                rendered, to=to, sender=from_header, message_id=message_id, date=date_header,
+                unsubscribe_url=unsubscribe_url(site.unsubscribe_url, token), list_id=list_id,
+                unsubscribe_mailto=_mailto(self.envelope, token))
+
+        self.template = MessageTemplate(build, self.message_id_for(PLACEHOLDER_RECIPIENT))
+        self.checked = False
+        self.fast = True
+        self.reporter = sender.reporter
+        self.label = f"{period.label} ({language})"
+
+    def message(self, delivery: Delivery, token: str) -> tuple[str, bytes]:
+        """(Message-ID, CRLF bytes) of this recipient's message."""
+        who = (delivery.name, delivery.address)
+        message_id = self.message_id_for(delivery.recipient)
+        if not self.checked:
+            self.checked = True
+            self.fast = self.template.check(*who, message_id, token)
+            if not self.fast:
+                self.reporter.log(f"{self.label}: the template can't be personalised by "
+                                  "substitution; building each message in full (slower)")
+        if self.fast:
+            return message_id, self.template.render(*who, message_id, token)
+        return message_id, self.template.slow(*who, message_id, token)
 
 
 def _mailto(address: str, token: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from .errors import FeedkitError, Problem, RegistryError
 
 COLUMNS = ("email", "name", "language")
+MAX_NAME = 200
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
@@ -202,8 +203,10 @@ def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscr
             continue
         name, nline, ncol = fields.get("name", ("", line, col))
         name = " ".join(name.split())
-        if _CONTROL.search(name):
-            problems.append(Problem(path, nline, ncol, "name: contains control characters"))
+        if _CONTROL.search(name) or len(name) > MAX_NAME:
+            problems.append(Problem(path, nline, ncol, "name: contains control characters"
+                                    if _CONTROL.search(name) else
+                                    f"name: longer than {MAX_NAME} characters"))
             continue
         language, lline, lcol = fields.get("language", ("", line, col))
         language = language.strip() or None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
@@ -33,9 +32,11 @@ def secret_from_env(environ: dict[str, str] | None = None) -> bytes:
 
 
 def make_token(address: str, secret: bytes) -> str:
-    """A URL-safe token for `address` (case-insensitive), 43 characters."""
-    digest = hmac.new(secret, address.strip().lower().encode("utf-8"), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    """The token for `address` (case-insensitive): 64 lower-case hex digits.
+
+    Hex needs no escaping anywhere: in URLs, quoted-printable or encoded-words.
+    """
+    return hmac.new(secret, address.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def token_matches(token: str, address: str, secret: bytes) -> bool:

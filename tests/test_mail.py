@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -50,13 +51,13 @@ def test_bad_urls_are_explained_without_the_password(url: str, message: str) -> 
     assert "hunter2" not in str(caught.value)
 
 
-def _message(to: str) -> EmailMessage:
-    message = EmailMessage()
+def _message(to: str) -> bytes:
+    message = EmailMessage(policy=policy.SMTP)
     message["From"] = "news@example.org"
     message["To"] = to
     message["Subject"] = "Hej"
     message.set_content("Hallå där\n")
-    return message
+    return message.as_bytes()
 
 
 def test_one_connection_for_many_messages_and_reconnect_after_a_drop() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 
@@ -21,10 +20,8 @@ SECRET = b"a-secret-of-enough-length"
 
 
 def test_token_is_hmac_sha256_of_the_lowercased_address() -> None:
-    expected = hmac.new(SECRET, b"anna@example.org", hashlib.sha256).digest()
-    token = make_token(" Anna@Example.org ", SECRET)
-    assert base64.urlsafe_b64decode(token + "=") == expected
-    assert len(token) == 43 and "=" not in token
+    expected = hmac.new(SECRET, b"anna@example.org", hashlib.sha256).hexdigest()
+    assert make_token(" Anna@Example.org ", SECRET) == expected
 
 
 def test_tokens_differ_by_address_and_secret() -> None:
