@@ -217,6 +217,8 @@ class Sender:
         site = self.registry.site
         current = {s.key for s in self.subscribers}
         templates: dict[str, _Personaliser] = {}
+        languages: dict[str, str] = {}
+        suppressed = _Suppressed(self.state)
         resumed = sum(1 for d in todo if d.status == "sending")
         if resumed:
             self.reporter.log(f"{period.label}: {resumed} message(s) were being handed over "
@@ -231,12 +233,13 @@ class Sender:
                 self.summary.removed += 1
                 self.reporter.advance()
                 continue
-            if self.state.is_suppressed(key):
+            if suppressed.contains(key):
                 self.state.mark(period.key, key, "suppressed")
                 self.summary.suppressed += 1
                 self.reporter.advance()
                 continue
-            language = resolve_language(delivery.language or site.language)
+            tag = delivery.language or site.language
+            language = languages.get(tag) or languages.setdefault(tag, resolve_language(tag))
             template = templates.get(language)
             if template is None:
                 template = _Personaliser(self, period, posts, language, date_header)
@@ -300,6 +303,24 @@ class Sender:
             self.state.mark(period.key, key, "sent")
             return "sent"
         raise AssertionError("unreachable")
+
+
+class _Suppressed:
+    """The suppression list, re-read at most once a second during a run, so that an
+    unsubscribe made while a long batch runs is honoured within a second."""
+
+    def __init__(self, state: SendState, every: float = 1.0) -> None:
+        self.state = state
+        self.every = every
+        self.loaded = -every
+        self.keys: set[str] = set()
+
+    def contains(self, key: str) -> bool:
+        now = time.monotonic()
+        if now - self.loaded >= self.every:
+            self.keys = self.state.suppressed()
+            self.loaded = now
+        return key in self.keys
 
 
 class _Personaliser:
