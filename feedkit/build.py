@@ -16,8 +16,9 @@ from .writers import BuildContext, Writer
 def default_writers() -> list[Writer]:
     """Every writer `feedkit build` runs, in order."""
     from .writers.atom import AtomWriter
+    from .writers.digest import DigestWriter
 
-    return [AtomWriter()]
+    return [AtomWriter(), DigestWriter()]
 
 
 def now_for_build(explicit: datetime | None = None) -> datetime:

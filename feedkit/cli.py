@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -106,6 +106,102 @@ def build_command(
     for relpath in sorted(result.outputs.files):
         state = "wrote" if relpath in result.changed else "unchanged"
         typer.echo(f"{state} {out / relpath}")
+
+# --- feedkit digest (issue 3) -------------------------------------------------
+
+EXIT_EMPTY = 3
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A --since/--until value as a calendar date, or a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date such as 2020-02-09",
+                                 param_hint=option) from None
+
+
+@app.command("digest")
+def digest_command(
+    since: str | None = typer.Option(None, "--since", help="First day (YYYY-MM-DD, site "
+                                     "timezone), inclusive."),
+    until: str | None = typer.Option(None, "--until", help="Last day (YYYY-MM-DD, site "
+                                     "timezone), inclusive; default today."),
+    period: str | None = typer.Option(None, "--period", help="day, week (ISO, Monday to "
+                                      "Sunday) or month containing --until; the default "
+                                      "is week unless --since is given."),
+    registry: Path = REGISTRY,
+    out: Path = OUT,
+    templates: Path | None = TEMPLATES,
+    to: str | None = typer.Option(None, "--to", help="The recipient written into "
+                                  "digest.eml (default: a placeholder address)."),
+) -> None:
+    """Write the email digest of a window of posts: digest.html, .txt and .eml.
+
+    Exits with status 3, writing nothing, when no post falls in the window.
+    """
+    from .build import now_for_build, template_dirs
+    from .digest import (
+        PERIODS,
+        TO_PLACEHOLDER,
+        Window,
+        posts_in_window,
+        render_digest,
+        window_for_period,
+    )
+    from .errors import FeedkitError
+    from .outputs import OutputSet
+    from .registry import load
+    from .writers.digest import add_digest_files
+
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
+    if period is not None and period not in PERIODS:
+        raise typer.BadParameter(f"'{period}' is not one of: {', '.join(PERIODS)}",
+                                 param_hint="--period")
+    if period is not None and first is not None:
+        raise typer.BadParameter("give --since or --period, not both", param_hint="--since")
+    if to is not None and not _looks_like_address(to):
+        raise typer.BadParameter(f"'{to}' is not an email address", param_hint="--to")
+    try:
+        loaded = load(registry)
+        now = now_for_build()
+        today = now.astimezone(loaded.site.tz).date()
+        last = last or today
+        if first is not None:
+            if first > last:
+                raise typer.BadParameter(f"--since {first} is after --until {last}",
+                                         param_hint="--since")
+            window = Window(first, last)
+        else:
+            window = window_for_period(period or "week", last)
+        published = set(loaded.visible(now))
+        posts = tuple(p for p in posts_in_window(loaded, window) if p in published)
+        if not posts:
+            typer.echo(f"no posts between {window.start} and {window.end}", err=True)
+            raise typer.Exit(EXIT_EMPTY)
+        rendered = render_digest(loaded, window, posts=posts,
+                                 template_dirs=template_dirs(registry, templates))
+        outputs = OutputSet()
+        add_digest_files(outputs, loaded.site, rendered, to=to or TO_PLACEHOLDER)
+        changed = set(outputs.stale(out))
+        outputs.write(out)
+    except FeedkitError as error:
+        raise fail(error) from None
+    for relpath in sorted(outputs.files):
+        state = "wrote" if relpath in changed else "unchanged"
+        typer.echo(f"{state} {out / relpath}")
+    typer.echo(f"{len(posts)} posts, {window.start} to {window.end}")
+
+
+def _looks_like_address(value: str) -> bool:
+    from email.utils import parseaddr
+
+    if any(ch in value for ch in "\r\n"):
+        return False
+    _, address = parseaddr(value)
+    return "@" in address and " " not in address
 
 
 EXIT_PENDING = 75  # EX_TEMPFAIL: some deliveries are left for the next run

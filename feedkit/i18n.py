@@ -1,0 +1,68 @@
+"""Translations of the digest's fixed words and dates written per the site language.
+
+Catalogs are gettext .po files under feedkit/locale/<lang>/LC_MESSAGES/feedkit.po,
+read with Babel at run time (no compiled .mo files are kept in the repository).
+English is the source language; a language without a catalog falls back to it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "feedkit"
+SOURCE_LANGUAGE = "en"
+
+
+def available_languages() -> tuple[str, ...]:
+    """Languages the digest can be written in: English and every shipped catalog."""
+    found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return tuple(sorted(found | {SOURCE_LANGUAGE}))
+
+
+def resolve_language(language: str | None) -> str:
+    """The supported language for a BCP 47 tag ("sv-SE" -> "sv"); English otherwise."""
+    if not language:
+        return SOURCE_LANGUAGE
+    tag = language.replace("_", "-").lower()
+    available = available_languages()
+    if tag in available:
+        return tag
+    primary = tag.split("-", 1)[0]
+    return primary if primary in available else SOURCE_LANGUAGE
+
+
+@lru_cache(maxsize=8)
+def translations(language: str):
+    """A babel.support.Translations for a resolved language (null for English)."""
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == SOURCE_LANGUAGE or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def _babel_locale(language: str) -> str:
+    # Bare "en" writes dates day-month-year ("6 February 2020"): CLDR's
+    # international English, en_001, rather than the US default.
+    return "en_001" if language == "en" else language.replace("-", "_")
+
+
+@lru_cache(maxsize=4096)
+def long_date(day: date, language: str) -> str:
+    """A date written out in full: "6 februari 2020" (sv), "6 February 2020" (en)."""
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale=_babel_locale(language))
