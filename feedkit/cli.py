@@ -281,6 +281,93 @@ def publish_command(
         raise typer.Exit(EXIT_INVALID)
 
 
+EXIT_PENDING = 75  # EX_TEMPFAIL: some deliveries are left for the next run
+SUBSCRIBERS = typer.Option(None, "--subscribers", dir_okay=False, help="CSV (email,name,"
+                           "language) or YAML list of subscribers (default: subscribers.csv "
+                           "beside the registry).")
+STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
+                     ".feedkit/state.sqlite beside the registry).")
+
+
+@app.command("send")
+def send_command(
+    period: str = typer.Option(..., "--period", help="day, week or month."),
+    subscribers: Path | None = SUBSCRIBERS,
+    smtp: str | None = typer.Option(
+        None, "--smtp", help="smtp://host:587 (STARTTLS when offered; ?starttls=required) or "
+        "smtps://host:465; default FEEDKIT_SMTP_URL, else a Maildir at OUT/outbox.",
+        show_default=False),
+    state: Path | None = STATE,
+    now: str | None = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now "
+                                   "(default: the clock)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List who would get which digest; "
+                                 "send nothing, write nothing."),
+    registry: Path = REGISTRY,
+    out: Path = OUT,
+    templates: Path | None = TEMPLATES,
+    retries: int = typer.Option(4, "--retries", min=0, help="Retries per message after a "
+                                "temporary failure."),
+    retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, help="First retry "
+                                      "delay in seconds; doubles each time, at most 60."),
+) -> None:
+    """Send each subscriber each complete period's digest exactly once.
+
+    Exit status: 0 when nothing is left pending, 75 when some deliveries wait for the
+    next run, 1 on an error.
+    """
+    from datetime import UTC
+
+    from .build import template_dirs
+    from .errors import FeedkitError
+    from .progress import reporter_for
+    from .send import RetryPolicy, run_send
+
+    moment = parse_now(now) or datetime.now(UTC)
+    reporter = reporter_for()
+    try:
+        summary = run_send(
+            registry, kind=period, now=moment, reporter=reporter,
+            subscribers_path=subscribers, smtp_url=smtp, state_path=state, out_dir=out,
+            dry_run=dry_run, template_dirs=template_dirs(registry, templates),
+            retry=RetryPolicy(retries=retries, delay=retry_delay),
+        )
+    except FeedkitError as error:
+        raise fail(error) from None
+    prefix = "dry run, nothing sent: would send" if dry_run else ""
+    typer.echo(f"{prefix} {summary.line()}".strip() if not dry_run else
+               f"{prefix} {summary.pending}, suppressed {summary.suppressed}")
+    if summary.periods_left:
+        typer.echo(f"not started: {', '.join(summary.periods_left)}")
+    if summary.stopped:
+        typer.echo(f"Error: {summary.stopped}", err=True)
+    if dry_run:
+        return
+    if summary.fatal:
+        raise typer.Exit(EXIT_INVALID)
+    if summary.pending or summary.periods_left:
+        raise typer.Exit(EXIT_PENDING)
+
+
+@app.command("unsubscribe")
+def unsubscribe_command(
+    address_or_token: str = typer.Argument(..., metavar="ADDRESS_OR_TOKEN",
+                                           help="An email address or an unsubscribe token."),
+    registry: Path = REGISTRY,
+    subscribers: Path | None = SUBSCRIBERS,
+    state: Path | None = STATE,
+) -> None:
+    """Add an address to the suppression list; `feedkit send` never mails it again."""
+    from .errors import FeedkitError
+    from .send import run_unsubscribe
+
+    try:
+        address, added = run_unsubscribe(address_or_token, registry_path=registry,
+                                         subscribers_path=subscribers, state_path=state)
+    except FeedkitError as error:
+        raise fail(error) from None
+    typer.echo(f"unsubscribed {address}" if added else f"{address} was already unsubscribed")
+
+
 def main() -> None:
     """Console-script entry point."""
     sys.exit(app())

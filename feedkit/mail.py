@@ -1,0 +1,269 @@
+"""Mail transport only: SMTP (one reused connection) or a local Maildir. Builds nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .errors import FeedkitError
+
+SMTP_URL_ENV = "FEEDKIT_SMTP_URL"
+SMTP_USER_ENV = "FEEDKIT_SMTP_USER"
+SMTP_PASSWORD_ENV = "FEEDKIT_SMTP_PASSWORD"
+DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+
+
+class SmtpConfigError(FeedkitError):
+    """The SMTP URL or its settings can't be used."""
+
+
+class TransportError(FeedkitError):
+    """A message was not accepted. `temporary`: worth retrying later; else permanent."""
+
+    def __init__(self, message: str, *, temporary: bool, code: int = 0,
+                 connection: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+        self.code = code
+        self.connection = connection
+
+
+class SetupError(TransportError):
+    """The transport itself can't work (login refused, TLS missing): stop the run."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, temporary=True, connection=True)
+
+
+class Transport(Protocol):
+    """Hands one finished message to the next hop; returns only once it was accepted."""
+
+    description: str
+
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
+        """`data`: the whole message with CRLF line endings."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where and how to reach the SMTP server. The password never appears in repr()."""
+
+    host: str
+    port: int
+    implicit_tls: bool = False
+    starttls_required: bool = False
+    user: str = ""
+    password: str = field(default="", repr=False)
+    timeout: float = 30.0
+
+    @property
+    def description(self) -> str:
+        scheme = "smtps" if self.implicit_tls else "smtp"
+        who = f"{self.user}@" if self.user else ""
+        return f"{scheme}://{who}{self.host}:{self.port}"
+
+
+def parse_smtp_url(url: str, environ: dict[str, str] | None = None) -> SmtpConfig:
+    """Read smtp://[user[:password]@]host[:port][?starttls=required&timeout=S] or smtps://.
+
+    User and password may instead come from FEEDKIT_SMTP_USER / FEEDKIT_SMTP_PASSWORD.
+    Errors never quote the URL itself, which may hold a password.
+    """
+    env = environ if environ is not None else os.environ
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise SmtpConfigError("the SMTP URL can't be read; write it like "
+                              "smtp://mail.example.org:587 or smtps://mail.example.org:465") \
+            from None
+    if parts.scheme not in DEFAULT_PORTS:
+        raise SmtpConfigError(f"the SMTP URL must start with smtp:// or smtps://, not "
+                              f"'{parts.scheme}:'")
+    if not parts.hostname:
+        raise SmtpConfigError("the SMTP URL has no host; write it like "
+                              "smtp://mail.example.org:587")
+    if parts.path not in ("", "/"):
+        raise SmtpConfigError("the SMTP URL can't have a path; give only host and port")
+    implicit = parts.scheme == "smtps"
+    required = False
+    timeout = 30.0
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "starttls" and value in ("required", "auto"):
+            required = value == "required"
+        elif key == "timeout":
+            try:
+                timeout = float(value)
+            except ValueError:
+                raise SmtpConfigError("the SMTP URL's timeout must be a number of seconds") \
+                    from None
+        else:
+            raise SmtpConfigError(f"the SMTP URL has an unknown setting '{key}'; known: "
+                                  "starttls=required, timeout=SECONDS")
+    if required and implicit:
+        raise SmtpConfigError("smtps:// already uses TLS; starttls=required is for smtp://")
+    user = unquote(parts.username) if parts.username else env.get(SMTP_USER_ENV, "")
+    password = unquote(parts.password) if parts.password else env.get(SMTP_PASSWORD_ENV, "")
+    if password and not user:
+        raise SmtpConfigError(f"an SMTP password is set but no user; set {SMTP_USER_ENV} "
+                              "or put the user in the URL")
+    return SmtpConfig(host=parts.hostname, port=port or DEFAULT_PORTS[parts.scheme],
+                      implicit_tls=implicit, starttls_required=required, user=user,
+                      password=password, timeout=timeout)
+
+
+def _reply_text(resp: bytes | str) -> str:
+    text = resp.decode("utf-8", "replace") if isinstance(resp, bytes) else str(resp)
+    return " ".join(text.split())[:200]
+
+
+class SmtpTransport:
+    """Sends over one SMTP connection, opened on first use and reopened after a drop."""
+
+    def __init__(self, config: SmtpConfig, *, ssl_context: ssl.SSLContext | None = None,
+                 local_hostname: str | None = None) -> None:
+        self.config = config
+        self.description = config.description
+        self._context = ssl_context
+        self._local_hostname = local_hostname
+        self._smtp: smtplib.SMTP | None = None
+        self.connections = 0
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._context is None:
+            self._context = ssl.create_default_context()
+        return self._context
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        where = f"{cfg.host}:{cfg.port}"
+        try:
+            if cfg.implicit_tls:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    cfg.host, cfg.port, timeout=cfg.timeout, context=self._tls(),
+                    local_hostname=self._local_hostname)
+            else:
+                smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout,
+                                    local_hostname=self._local_hostname)
+            smtp.ehlo()
+            if not cfg.implicit_tls:
+                if smtp.has_extn("starttls"):
+                    smtp.starttls(context=self._tls())
+                    smtp.ehlo()
+                elif cfg.starttls_required:
+                    smtp.close()
+                    raise SetupError(f"{where} does not offer STARTTLS, which the SMTP URL "
+                                     "requires (starttls=required)")
+            if cfg.user:
+                smtp.login(cfg.user, cfg.password)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SetupError(f"{where} refused the login for user '{cfg.user}': "
+                             f"{exc.smtp_code} {_reply_text(exc.smtp_error)}") from None
+        except smtplib.SMTPNotSupportedError:
+            raise SetupError(f"{where} does not support login (AUTH); remove the user "
+                             "or use a server that does") from None
+        except ssl.SSLError as exc:
+            raise SetupError(f"TLS with {where} failed: {exc.reason or exc}") from None
+        except smtplib.SMTPResponseException as exc:
+            raise TransportError(f"{where} answered {exc.smtp_code} "
+                                 f"{_reply_text(exc.smtp_error)} on connecting",
+                                 temporary=exc.smtp_code < 500, code=exc.smtp_code,
+                                 connection=True) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportError(f"can't connect to {where}: {_os_reason(exc)}",
+                                 temporary=True, connection=True) from None
+        self.connections += 1
+        return smtp
+
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
+        """Send one message to one recipient; raise TransportError unless accepted (250)."""
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, resp = next(iter(exc.recipients.values()))
+            self._after_refusal(code)
+            raise TransportError(f"{code} {_reply_text(resp)}", temporary=code < 500,
+                                 code=code) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            self._after_refusal(exc.smtp_code)
+            reply = f"{exc.smtp_code} {_reply_text(exc.smtp_error)}"
+            if isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code >= 500:
+                raise SetupError(f"the server refused the sender address <{sender}>: "
+                                 f"{reply}") from None
+            raise TransportError(reply, temporary=exc.smtp_code < 500,
+                                 code=exc.smtp_code) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            raise TransportError(f"connection to {self.config.host}:{self.config.port} "
+                                 f"lost: {_os_reason(exc)}", temporary=True,
+                                 connection=True) from None
+
+    def _after_refusal(self, code: int) -> None:
+        if code == 421 or self._smtp is None or self._smtp.sock is None:
+            self._drop()
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            with contextlib.suppress(OSError):
+                smtp.close()
+
+    def close(self) -> None:
+        """Say QUIT politely when connected; never raises."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "the server closed the connection"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+class MaildirTransport:
+    """Delivers into a standard Maildir (tmp/, new/, cur/) any mail client can open."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.description = f"Maildir {path}"
+        self._box = None
+
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
+        import mailbox
+
+        if self._box is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._box = mailbox.Maildir(self.path, create=True)
+            except OSError as exc:
+                raise SetupError(f"can't create the Maildir {self.path}: {exc.strerror}") \
+                    from None
+        try:
+            self._box.add(data.replace(b"\r\n", b"\n"))
+        except OSError as exc:
+            raise TransportError(f"can't write to {self.path}: {exc.strerror}",
+                                 temporary=True, connection=True) from None
+
+    def close(self) -> None:
+        self._box = None

@@ -1,0 +1,315 @@
+"""What `feedkit send` has done, in SQLite: periods, one row per delivery, suppressions.
+
+Tables are prefixed `send_` because other commands keep their own tables in the
+same file. Every change is committed at once (autocommit), so a crash loses at
+most the step in progress.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import FeedkitError
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS send_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS send_periods (
+    period TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'done')),
+    posts INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS send_periods_kind ON send_periods (kind, start);
+CREATE TABLE IF NOT EXISTS send_period_posts (
+    period TEXT NOT NULL,
+    post_id TEXT NOT NULL,
+    PRIMARY KEY (period, post_id)
+);
+CREATE INDEX IF NOT EXISTS send_period_posts_post ON send_period_posts (post_id);
+CREATE TABLE IF NOT EXISTS send_deliveries (
+    period TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    address TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    language TEXT,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN
+        ('pending', 'sending', 'sent', 'failed', 'suppressed', 'removed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    message_id TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (period, recipient)
+);
+CREATE TABLE IF NOT EXISTS send_suppressed (
+    recipient TEXT PRIMARY KEY,
+    added_at TEXT NOT NULL,
+    source TEXT NOT NULL
+);
+"""
+
+OPEN = ("pending", "sending")
+
+
+class StateError(FeedkitError):
+    """The state file can't be opened or was made by a newer feedkit."""
+
+
+class StateLocked(StateError):
+    """Another `feedkit send` holds the lock on this state file."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRow:
+    period: str
+    kind: str
+    start: str
+    end: str
+    status: str
+    posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    recipient: str
+    address: str
+    name: str
+    language: str | None
+    status: str
+    attempts: int
+    message_id: str | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SendState:
+    """One open state database. Use `SendState.open()` (read-write) or `.peek()` (dry run)."""
+
+    def __init__(self, conn: sqlite3.Connection | None, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path) -> SendState:
+        """Open (creating if needed) for writing: WAL, synchronous=NORMAL, schema ensured."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"{path}: can't open the state database: {exc}") from None
+        state = cls(conn, path)
+        state._check_version(write=True)
+        return state
+
+    @classmethod
+    def peek(cls, path: Path) -> SendState:
+        """Open read-only without creating or changing any file (for --dry-run)."""
+        if not path.exists():
+            return cls(None, path)
+        wal = Path(f"{path}-wal")
+        # Without a -wal file everything is in the main file: read it as immutable so
+        # SQLite creates no -wal/-shm files next to it.
+        flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True,
+                                   isolation_level=None)
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.Error as exc:
+            raise StateError(f"{path}: can't read the state database: {exc}") from None
+        if "send_meta" not in tables:
+            conn.close()
+            return cls(None, path)
+        state = cls(conn, path)
+        state._check_version(write=False)
+        return state
+
+    def _check_version(self, *, write: bool) -> None:
+        row = self._one("SELECT value FROM send_meta WHERE key='schema_version'")
+        if row is None:
+            if write:
+                self._exec("INSERT INTO send_meta (key, value) VALUES ('schema_version', ?)",
+                           (str(SCHEMA_VERSION),))
+            return
+        if int(row[0]) > SCHEMA_VERSION:
+            raise StateError(f"{self.path}: made by a newer feedkit (send schema {row[0]}, "
+                             f"this one knows {SCHEMA_VERSION}); upgrade feedkit")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- small helpers -----------------------------------------------------------
+    def _exec(self, sql: str, args: Iterable[object] = ()) -> sqlite3.Cursor:
+        assert self._conn is not None
+        return self._conn.execute(sql, tuple(args))
+
+    def _one(self, sql: str, args: Iterable[object] = ()) -> tuple | None:
+        if self._conn is None:
+            return None
+        return self._exec(sql, args).fetchone()
+
+    def _all(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+        if self._conn is None:
+            return []
+        return self._exec(sql, args).fetchall()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._exec("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._exec("ROLLBACK")
+            raise
+        self._exec("COMMIT")
+
+    # -- periods -----------------------------------------------------------------
+    def periods(self, kind: str) -> list[PeriodRow]:
+        """Every recorded period of this kind, oldest first."""
+        rows = self._all("SELECT period, kind, start, end, status, posts FROM send_periods "
+                         "WHERE kind = ? ORDER BY start", (kind,))
+        return [PeriodRow(*row) for row in rows]
+
+    def sent_post_ids(self) -> set[str]:
+        """Ids of posts already in some period's digest (sent or being sent)."""
+        return {row[0] for row in self._all("SELECT post_id FROM send_period_posts")}
+
+    def period_post_ids(self, period: str) -> set[str]:
+        return {row[0] for row in self._all(
+            "SELECT post_id FROM send_period_posts WHERE period = ?", (period,))}
+
+    def start_period(self, period: str, kind: str, start: str, end: str,
+                     post_ids: Iterable[str], recipients: Iterable[tuple[str, str, str, str | None]]
+                     ) -> None:
+        """Record a period with its posts and recipients (key, address, name, language).
+
+        One transaction: either the period is there with every recipient pending, or
+        nothing is. A period without posts is recorded as done straight away.
+        """
+        post_ids = list(post_ids)
+        status = "sending" if post_ids else "done"
+        now = _now()
+        with self._transaction():
+            self._exec("INSERT INTO send_periods (period, kind, start, end, status, posts, "
+                       "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (period, kind, start, end, status, len(post_ids), now,
+                        None if post_ids else now))
+            if not post_ids:
+                return
+            assert self._conn is not None
+            self._conn.executemany("INSERT INTO send_period_posts (period, post_id) "
+                                   "VALUES (?, ?)", [(period, p) for p in post_ids])
+            self._conn.executemany(
+                "INSERT INTO send_deliveries (period, recipient, address, name, language, "
+                "seq, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                [(period, key, address, name, language, seq, now)
+                 for seq, (key, address, name, language) in enumerate(recipients)])
+
+    def finish_period_if_complete(self, period: str) -> bool:
+        """Mark the period done when no delivery is pending; True when it is done."""
+        cur = self._exec(
+            "UPDATE send_periods SET status = 'done', finished_at = ? WHERE period = ? "
+            "AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM send_deliveries "
+            "WHERE period = ? AND status IN ('pending', 'sending'))", (_now(), period, period))
+        if cur.rowcount:
+            return True
+        row = self._one("SELECT status FROM send_periods WHERE period = ?", (period,))
+        return row is not None and row[0] == "done"
+
+    # -- deliveries --------------------------------------------------------------
+    def open_deliveries(self, period: str) -> list[Delivery]:
+        """Deliveries still to make (pending, or 'sending' left by a stopped run), in order."""
+        rows = self._all("SELECT recipient, address, name, language, status, attempts, "
+                         "message_id FROM send_deliveries WHERE period = ? AND status IN "
+                         "('pending', 'sending') ORDER BY seq", (period,))
+        return [Delivery(*row) for row in rows]
+
+    def mark_sending(self, period: str, recipient: str, message_id: str) -> None:
+        """Before handing the message over: counts the attempt, records the Message-ID."""
+        self._exec("UPDATE send_deliveries SET status = 'sending', attempts = attempts + 1, "
+                   "message_id = ?, updated_at = ? WHERE period = ? AND recipient = ?",
+                   (message_id, _now(), period, recipient))
+
+    def mark(self, period: str, recipient: str, status: str, error: str | None = None) -> None:
+        """Set a delivery's status (sent, pending, failed, suppressed, removed)."""
+        self._exec("UPDATE send_deliveries SET status = ?, last_error = ?, updated_at = ? "
+                   "WHERE period = ? AND recipient = ?",
+                   (status, error, _now(), period, recipient))
+
+    def counts(self, period: str) -> dict[str, int]:
+        """Deliveries of a period by status."""
+        return dict(self._all("SELECT status, COUNT(*) FROM send_deliveries WHERE period = ? "
+                              "GROUP BY status", (period,)))
+
+    def known_addresses(self) -> list[str]:
+        """Every address a delivery was ever recorded for."""
+        return [row[0] for row in self._all("SELECT DISTINCT address FROM send_deliveries")]
+
+    # -- suppression list --------------------------------------------------------
+    def is_suppressed(self, recipient: str) -> bool:
+        return self._one("SELECT 1 FROM send_suppressed WHERE recipient = ?",
+                         (recipient.lower(),)) is not None
+
+    def suppressed(self) -> set[str]:
+        return {row[0] for row in self._all("SELECT recipient FROM send_suppressed")}
+
+    def suppress(self, recipient: str, source: str) -> bool:
+        """Add an address to the suppression list; False when it was already there."""
+        cur = self._exec("INSERT OR IGNORE INTO send_suppressed (recipient, added_at, source) "
+                         "VALUES (?, ?, ?)", (recipient.lower(), _now(), source))
+        return cur.rowcount == 1
+
+
+@contextmanager
+def send_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a state file for a whole send run, or raise StateLocked.
+
+    A lock file beside the database with flock(): the kernel releases it when the
+    process ends, even on SIGKILL, so a crashed run never blocks the next one. It is
+    taken before the database is opened, so a second run touches nothing.
+    """
+    import fcntl
+
+    lock_path = Path(f"{path}.lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StateError(f"{lock_path}: can't create the lock file: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise StateLocked(f"another feedkit send is running on {path}{who}; nothing "
+                              "was sent by this one. Run it again once the other has "
+                              "finished.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,224 @@
+"""Load the subscriber list (CSV or YAML), reporting every problem with its line."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FeedkitError, Problem, RegistryError
+
+COLUMNS = ("email", "name", "language")
+MAX_NAME = 200
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+class SubscribersError(RegistryError):
+    """The subscribers file has problems; reported like the registry's, all at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """One recipient. `key` (the lower-cased address) identifies them in the state."""
+
+    email: str
+    name: str = ""
+    language: str | None = None
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.email.lower()
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` can't be mailed to, or None when it looks deliverable."""
+    if _CONTROL.search(address) or any(c.isspace() for c in address):
+        return "contains spaces or control characters"
+    if address.count("@") != 1:
+        return "needs exactly one '@'"
+    local, domain = address.split("@")
+    if not local or len(local) > 64:
+        return "has no name before the '@'" if not local else "is too long before the '@'"
+    if not _LOCAL.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
+        return f"'{local}' is not a valid mailbox name"
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return f"'{domain}' is not a valid domain"
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return f"'{domain}' is not a valid domain (like example.org)"
+    return None
+
+
+def load_subscribers(path: str | Path) -> tuple[Subscriber, ...]:
+    """Read a .csv or .yaml/.yml subscribers file; raise SubscribersError listing problems."""
+    shown = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise FeedkitError(f"{shown}: can't read the subscribers file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SubscribersError([Problem(shown, line, 1, "not UTF-8; save the file as UTF-8")])\
+            from None
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        rows, problems = _csv_rows(text, shown)
+    elif suffix in (".yaml", ".yml"):
+        rows, problems = _yaml_rows(data, shown)
+    else:
+        raise FeedkitError(f"{shown}: unknown subscribers format '{suffix}'; use .csv or .yaml")
+    subscribers = _check(rows, shown, problems)
+    if problems:
+        raise SubscribersError(problems)
+    return subscribers
+
+
+# A row as read: field name -> (value, line, column); plus the row's own position.
+_Row = tuple[dict[str, tuple[str, int, int]], int, int]
+
+
+def _csv_rows(text: str, path: str) -> tuple[list[_Row], list[Problem]]:
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[_Row] = []
+    header: list[str] | None = None
+    start = 1
+    try:
+        for record in reader:
+            line = start
+            start = reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = _csv_header(record, path, line, problems)
+                if header is None:
+                    return [], problems
+                continue
+            if len(record) > len(header):
+                problems.append(Problem(path, line, 1, f"{len(record)} fields but the header "
+                                        f"has {len(header)}; quote values holding commas"))
+                continue
+            fields: dict[str, tuple[str, int, int]] = {}
+            column = 1
+            for name, cell in zip(header, record, strict=False):
+                fields[name] = (cell, line, column)
+                column += len(cell) + 1
+            rows.append((fields, line, 1))
+    except csv.Error as exc:
+        problems.append(Problem(path, reader.line_num or 1, 1, f"malformed CSV: {exc}"))
+    if header is None and not problems:
+        problems.append(Problem(path, 1, 1, "the file is empty; start with the header line "
+                                "'email,name,language'"))
+    return rows, problems
+
+
+def _csv_header(record: list[str], path: str, line: int, problems: list[Problem]) \
+        -> list[str] | None:
+    header = [cell.strip().lower() for cell in record]
+    column = 1
+    for cell, raw in zip(header, record, strict=True):
+        if cell not in COLUMNS:
+            hint = difflib.get_close_matches(cell, COLUMNS, n=1)
+            fix = f"did you mean '{hint[0]}'?" if hint else "known: email, name, language"
+            problems.append(Problem(path, line, column, f"unknown column '{raw}'; {fix}"))
+        column += len(raw) + 1
+    for name in sorted(set(header)):
+        if header.count(name) > 1:
+            problems.append(Problem(path, line, 1, f"column '{name}' appears twice; keep one"))
+    if "email" not in header:
+        problems.append(Problem(path, line, 1, "the header has no 'email' column; the first "
+                                "line must name the columns, e.g. 'email,name,language'"))
+    return None if problems else header
+
+
+def _yaml_rows(data: bytes, path: str) -> tuple[list[_Row], list[Problem]]:
+    import yaml
+
+    try:
+        root = yaml.compose(data, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return [], [Problem(path, line, col, f"malformed YAML: {exc.problem or exc.context}")]
+    if isinstance(root, yaml.MappingNode):
+        items = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+        root = items.get("subscribers")
+    if not isinstance(root, yaml.SequenceNode):
+        return [], [Problem(path, 1, 1, "must be a list of subscribers ('- email: ...'), "
+                            "alone or under 'subscribers:'")]
+    rows: list[_Row] = []
+    problems: list[Problem] = []
+    for item in root.value:
+        line, col = item.start_mark.line + 1, item.start_mark.column + 1
+        if isinstance(item, yaml.ScalarNode):
+            rows.append(({"email": (item.value, line, col)}, line, col))
+            continue
+        if not isinstance(item, yaml.MappingNode):
+            problems.append(Problem(path, line, col, "each subscriber is an address or a "
+                                    "mapping with email, name and language"))
+            continue
+        fields: dict[str, tuple[str, int, int]] = {}
+        for key, value in item.value:
+            kline, kcol = key.start_mark.line + 1, key.start_mark.column + 1
+            name = str(key.value).lower() if isinstance(key, yaml.ScalarNode) else ""
+            if name not in COLUMNS:
+                hint = difflib.get_close_matches(name, COLUMNS, n=1)
+                fix = f"did you mean '{hint[0]}'?" if hint else "known: email, name, language"
+                problems.append(Problem(path, kline, kcol, f"unknown field '{key.value}'; {fix}"))
+            elif not isinstance(value, yaml.ScalarNode):
+                problems.append(Problem(path, kline, kcol, f"{name}: must be text"))
+            elif name in fields:
+                problems.append(Problem(path, kline, kcol, f"{name}: given twice; keep one"))
+            else:
+                fields[name] = (value.value, value.start_mark.line + 1,
+                                value.start_mark.column + 1)
+        rows.append((fields, line, col))
+    return rows, problems
+
+
+def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscriber, ...]:
+    """Validate each row; merge duplicate addresses (case-insensitive), first one wins."""
+    merged: dict[str, Subscriber] = {}
+    for fields, line, col in rows:
+        email, eline, ecol = fields.get("email", ("", line, col))
+        email = email.strip()
+        if not email:
+            problems.append(Problem(path, eline, ecol, "email: missing; every subscriber "
+                                    "needs an address"))
+            continue
+        why = address_problem(email)
+        if why:
+            problems.append(Problem(path, eline, ecol, f"email: '{email}' {why}"))
+            continue
+        name, nline, ncol = fields.get("name", ("", line, col))
+        name = " ".join(name.split())
+        if _CONTROL.search(name) or len(name) > MAX_NAME:
+            problems.append(Problem(path, nline, ncol, "name: contains control characters"
+                                    if _CONTROL.search(name) else
+                                    f"name: longer than {MAX_NAME} characters"))
+            continue
+        language, lline, lcol = fields.get("language", ("", line, col))
+        language = language.strip() or None
+        if language and not _LANGUAGE.match(language):
+            problems.append(Problem(path, lline, lcol, f"language: '{language}' is not a "
+                                    "language tag such as sv or en"))
+            continue
+        key = email.lower()
+        first = merged.get(key)
+        if first is None:
+            merged[key] = Subscriber(email=email, name=name, language=language, line=eline)
+        else:
+            merged[key] = Subscriber(email=first.email, name=first.name or name,
+                                     language=first.language or language, line=first.line)
+    return tuple(merged.values())

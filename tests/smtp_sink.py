@@ -1,0 +1,147 @@
+"""A real SMTP server (aiosmtpd) on a free 127.0.0.1 port, with faults on request.
+
+Runs its own asyncio loop in a thread. Messages count as delivered only once the
+handler has returned 250, like a real server; a client that vanishes earlier
+leaves nothing behind (aiosmtpd cancels the handler when the connection drops).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+
+@dataclass
+class Received:
+    """One accepted message: envelope recipients and the raw bytes."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    def parse(self) -> EmailMessage:
+        return email.message_from_bytes(self.data, policy=email.policy.default)
+
+
+@dataclass
+class Faults:
+    """Scripted misbehaviour. Reply lists are used up one per attempt."""
+
+    rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
+    drop_before_message: set[int] = field(default_factory=set)  # drop at MAIL FROM #n
+    data_delay: float = 0.0
+    max_messages_per_connection: int = 0
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        sink = self.sink
+        with sink.lock:
+            sink.mail_commands += 1
+            number = sink.mail_commands
+            per_conn = sink.faults.max_messages_per_connection
+            count = sink._per_session.get(id(session), 0) + 1
+            sink._per_session[id(session)] = count
+        if number in sink.faults.drop_before_message:
+            server.transport.close()
+            return "421 4.3.2 going away"
+        if per_conn and count > per_conn:
+            return "421 4.7.0 too many messages on this connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        replies = self.sink.faults.rcpt_replies.get(address.lower())
+        if replies:
+            reply = replies[0]
+            if len(replies) > 1 or not reply.startswith("5"):
+                replies.pop(0)
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        sink = self.sink
+        with sink.lock:
+            sink.data_started += 1
+        if sink.faults.data_delay:
+            await asyncio.sleep(sink.faults.data_delay)
+        with sink.lock:
+            sink.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                          bytes(envelope.content)))
+        return "250 2.0.0 queued"
+
+
+class SmtpSink:
+    """`with SmtpSink() as sink:` serves on sink.port until the block ends."""
+
+    def __init__(self, faults: Faults | None = None, *, authenticator=None,
+                 auth_require_tls: bool = False) -> None:
+        self.faults = faults or Faults()
+        self.received: list[Received] = []
+        self.lock = threading.Lock()
+        self.mail_commands = 0
+        self.data_started = 0
+        self._per_session: dict[int, int] = {}
+        self._authenticator = authenticator
+        self._auth_require_tls = auth_require_tls
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.base_events.Server | None = None
+        self.port = 0
+
+    def __enter__(self) -> SmtpSink:
+        from aiosmtpd.smtp import SMTP
+
+        handler = _Handler(self)
+
+        def factory() -> SMTP:
+            kwargs = {}
+            if self._authenticator is not None:
+                kwargs = {"authenticator": self._authenticator,
+                          "auth_require_tls": self._auth_require_tls}
+            return SMTP(handler, hostname="sink.test", loop=self._loop, **kwargs)
+
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(
+            self._loop.create_server(factory, "127.0.0.1", 0), self._loop)
+        self._server = future.result(10)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            assert self._server is not None
+            self._server.close()
+            await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def messages(self) -> list[EmailMessage]:
+        with self.lock:
+            return [r.parse() for r in self.received]
+
+    def by_recipient(self) -> dict[str, list[EmailMessage]]:
+        """Parsed messages per envelope recipient (lower-cased)."""
+        out: dict[str, list[EmailMessage]] = {}
+        with self.lock:
+            items = list(self.received)
+        for item in items:
+            for rcpt in item.rcpt_tos:
+                out.setdefault(rcpt.lower(), []).append(item.parse())
+        return out
