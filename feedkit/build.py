@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .model import Registry
-from .outputs import OutputSet
+from .outputs import OutputSet, StagedOutputs
 from .registry import load
 from .writers import BuildContext, Writer
 
@@ -25,7 +25,7 @@ def default_writers() -> list[Writer]:
     from .writers.taxonomy import TaxonomyWriter
 
     return [
-        AtomWriter(), Rss2Writer(), JsonFeedWriter(), ArchiveWriter(), TaxonomyWriter(),
+        AtomWriter(), Rss2Writer(), JsonFeedWriter(), TaxonomyWriter(), ArchiveWriter(),
         DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
     ]
 
@@ -53,11 +53,20 @@ def template_dirs(registry_path: Path, explicit: Path | None) -> tuple[Path, ...
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced and which of those files changed on disk."""
+    """What a build produced (paths relative to out/) and which of them changed."""
 
     registry: Registry
-    outputs: OutputSet
+    paths: tuple[str, ...]
     changed: tuple[str, ...]
+
+
+def _context(registry_path: Path, templates: Path | None, now: datetime | None,
+             ) -> BuildContext:
+    registry = load(registry_path)
+    return BuildContext(
+        registry=registry, now=now_for_build(now),
+        template_dirs=template_dirs(registry_path, templates),
+    )
 
 
 def render(
@@ -65,24 +74,34 @@ def render(
     writers: list[Writer] | None = None,
 ) -> tuple[Registry, OutputSet]:
     """Load the registry and render every output in memory; nothing is written."""
-    registry = load(registry_path)
-    context = BuildContext(
-        registry=registry, now=now_for_build(now),
-        template_dirs=template_dirs(registry_path, templates),
-    )
+    context = _context(registry_path, templates, now)
     outputs = OutputSet()
     for writer in writers if writers is not None else default_writers():
         writer.write(context, outputs)
-    return registry, outputs
+    return context.registry, outputs
 
 
 def build(
     registry_path: Path, out_dir: Path, *, templates: Path | None = None,
     now: datetime | None = None, check: bool = False, writers: list[Writer] | None = None,
 ) -> BuildResult:
-    """Render everything, then (unless `check`) replace the changed files in out_dir."""
-    registry, outputs = render(registry_path, templates=templates, now=now, writers=writers)
-    changed = tuple(outputs.stale(out_dir))
-    if not check:
-        outputs.write(out_dir)
-    return BuildResult(registry, outputs, changed)
+    """Render everything into out_dir, all or nothing; with `check`, only compare.
+
+    Files are staged beside their targets while the writers run and renamed into
+    place at the end; if anything fails, the staged files go and out/ is as it was.
+    """
+    if check:
+        registry, outputs = render(registry_path, templates=templates, now=now,
+                                   writers=writers)
+        return BuildResult(registry, tuple(sorted(outputs.files)),
+                           tuple(outputs.stale(out_dir)))
+    context = _context(registry_path, templates, now)
+    staged = StagedOutputs(out_dir)
+    try:
+        for writer in writers if writers is not None else default_writers():
+            writer.write(context, staged)
+        changed = staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
+    return BuildResult(context.registry, tuple(sorted(staged.paths)), tuple(changed))

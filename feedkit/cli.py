@@ -102,9 +102,9 @@ def build_command(
             typer.echo(f"would change {out / relpath}")
         if result.changed:
             raise typer.Exit(EXIT_INVALID)
-        typer.echo(f"{out} is up to date ({len(result.outputs.files)} files)")
+        typer.echo(f"{out} is up to date ({len(result.paths)} files)")
         return
-    for relpath in sorted(result.outputs.files):
+    for relpath in result.paths:
         state = "wrote" if relpath in result.changed else "unchanged"
         typer.echo(f"{state} {out / relpath}")
 
@@ -267,7 +267,7 @@ def publish_command(
                                  now=moment, ping_hub=ping)
     except FeedkitError as error:
         raise fail(error) from None
-    typer.echo(f"built {out}: {len(result.changed)} of {len(result.outputs.files)} "
+    typer.echo(f"built {out}: {len(result.changed)} of {len(result.paths)} "
                "files changed")
     if report is None:
         return

@@ -1,11 +1,20 @@
-"""Writing outputs: staged in memory, then each file replaced atomically inside out/."""
+"""Writing outputs inside out/: each file replaced atomically, all or nothing.
+
+OutputSet keeps a build's files in memory (for --check and for tests);
+StagedOutputs writes each file to a temporary file beside its target as soon as
+it is made, and renames them all into place only once every writer succeeded,
+so a large build does not hold all of its outputs in memory at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from .errors import OutputError
 
@@ -16,6 +25,12 @@ def safe_relpath(relpath: str) -> PurePosixPath:
     if path.is_absolute() or not path.parts or any(p in ("", ".", "..") for p in path.parts):
         raise OutputError(f"refusing to write '{relpath}': outside the output folder")
     return path
+
+
+class Outputs(Protocol):
+    """Where writers put their files: OutputSet (memory) or StagedOutputs (disk)."""
+
+    def add(self, relpath: str, data: bytes) -> None: ...
 
 
 @dataclass
@@ -78,3 +93,79 @@ def write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class StagedOutputs:
+    """Files staged as hidden temporary files in out/, renamed into place by commit().
+
+    A file whose bytes are already on disk is not staged. discard() removes what
+    was staged (and folders it made), leaving out/ as it was.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.out_dir = out_dir
+        self._root = out_dir.resolve()
+        self.paths: set[str] = set()
+        self._staged: dict[str, Future[Path]] = {}
+        self._made: list[Path] = []
+        # fsync waits on the disk, not the CPU: staging runs beside the writers.
+        self._pool = ThreadPoolExecutor(max_workers=4)
+
+    def add(self, relpath: str, data: bytes) -> None:
+        key = str(safe_relpath(relpath))
+        if key in self.paths:
+            raise OutputError(f"two outputs want the same path '{key}'")
+        self.paths.add(key)
+        target = self.out_dir / key
+        if not target.resolve().is_relative_to(self._root):
+            raise OutputError(f"refusing to write '{key}': a link leads out of {self.out_dir}")
+        try:
+            if target.read_bytes() == data:
+                return
+        except OSError:
+            pass
+        self._mkdirs(target.parent)
+        self._staged[key] = self._pool.submit(_stage, target, data)
+
+    def _mkdirs(self, folder: Path) -> None:
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            path.mkdir(exist_ok=True)
+            self._made.append(path)
+
+    def commit(self) -> list[str]:
+        """Rename every staged file into place; returns the paths that changed."""
+        self._pool.shutdown(wait=True)
+        temps = {key: future.result() for key, future in self._staged.items()}
+        for key in sorted(temps):
+            os.replace(temps[key], self.out_dir / key)
+        return sorted(temps)
+
+    def discard(self) -> None:
+        """Remove everything staged and every folder made for it."""
+        self._pool.shutdown(wait=True)
+        for future in self._staged.values():
+            if future.exception() is None:
+                future.result().unlink(missing_ok=True)
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)

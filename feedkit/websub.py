@@ -167,7 +167,7 @@ def publish(
                        "(e.g. websub_hub: https://pubsubhubbub.appspot.com/) to ping it")
     context = BuildContext(registry=result.registry, now=moment)
     feeds = [
-        (source.url(site, fmt), result.outputs.files[source.path(fmt)])
+        (source.url(site, fmt), (out_dir / source.path(fmt)).read_bytes())
         for source in all_sources(context) for fmt in FORMATS
     ]
     state = PingState(state_path or default_state_path(registry_path))

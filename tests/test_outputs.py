@@ -56,3 +56,51 @@ def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
         write_atomic(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["atom.xml"]
+
+
+def test_staged_outputs_commit_only_what_changed(tmp_path: Path) -> None:
+    from feedkit.outputs import StagedOutputs
+
+    (tmp_path / "same.xml").write_bytes(b"same")
+    os.utime(tmp_path / "same.xml", ns=(1, 1))
+    staged = StagedOutputs(tmp_path)
+    staged.add("same.xml", b"same")
+    staged.add("deep/new.xml", b"new")
+    with pytest.raises(OutputError, match="same path"):
+        staged.add("deep/new.xml", b"again")
+    assert not (tmp_path / "deep" / "new.xml").exists()  # staged, not yet in place
+    assert staged.commit() == ["deep/new.xml"]
+    assert (tmp_path / "deep" / "new.xml").read_bytes() == b"new"
+    assert (tmp_path / "same.xml").stat().st_mtime_ns == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["deep", "new.xml", "same.xml"]
+
+
+def test_staged_outputs_discard_leaves_out_as_it_was(tmp_path: Path) -> None:
+    from feedkit.outputs import StagedOutputs
+
+    (tmp_path / "atom.xml").write_bytes(b"old")
+    staged = StagedOutputs(tmp_path)
+    staged.add("atom.xml", b"new")
+    staged.add("tags/a/b/rss.xml", b"x")
+    staged.discard()
+    assert [p.name for p in tmp_path.rglob("*")] == ["atom.xml"]
+    assert (tmp_path / "atom.xml").read_bytes() == b"old"
+
+
+def test_a_writer_failing_mid_build_changes_nothing(example_registry: Path,
+                                                    tmp_path: Path) -> None:
+    from feedkit.build import build, default_writers
+
+    class Broken:
+        def write(self, context, outputs) -> None:
+            raise RuntimeError("disk on fire")
+
+    out = tmp_path / "out"
+    build(example_registry, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (tmp_path / "posts.yaml").write_text(
+        example_registry.read_text("utf-8").replace("Fler kan göra mer!", "Fler!"), "utf-8")
+    with pytest.raises(RuntimeError):
+        build(tmp_path / "posts.yaml", out, writers=[*default_writers(), Broken()])
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before

@@ -32,7 +32,7 @@ def test_hostile_tags_stay_inside_out(tmp_path: Path):
         "etc", f"con-{short_hash('CON')}", f"tag-{short_hash('🎉')}", "c",
         f"c-{short_hash('C#')}", "b-fet-b", "a-b", f"tag-{short_hash('..')}",
     ])
-    assert len(result.outputs.files) == len(set(result.outputs.files))
+    assert len(result.paths) == len(set(result.paths)) == len(written)
 
 
 def test_each_tag_feed_holds_the_posts_with_that_tag(tmp_path: Path):

@@ -12,7 +12,7 @@ from feedkit.build import build
 def test_build_writes_the_digest_preview(example_registry, tmp_path):
     now = datetime(2020, 3, 1, tzinfo=UTC)
     result = build(example_registry, tmp_path / "a", now=now)
-    assert {"digest.html", "digest.txt", "digest.eml"} <= set(result.outputs.files)
+    assert {"digest.html", "digest.txt", "digest.eml"} <= set(result.paths)
     build(example_registry, tmp_path / "b", now=datetime(2024, 1, 1, tzinfo=UTC))
     for name in ("digest.html", "digest.txt", "digest.eml"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -34,7 +34,8 @@ def test_preview_holds_the_newest_digest_entries_published_posts(tmp_path):
                               "author: Ann, body: Text.}\n" for i in range(1, 16)),
         encoding="utf-8")
     result = build(path, tmp_path / "out", now=datetime(2020, 1, 14, tzinfo=UTC))
-    text = result.outputs.files["digest.txt"].decode("utf-8")
+    assert "digest.txt" in result.changed
+    text = (tmp_path / "out" / "digest.txt").read_text("utf-8")
     shown = [f"post {i:02d}" for i in range(1, 16) if f"post {i:02d}\n" in text]
     assert shown == [f"post {i:02d}" for i in range(4, 14)]  # 10 newest, none after now
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..model import Registry
-from ..outputs import OutputSet
+from ..outputs import Outputs
 
 
 @dataclass(frozen=True)
@@ -23,4 +23,4 @@ class BuildContext:
 class Writer(Protocol):
     """A writer adds its files to the output set."""
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None: ...
+    def write(self, context: BuildContext, outputs: Outputs) -> None: ...

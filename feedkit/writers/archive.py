@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..model import Post, Site
-from ..outputs import OutputSet
+from ..outputs import Outputs
 from . import BuildContext
 from .atom import oldest_date, render_atom
 
@@ -69,21 +69,24 @@ def render_page(site: Site, page: ArchivePage, fallback_updated: datetime) -> by
         site, page.posts, feed_url=page_url(site, page.number),
         feed_id=page_url(site, page.number), title=f"{site.title}: archive {page.number}",
         alternate=site.url, fallback_updated=fallback_updated, links=links, history="archive",
-        hub=False, generator_version=False,
+        hub=False, generator_version=False, reuse_entries=False,
     )
 
 
 class ArchiveWriter:
     """out/archive/<n>.xml for every page of posts older than the main feed's."""
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None:
-        from .texts import prerender
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        from .parallel import render_all
 
         site = context.registry.site
         visible = context.registry.visible(context.now)
-        prerender(visible, site.options)
         pages = archive_pages(visible, site.options.feed_entries,
                               site.options.archive_page_size)
         fallback = oldest_date(context)
-        for page in pages:
-            outputs.add(page.path, render_page(site, page, fallback))
+
+        def render(page: ArchivePage) -> list[tuple[str, bytes]]:
+            return [(page.path, render_page(site, page, fallback))]
+
+        for path, data in render_all(render, pages, posts=len(visible)):
+            outputs.add(path, data)

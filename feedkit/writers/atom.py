@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from .. import __version__
 from ..model import Options, Post, Site
-from ..outputs import OutputSet
+from ..outputs import Outputs
 from . import BuildContext
 from .stylesheet import stylesheet_href, with_stylesheet
 from .texts import entry_texts
@@ -24,15 +24,20 @@ def cached_entry_class():
     from feedgen.entry import FeedEntry
 
     class CachedEntry(FeedEntry):
-        def __init__(self, atom=None, rss=None) -> None:
+        """Hands feedgen a copy of a kept element, or (copy=False) the element itself."""
+
+        def __init__(self, atom=None, rss=None, copy: bool = True) -> None:
             super().__init__()
             self.elements = {"atom": atom, "rss": rss}
+            self.copy = copy
 
         def atom_entry(self, extensions: bool = True):
-            return deepcopy(self.elements["atom"])
+            element = self.elements["atom"]
+            return deepcopy(element) if self.copy else element
 
         def rss_entry(self, extensions: bool = True):
-            return deepcopy(self.elements["rss"])
+            element = self.elements["rss"]
+            return deepcopy(element) if self.copy else element
 
     return CachedEntry
 
@@ -79,7 +84,7 @@ def render_atom(
     site: Site, posts: Sequence[Post], *, feed_url: str, feed_id: str, title: str,
     alternate: str, fallback_updated: datetime, links: Sequence[tuple[str, str]] = (),
     history: str | None = None, hub: bool = True, generator_version: bool = True,
-    stylesheet: str | None = None,
+    stylesheet: str | None = None, reuse_entries: bool = True,
 ) -> bytes:
     """One Atom document for `posts` (already newest first and limited).
 
@@ -87,6 +92,8 @@ def render_atom(
     `history` adds that RFC's marker element ("archive" or "complete"); archive
     pages leave out the hub and generator version so nothing but their own
     entries can change them; `stylesheet` adds an xml-stylesheet instruction.
+    `reuse_entries=False` builds entries afresh instead of keeping them for other
+    feeds (archive pages: each old post is in one page, so keeping costs memory).
     """
     from feedgen.feed import FeedGenerator
 
@@ -114,8 +121,9 @@ def render_atom(
                  uri=GENERATOR_URI)
     fg.updated(feed_updated(posts, fallback_updated))
     for post in posts:
-        fg.add_entry(feedEntry=cached(atom=atom_entry_element(post, site.options)),
-                     order="append")
+        element = (atom_entry_element if reuse_entries else atom_entry_element.__wrapped__)(
+            post, site.options)
+        fg.add_entry(feedEntry=cached(atom=element, copy=reuse_entries), order="append")
     document = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return with_stylesheet(document, stylesheet) if stylesheet else document
 
@@ -145,7 +153,7 @@ class AtomWriter:
 
     path = "atom.xml"
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None:
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
         from .archive import archive_pages, newest_archive_url
 
         site = context.registry.site

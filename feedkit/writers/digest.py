@@ -17,14 +17,14 @@ from ..digest import (
     unsubscribe_mailto,
 )
 from ..model import Site
-from ..outputs import OutputSet
+from ..outputs import Outputs
 from . import BuildContext
 
 PATHS = ("digest.html", "digest.txt", "digest.eml")
 
 
 def add_digest_files(
-    outputs: OutputSet, site: Site, rendered: RenderedDigest, *, to: str = TO_PLACEHOLDER
+    outputs: Outputs, site: Site, rendered: RenderedDigest, *, to: str = TO_PLACEHOLDER
 ) -> None:
     """Add the three digest files for one recipient; Date is the newest post's time."""
     from email.utils import parseaddr
@@ -48,7 +48,7 @@ class DigestWriter:
 
     paths = PATHS
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None:
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
         site = context.registry.site
         posts = context.registry.visible(context.now)[: site.options.digest_entries]
         if not posts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..outputs import OutputSet
+from ..outputs import Outputs
 from . import BuildContext
 from .catalogue import FORMATS, FeedSource, all_sources
 
@@ -39,7 +39,7 @@ class DiscoveryWriter:
 
     path = "feeds.html"
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None:
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
         from ..templating import environment
 
         site_feed, *others = all_sources(context)

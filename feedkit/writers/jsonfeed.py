@@ -9,7 +9,7 @@ from typing import Any
 
 from ..dates import rfc3339
 from ..model import Author, Options, Post, Site
-from ..outputs import OutputSet
+from ..outputs import Outputs
 from . import BuildContext
 from .catalogue import FeedSource, site_source
 from .texts import entry_texts
@@ -76,6 +76,6 @@ def render_source(context: BuildContext, source: FeedSource) -> bytes:
 class JsonFeedWriter:
     """out/feed.json: the same posts as atom.xml, as JSON Feed 1.1."""
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None:
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
         source = site_source(context)
         outputs.add(source.path("json"), render_source(context, source))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from ..model import Site
-from ..outputs import OutputSet
+from ..outputs import Outputs
 from . import BuildContext
 
 XSL_PATH = "feed.xsl"
@@ -33,7 +33,7 @@ class StylesheetWriter:
 
     path = XSL_PATH
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None:
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
         from ..templating import template_bytes
 
         if context.registry.site.options.feed_xsl:

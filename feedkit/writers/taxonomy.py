@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..outputs import OutputSet
+from ..outputs import Outputs
 from . import BuildContext
 from .atom import oldest_date, render_atom
 from .catalogue import FeedSource, taxonomy_sources
@@ -26,8 +26,17 @@ def render_atom_source(context: BuildContext, source: FeedSource) -> bytes:
 class TaxonomyWriter:
     """atom.xml, rss.xml and feed.json for every tag and every author."""
 
-    def write(self, context: BuildContext, outputs: OutputSet) -> None:
-        for source in taxonomy_sources(context):
-            outputs.add(source.path("atom"), render_atom_source(context, source))
-            outputs.add(source.path("rss"), render_rss(context, source))
-            outputs.add(source.path("json"), render_json(context, source))
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        from .parallel import render_all
+
+        def render(source: FeedSource) -> list[tuple[str, bytes]]:
+            return [
+                (source.path("atom"), render_atom_source(context, source)),
+                (source.path("rss"), render_rss(context, source)),
+                (source.path("json"), render_json(context, source)),
+            ]
+
+        sources = taxonomy_sources(context)
+        work = sum(len(source.posts) for source in sources)
+        for path, data in render_all(render, sources, posts=work):
+            outputs.add(path, data)
