@@ -44,7 +44,12 @@ def cached_entry_class():
 
 @lru_cache(maxsize=16384)
 def atom_entry_element(post: Post, options: Options):
-    """The post's <entry>, built once: a post reads the same in every feed it is in.
+    """The post's <entry>, built once: a post reads the same in every feed it is in."""
+    return new_entry_element(post, entry_texts(post, options))
+
+
+def new_entry_element(post: Post, texts: tuple[str, str]):
+    """A new <entry> for `post` with its (summary, content HTML).
 
     Built with lxml in the form feedgen's FeedEntry.atom_entry gives (same
     elements, order and unqualified names, which the feed's default namespace
@@ -63,7 +68,7 @@ def atom_entry_element(post: Post, options: Options):
         SubElement(author, "email").text = post.author.email
     if post.author.url:
         SubElement(author, "uri").text = post.author.url
-    summary, content = entry_texts(post, options)
+    summary, content = texts
     if content:
         SubElement(entry, "content", type="html").text = content
     SubElement(entry, "link", href=post.url, rel="alternate", type="text/html")
@@ -121,8 +126,10 @@ def render_atom(
                  uri=GENERATOR_URI)
     fg.updated(feed_updated(posts, fallback_updated))
     for post in posts:
-        element = (atom_entry_element if reuse_entries else atom_entry_element.__wrapped__)(
-            post, site.options)
+        if reuse_entries:
+            element = atom_entry_element(post, site.options)
+        else:
+            element = new_entry_element(post, entry_texts.__wrapped__(post, site.options))
         fg.add_entry(feedEntry=cached(atom=element, copy=reuse_entries), order="append")
     document = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return with_stylesheet(document, stylesheet) if stylesheet else document
