@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import regex
 
 # One unit the cut never splits: an HTML entity, or one user-perceived character
 # (a base letter with its combining marks, an emoji sequence, CR LF).
 _UNIT = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\X")
 _LONGEST_UNIT = 64
-_RUNS = re.compile(" {2,}")
 
 
 def collapse(text: str) -> str:
@@ -18,8 +15,8 @@ def collapse(text: str) -> str:
     for control in "\t\n\r\f\v":  # str.replace is a fast scan; a regex is not, here
         if control in text:
             text = text.replace(control, " ")
-    if "  " in text:
-        text = _RUNS.sub(" ", text)
+    while "  " in text:
+        text = text.replace("  ", " ")
     return text.strip(" ")
 
 
