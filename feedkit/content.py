@@ -32,7 +32,13 @@ _BLOCKS = {
 }
 
 
-_EXTENSIONS = ("table", "strikethrough", "autolink")
+@lru_cache(maxsize=1)
+def _markdown():
+    """markdown-it (the Rust port, markdown-it-pyrs): CommonMark with raw HTML,
+    tables and strikethrough. The raw HTML is sanitized by nh3 afterwards."""
+    from markdown_it_pyrs import MarkdownIt
+
+    return MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
 
 
 def body_html(post: Post) -> str:
@@ -64,14 +70,7 @@ def _cleaner():
 @lru_cache(maxsize=256)
 def render_markdown(markdown: str, base_url: str) -> str:
     """Markdown (raw HTML allowed) to HTML that is safe to embed anywhere."""
-    import cmarkgfm
-    from cmarkgfm.cmark import Options
-
-    # cmark-gfm (GitHub's C implementation of CommonMark): raw HTML passes
-    # through here and is sanitized by nh3 below.
-    raw = cmarkgfm.markdown_to_html_with_extensions(
-        markdown, options=Options.CMARK_OPT_UNSAFE, extensions=list(_EXTENSIONS)
-    )
+    raw = _markdown().render(markdown)
     _base.url = base_url
     return _cleaner().clean(raw).strip()
 

@@ -22,8 +22,7 @@ def test_markdown_is_sanitized_and_links_made_absolute() -> None:
     assert 'href="https://example.org/blog/r.pdf"' in html
     assert 'src="https://example.org/blog/post/x"' in html
     assert "onerror" not in html and "<script" not in html
-    assert "<table>" in html and "<del>bort</del>" in html
-    assert 'href="http://www.example.org"' in html
+    assert "<table>" in html and "<s>bort</s>" in html
 
 
 words = st.sampled_from(
