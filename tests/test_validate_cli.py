@@ -265,3 +265,15 @@ def test_previous_url_that_fails_is_an_unreadable_input(
     assert result.exit_code == 2
     assert "[previous-unreadable]" in result.output
     assert "404" in result.output
+
+
+def test_subscribers_file_beside_the_registry_is_checked(built: Path) -> None:
+    (built / "subscribers.csv").write_text(
+        "email,name\nann@example.org,Ann\nnot-an-address,Bo\n", encoding="utf-8")
+    result = run("validate", *project_args(built))
+    assert result.exit_code == 1
+    found = [m for m in map(TEXT_LINE.match, result.output.splitlines()) if m]
+    assert [(Path(m["path"]).name, m["line"], m["rule"]) for m in found] == [
+        ("subscribers.csv", "3", "registry-subscribers")]
+    (built / "subscribers.csv").write_text("email,name\nann@example.org,Ann\n", "utf-8")
+    assert run("validate", "--strict", *project_args(built)).exit_code == 0

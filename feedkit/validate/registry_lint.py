@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 from pathlib import Path
 
@@ -105,18 +104,12 @@ def _compare_with_published(registry, shown: str, out_dir: Path, now: datetime,
 
 
 def _subscribers(folder: Path) -> list[FileReport]:
-    """The subscribers file beside the registry, checked by feedkit.subscribers if present."""
+    """The subscribers file beside the registry, checked as `feedkit send` reads it."""
     path = next((folder / n for n in SUBSCRIBER_FILES if (folder / n).is_file()), None)
     if path is None:
         return []
-    try:
-        module = importlib.import_module("feedkit.subscribers")
-    except ImportError:
-        return []
-    loader = getattr(module, "load", None)
-    if loader is None:
-        return []
     from ..errors import FeedkitError
+    from ..subscribers import load_subscribers as loader
 
     report = FileReport(str(path), "subscribers")
     try:
