@@ -29,6 +29,11 @@ golden: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/send.py
 
 clean:
-	rm -rf $(VENV) out/*.xml out/*.html out/*.txt out/*.eml
+	rm -rf $(VENV)
+	find out -mindepth 1 ! -name .gitkeep -delete
