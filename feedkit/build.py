@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .model import Registry
-from .outputs import OutputSet, StagedOutputs
+from .outputs import OutputSet, staged
 from .registry import load
 from .writers import BuildContext, Writer
 
@@ -96,12 +96,7 @@ def build(
         return BuildResult(registry, tuple(sorted(outputs.files)),
                            tuple(outputs.stale(out_dir)))
     context = _context(registry_path, templates, now)
-    staged = StagedOutputs(out_dir)
-    try:
+    with staged(out_dir) as outputs:
         for writer in writers if writers is not None else default_writers():
-            writer.write(context, staged)
-        changed = staged.commit()
-    except BaseException:
-        staged.discard()
-        raise
-    return BuildResult(context.registry, tuple(sorted(staged.paths)), tuple(changed))
+            writer.write(context, outputs)
+    return BuildResult(context.registry, tuple(sorted(outputs.paths)), tuple(outputs.changed))

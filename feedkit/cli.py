@@ -153,7 +153,7 @@ def digest_command(
         window_for_period,
     )
     from .errors import FeedkitError
-    from .outputs import OutputSet
+    from .outputs import staged
     from .registry import load
     from .writers.digest import add_digest_files
 
@@ -184,14 +184,12 @@ def digest_command(
             raise typer.Exit(EXIT_EMPTY)
         rendered = render_digest(loaded, window, posts=posts,
                                  template_dirs=template_dirs(registry, templates))
-        outputs = OutputSet()
-        add_digest_files(outputs, loaded.site, rendered, to=to or TO_PLACEHOLDER)
-        changed = set(outputs.stale(out))
-        outputs.write(out)
+        with staged(out) as outputs:
+            add_digest_files(outputs, loaded.site, rendered, to=to or TO_PLACEHOLDER)
     except FeedkitError as error:
         raise fail(error) from None
-    for relpath in sorted(outputs.files):
-        state = "wrote" if relpath in changed else "unchanged"
+    for relpath in sorted(outputs.paths):
+        state = "wrote" if relpath in outputs.changed else "unchanged"
         typer.echo(f"{state} {out / relpath}")
     typer.echo(f"{len(posts)} posts, {window.start} to {window.end}")
 

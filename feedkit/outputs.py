@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -58,42 +59,6 @@ class OutputSet:
                 changed.append(relpath)
         return changed
 
-    def write(self, out_dir: Path) -> list[str]:
-        """Write every file whose bytes changed; returns every path, changed or not."""
-        root = out_dir.resolve()
-        targets = []
-        for relpath in self.stale(out_dir):
-            target = out_dir / relpath
-            if not target.resolve().is_relative_to(root):
-                raise OutputError(f"refusing to write '{relpath}': a link leads out of {out_dir}")
-            targets.append((target, self.files[relpath]))
-        if len(targets) > 8:
-            # fsync waits on the disk, not the CPU: many files go faster side by side.
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(lambda item: write_atomic(*item), targets))
-        else:
-            for target, data in targets:
-                write_atomic(target, data)
-        return sorted(self.files)
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Replace `target` with `data` so readers see the old file or the new, never a part."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 class StagedOutputs:
     """Files staged as hidden temporary files in out/, renamed into place by commit().
@@ -108,6 +73,7 @@ class StagedOutputs:
         self.out_dir = out_dir
         self._root = out_dir.resolve()
         self.paths: set[str] = set()
+        self.changed: list[str] = []
         self._staged: dict[str, Future[Path]] = {}
         self._made: list[Path] = []
         # fsync waits on the disk, not the CPU: staging runs beside the writers.
@@ -144,7 +110,8 @@ class StagedOutputs:
         temps = {key: future.result() for key, future in self._staged.items()}
         for key in sorted(temps):
             os.replace(temps[key], self.out_dir / key)
-        return sorted(temps)
+        self.changed = sorted(temps)
+        return self.changed
 
     def discard(self) -> None:
         """Remove everything staged and every folder made for it."""
@@ -169,3 +136,15 @@ def _stage(target: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+@contextlib.contextmanager
+def staged(out_dir: Path) -> Iterator[StagedOutputs]:
+    """Outputs for out_dir that all land when the block ends, or none if it fails."""
+    outputs = StagedOutputs(out_dir)
+    try:
+        yield outputs
+    except BaseException:
+        outputs.discard()
+        raise
+    outputs.commit()

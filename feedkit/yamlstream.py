@@ -38,11 +38,9 @@ class ItemStream:
         self.start_mark = start.start_mark
         self._loader = loader
         self._anchors = anchors
-        self.count = 0
 
     def __iter__(self) -> Iterator[Node]:
         while not self._loader.check_event(SequenceEndEvent):
-            self.count += 1
             yield _compose(self._loader, self._anchors)
 
     def drain(self) -> None:

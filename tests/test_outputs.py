@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from feedkit.errors import OutputError
-from feedkit.outputs import OutputSet, safe_relpath, write_atomic
+from feedkit.outputs import OutputSet, StagedOutputs, safe_relpath
 
 
 @pytest.mark.parametrize("bad", ["../etc/passwd", "/etc/passwd", "a/../../b", "", ".."])
@@ -21,10 +21,10 @@ def test_symlink_leading_out_is_refused(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (out / "tags").symlink_to(elsewhere)
-    outputs = OutputSet()
-    outputs.add("tags/x.xml", b"data")
+    outputs = StagedOutputs(out)
     with pytest.raises(OutputError, match="leads out of"):
-        outputs.write(out)
+        outputs.add("tags/x.xml", b"data")
+    outputs.discard()
     assert list(elsewhere.iterdir()) == []
 
 
@@ -35,32 +35,15 @@ def test_same_path_twice_is_refused() -> None:
         outputs.add("./a.xml".removeprefix("./"), b"2")
 
 
-def test_write_replaces_and_keeps_unchanged_files(tmp_path: Path) -> None:
-    outputs = OutputSet({"a.xml": b"new", "sub/b.txt": b"same"})
+def test_stale_lists_what_differs_on_disk(tmp_path: Path) -> None:
+    outputs = OutputSet({"a.xml": b"new", "sub/b.txt": b"same", "c.xml": b"c"})
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.xml").write_bytes(b"old")
     (tmp_path / "sub" / "b.txt").write_bytes(b"same")
-    os.utime(tmp_path / "sub" / "b.txt", ns=(1, 1))
-    assert outputs.stale(tmp_path) == ["a.xml"]
-    assert outputs.write(tmp_path) == ["a.xml", "sub/b.txt"]
-    assert (tmp_path / "a.xml").read_bytes() == b"new"
-    assert (tmp_path / "sub" / "b.txt").stat().st_mtime_ns == 1
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.xml", "b.txt", "sub"]
-
-
-def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
-    target = tmp_path / "atom.xml"
-    target.write_bytes(b"previous")
-
-    with pytest.raises(TypeError):
-        write_atomic(target, "not bytes")  # type: ignore[arg-type]
-    assert target.read_bytes() == b"previous"
-    assert [p.name for p in tmp_path.iterdir()] == ["atom.xml"]
+    assert outputs.stale(tmp_path) == ["a.xml", "c.xml"]
 
 
 def test_staged_outputs_commit_only_what_changed(tmp_path: Path) -> None:
-    from feedkit.outputs import StagedOutputs
-
     (tmp_path / "same.xml").write_bytes(b"same")
     os.utime(tmp_path / "same.xml", ns=(1, 1))
     staged = StagedOutputs(tmp_path)
@@ -76,8 +59,6 @@ def test_staged_outputs_commit_only_what_changed(tmp_path: Path) -> None:
 
 
 def test_staged_outputs_discard_leaves_out_as_it_was(tmp_path: Path) -> None:
-    from feedkit.outputs import StagedOutputs
-
     (tmp_path / "atom.xml").write_bytes(b"old")
     staged = StagedOutputs(tmp_path)
     staged.add("atom.xml", b"new")
