@@ -277,3 +277,22 @@ def test_subscribers_file_beside_the_registry_is_checked(built: Path) -> None:
         ("subscribers.csv", "3", "registry-subscribers")]
     (built / "subscribers.csv").write_text("email,name\nann@example.org,Ann\n", "utf-8")
     assert run("validate", "--strict", *project_args(built)).exit_code == 0
+
+
+def test_every_feed_of_a_larger_site_validates_clean_with_strict(tmp_path: Path) -> None:
+    from registry_factory import registry_yaml
+
+    (tmp_path / "posts.yaml").write_text(
+        registry_yaml(70, tags=lambda i: ["Ämne A"] if i % 2 else ["Ämne B", "C#"],
+                      options={"feed_entries": 10, "archive_page_size": 25,
+                               "feed_xsl": True},
+                      hub="https://hub.example.org/"),
+        encoding="utf-8")
+    built = run("build", *project_args(tmp_path))
+    assert built.exit_code == 0, built.output
+    out = tmp_path / "out"
+    assert (out / "archive" / "2.xml").is_file() and (out / "tags").is_dir()
+    result = run("validate", "--strict", *project_args(tmp_path))
+    assert result.exit_code == 0, result.output
+    feeds = [p for p in out.rglob("*") if p.suffix in (".xml", ".json") and p.name != "feed.xsl"]
+    assert f"{1 + len(feeds)} files checked" in result.output
