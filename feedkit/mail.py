@@ -155,17 +155,11 @@ class SmtpTransport:
             else:
                 smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout,
                                     local_hostname=self._local_hostname)
-            smtp.ehlo()
-            if not cfg.implicit_tls:
-                if smtp.has_extn("starttls"):
-                    smtp.starttls(context=self._tls())
-                    smtp.ehlo()
-                elif cfg.starttls_required:
-                    smtp.close()
-                    raise SetupError(f"{where} does not offer STARTTLS, which the SMTP URL "
-                                     "requires (starttls=required)")
-            if cfg.user:
-                smtp.login(cfg.user, cfg.password)
+            try:
+                self._handshake(smtp)
+            except BaseException:
+                smtp.close()  # a refused login or TLS failure must not leave the socket open
+                raise
         except smtplib.SMTPAuthenticationError as exc:
             raise SetupError(f"{where} refused the login for user '{cfg.user}': "
                              f"{exc.smtp_code} {_reply_text(exc.smtp_error)}") from None
@@ -184,6 +178,20 @@ class SmtpTransport:
                                  temporary=True, connection=True) from None
         self.connections += 1
         return smtp
+
+    def _handshake(self, smtp: smtplib.SMTP) -> None:
+        """EHLO, STARTTLS when offered (or required), then AUTH when a user is set."""
+        cfg = self.config
+        smtp.ehlo()
+        if not cfg.implicit_tls:
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=self._tls())
+                smtp.ehlo()
+            elif cfg.starttls_required:
+                raise SetupError(f"{cfg.host}:{cfg.port} does not offer STARTTLS, which the "
+                                 "SMTP URL requires (starttls=required)")
+        if cfg.user:
+            smtp.login(cfg.user, cfg.password)
 
     def send(self, data: bytes, sender: str, recipient: str) -> None:
         """Send one message to one recipient; raise TransportError unless accepted (250)."""

@@ -3,6 +3,9 @@
 Runs its own asyncio loop in a thread. Messages count as delivered only once the
 handler has returned 250, like a real server; a client that vanishes earlier
 leaves nothing behind (aiosmtpd cancels the handler when the connection drops).
+With a server-side `tls` context it offers STARTTLS, or speaks TLS from the first
+byte when `implicit_tls` is set; each message records the TLS version and login
+the server saw.
 """
 
 from __future__ import annotations
@@ -10,9 +13,20 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+
+
+def letter(to: str) -> bytes:
+    """A small finished message (CRLF line endings) to hand to a transport."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = "news@example.org"
+    message["To"] = to
+    message["Subject"] = "Hej"
+    message.set_content("Hallå där\n")
+    return message.as_bytes()
 
 
 @dataclass
@@ -22,6 +36,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    tls_version: str | None = None  # as the server saw the session; None: plaintext
+    login: str | None = None  # the user that authenticated, if any
 
     def parse(self) -> EmailMessage:
         return email.message_from_bytes(self.data, policy=email.policy.default)
@@ -74,9 +90,13 @@ class _Handler:
             sink.data_started += 1
         if sink.faults.data_delay:
             await asyncio.sleep(sink.faults.data_delay)
+        tls = server.transport.get_extra_info("ssl_object")
+        login = getattr(session.auth_data, "login", None) if session.authenticated else None
         with sink.lock:
             sink.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                          bytes(envelope.content)))
+                                          bytes(envelope.content),
+                                          tls.version() if tls else None,
+                                          login.decode() if login else None))
         return "250 2.0.0 queued"
 
 
@@ -84,7 +104,8 @@ class SmtpSink:
     """`with SmtpSink() as sink:` serves on sink.port until the block ends."""
 
     def __init__(self, faults: Faults | None = None, *, authenticator=None,
-                 auth_require_tls: bool = False) -> None:
+                 auth_require_tls: bool = False, tls: ssl.SSLContext | None = None,
+                 implicit_tls: bool = False, **smtp_options: object) -> None:
         self.faults = faults or Faults()
         self.received: list[Received] = []
         self.lock = threading.Lock()
@@ -93,6 +114,9 @@ class SmtpSink:
         self._per_session: dict[int, int] = {}
         self._authenticator = authenticator
         self._auth_require_tls = auth_require_tls
+        self._tls = tls
+        self._implicit_tls = implicit_tls
+        self._smtp_options = smtp_options  # more aiosmtpd SMTP() options
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.base_events.Server | None = None
@@ -104,15 +128,19 @@ class SmtpSink:
         handler = _Handler(self)
 
         def factory() -> SMTP:
-            kwargs = {}
+            kwargs = dict(self._smtp_options)
             if self._authenticator is not None:
-                kwargs = {"authenticator": self._authenticator,
-                          "auth_require_tls": self._auth_require_tls}
+                kwargs |= {"authenticator": self._authenticator,
+                           "auth_require_tls": self._auth_require_tls}
+            if self._tls is not None and not self._implicit_tls:
+                kwargs["tls_context"] = self._tls
             return SMTP(handler, hostname="sink.test", loop=self._loop, **kwargs)
 
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(
-            self._loop.create_server(factory, "127.0.0.1", 0), self._loop)
+            self._loop.create_server(factory, "127.0.0.1", 0,
+                                     ssl=self._tls if self._implicit_tls else None),
+            self._loop)
         self._server = future.result(10)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -130,7 +158,8 @@ class SmtpSink:
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        scheme = "smtps" if self._implicit_tls else "smtp"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def messages(self) -> list[EmailMessage]:
         with self.lock:

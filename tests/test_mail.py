@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import mailbox
-from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from smtp_sink import Faults, SmtpSink
+from smtp_sink import Faults, SmtpSink, letter
 
 from feedkit.mail import (
     MaildirTransport,
@@ -51,25 +49,16 @@ def test_bad_urls_are_explained_without_the_password(url: str, message: str) -> 
     assert "hunter2" not in str(caught.value)
 
 
-def _message(to: str) -> bytes:
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = "news@example.org"
-    message["To"] = to
-    message["Subject"] = "Hej"
-    message.set_content("Hallå där\n")
-    return message.as_bytes()
-
-
 def test_one_connection_for_many_messages_and_reconnect_after_a_drop() -> None:
     with SmtpSink(Faults(drop_before_message={3})) as sink:
         transport = SmtpTransport(parse_smtp_url(sink.url, {}))
-        transport.send(_message("a@example.org"), "news@example.org", "a@example.org")
-        transport.send(_message("b@example.org"), "news@example.org", "b@example.org")
+        transport.send(letter("a@example.org"), "news@example.org", "a@example.org")
+        transport.send(letter("b@example.org"), "news@example.org", "b@example.org")
         assert transport.connections == 1
         with pytest.raises(TransportError) as caught:
-            transport.send(_message("c@example.org"), "news@example.org", "c@example.org")
+            transport.send(letter("c@example.org"), "news@example.org", "c@example.org")
         assert caught.value.temporary and caught.value.connection
-        transport.send(_message("c@example.org"), "news@example.org", "c@example.org")
+        transport.send(letter("c@example.org"), "news@example.org", "c@example.org")
         transport.close()
         assert transport.connections == 2
         assert [r.rcpt_tos for r in sink.received] == [["a@example.org"], ["b@example.org"],
@@ -83,10 +72,10 @@ def test_replies_are_classified() -> None:
     with SmtpSink(faults) as sink:
         transport = SmtpTransport(parse_smtp_url(sink.url, {}))
         with pytest.raises(TransportError) as temporary:
-            transport.send(_message("t@example.org"), "n@example.org", "t@example.org")
+            transport.send(letter("t@example.org"), "n@example.org", "t@example.org")
         with pytest.raises(TransportError) as permanent:
-            transport.send(_message("p@example.org"), "n@example.org", "p@example.org")
-        transport.send(_message("t@example.org"), "n@example.org", "t@example.org")
+            transport.send(letter("p@example.org"), "n@example.org", "p@example.org")
+        transport.send(letter("t@example.org"), "n@example.org", "t@example.org")
         transport.close()
         assert transport.connections == 1  # refusals don't cost the connection
     assert (temporary.value.temporary, temporary.value.code) == (True, 451)
@@ -96,7 +85,7 @@ def test_replies_are_classified() -> None:
 
 def test_maildir_transport(tmp_path: Path) -> None:
     transport = MaildirTransport(tmp_path / "out" / "outbox")
-    transport.send(_message("a@example.org"), "n@example.org", "a@example.org")
+    transport.send(letter("a@example.org"), "n@example.org", "a@example.org")
     box = mailbox.Maildir(tmp_path / "out" / "outbox", create=False)
     assert [m["To"] for m in box] == ["a@example.org"]
     assert all((tmp_path / "out" / "outbox" / d).is_dir() for d in ("new", "cur", "tmp"))
