@@ -266,10 +266,13 @@ def build_message(
 
 
 def _message_policy():
-    """SMTP policy that writes List-Unsubscribe's URLs verbatim, one per line.
+    """SMTP policy that writes List-Unsubscribe's URLs verbatim, one per line, and
+    the Message-ID on its own header line.
 
     Python's folder turns a token longer than a line into RFC 2047 encoded words,
-    which would break a long unsubscribe URL; RFC 5322 allows 998 characters.
+    which would break a long unsubscribe URL, and moves a long Message-ID to a
+    continuation line, which some tools then read with the line break in it;
+    RFC 5322 allows 998 characters.
     """
     from email.policy import EmailPolicy
 
@@ -278,10 +281,12 @@ def _message_policy():
             if name.lower() == "list-unsubscribe":
                 entries = [e.strip() for e in str(value).split(",")]
                 return f"{name}: " + f",{self.linesep} ".join(entries) + self.linesep
+            if name.lower() == "message-id":
+                return f"{name}: {str(value).strip()}{self.linesep}"
             return super().fold(name, value)
 
         def fold_binary(self, name: str, value: str) -> bytes:
-            if name.lower() == "list-unsubscribe":
+            if name.lower() in ("list-unsubscribe", "message-id"):
                 return self.fold(name, value).encode("ascii")
             return super().fold_binary(name, value)
 

@@ -318,3 +318,13 @@ def test_thirty_post_digest_stays_well_under_gmail_clipping():
     rendered = render_digest(reg, Window(date(2020, 2, 1), date(2020, 2, 29)))
     assert len(rendered.posts) == 30
     assert len(rendered.html.encode("utf-8")) < 80_000
+
+
+def test_a_long_message_id_stays_on_its_header_line(week):
+    reg, rendered = week
+    message_id = stable_message_id(reg.site, Window(date(2020, 2, 3), date(2020, 2, 9)),
+                                   "ann@example.org")
+    raw = _message(rendered, message_id=message_id).as_bytes()
+    assert f"\r\nMessage-ID: {message_id}\r\n".encode() in raw
+    assert len(f"Message-ID: {message_id}") > 78  # long enough that Python would fold it
+    assert email.message_from_bytes(raw)["Message-ID"] == message_id  # compat32 too
