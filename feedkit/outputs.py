@@ -12,7 +12,6 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -63,21 +62,19 @@ class OutputSet:
 class StagedOutputs:
     """Files staged as hidden temporary files in out/, renamed into place by commit().
 
-    A file whose bytes are already on disk is not staged. discard() removes what
-    was staged (and folders it made), leaving out/ as it was.
+    A file whose bytes are already on disk is not staged. commit() makes the
+    staged files durable (fsync) and renames them; discard() removes them (and
+    folders made for them), leaving out/ as it was. Staging itself only writes
+    (no threads, no fsync) so writers may fork worker processes meanwhile.
     """
 
     def __init__(self, out_dir: Path) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         self.out_dir = out_dir
         self._root = out_dir.resolve()
         self.paths: set[str] = set()
         self.changed: list[str] = []
-        self._staged: dict[str, Future[Path]] = {}
+        self._staged: dict[str, Path] = {}
         self._made: list[Path] = []
-        # fsync waits on the disk, not the CPU: staging runs beside the writers.
-        self._pool = ThreadPoolExecutor(max_workers=4)
 
     def add(self, relpath: str, data: bytes) -> None:
         key = str(safe_relpath(relpath))
@@ -93,7 +90,7 @@ class StagedOutputs:
         except OSError:
             pass
         self._mkdirs(target.parent)
-        self._staged[key] = self._pool.submit(_stage, target, data)
+        self._staged[key] = _stage(target, data)
 
     def _mkdirs(self, folder: Path) -> None:
         missing = []
@@ -105,20 +102,26 @@ class StagedOutputs:
             self._made.append(path)
 
     def commit(self) -> list[str]:
-        """Rename every staged file into place; returns the paths that changed."""
-        self._pool.shutdown(wait=True)
-        temps = {key: future.result() for key, future in self._staged.items()}
-        for key in sorted(temps):
-            os.replace(temps[key], self.out_dir / key)
-        self.changed = sorted(temps)
+        """Make the staged files durable, then rename each into place; returns the
+        paths that changed."""
+        if len(self._staged) > 8:
+            # fsync waits on the disk, not the CPU: many files go faster side by side.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(_sync, self._staged.values()))
+        else:
+            for temp in self._staged.values():
+                _sync(temp)
+        for key in sorted(self._staged):
+            os.replace(self._staged[key], self.out_dir / key)
+        self.changed = sorted(self._staged)
         return self.changed
 
     def discard(self) -> None:
         """Remove everything staged and every folder made for it."""
-        self._pool.shutdown(wait=True)
-        for future in self._staged.values():
-            if future.exception() is None:
-                future.result().unlink(missing_ok=True)
+        for temp in self._staged.values():
+            temp.unlink(missing_ok=True)
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -129,13 +132,19 @@ def _stage(target: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
