@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -75,6 +77,7 @@ class StagedOutputs:
         self.changed: list[str] = []
         self._staged: dict[str, Path] = {}
         self._made: list[Path] = []
+        _remove_leftovers(out_dir)
 
     def add(self, relpath: str, data: bytes) -> None:
         key = str(safe_relpath(relpath))
@@ -125,6 +128,26 @@ class StagedOutputs:
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
+
+
+# What _stage names its files: ".<name>.<8 random characters>.tmp".
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+# A temporary file older than this is left from a build that was killed.
+_LEFTOVER_AGE = 3600.0
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Delete temporary files a killed build left in out/ (not a running build's)."""
+    if not out_dir.is_dir():
+        return
+    cutoff = time.time() - _LEFTOVER_AGE
+    for folder, _, names in os.walk(out_dir):
+        for name in names:
+            if _TEMP.match(name):
+                path = Path(folder) / name
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
 
 
 def _stage(target: Path, data: bytes) -> Path:

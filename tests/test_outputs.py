@@ -85,3 +85,18 @@ def test_a_writer_failing_mid_build_changes_nothing(example_registry: Path,
         build(tmp_path / "posts.yaml", out, writers=[*default_writers(), Broken()])
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_killed_builds_leftover_temp_files_are_removed(tmp_path: Path) -> None:
+    old = tmp_path / "tags" / ".atom.xml.ab12cd_9.tmp"
+    old.parent.mkdir()
+    old.write_bytes(b"half")
+    os.utime(old, (1, 1))
+    fresh = tmp_path / ".rss.xml.zz99yy88.tmp"  # a running build's: too new to touch
+    fresh.write_bytes(b"in progress")
+    mine = tmp_path / ".notes.tmp"  # not a name feedkit makes
+    mine.write_bytes(b"keep")
+    os.utime(mine, (1, 1))
+    StagedOutputs(tmp_path)
+    assert not old.exists()
+    assert fresh.exists() and mine.exists()
