@@ -11,17 +11,11 @@ import argparse
 import time
 from datetime import date, datetime, timedelta
 
-from feedkit.digest import (
-    Window,
-    build_message,
-    default_list_id,
-    render_digest,
-    sender_for,
-    stable_message_id,
-    unsubscribe_link,
-    unsubscribe_mailto,
-)
-from feedkit.registry import loads
+from feedkit.load.registry import loads
+from feedkit.mail.message import compose, stable_message_id
+from feedkit.mail.tokens import make_token
+from feedkit.periods import Window
+from feedkit.writers.digest import render_digest
 
 BODY = ("Med stor entusiasm har jag tagit mig an ett av mina nya uppdrag, utifrån min "
         "tjänst på förbundet. Det blev tydligt att majoriteten vill delta i och genomföra "
@@ -67,11 +61,9 @@ def main() -> None:
 
     def message(rendered):
         to = "ann@example.org"
-        return build_message(
-            rendered, to=to, sender=sender_for(site),
+        return compose(
+            rendered, site, to=to, token=make_token(to, b"bench-secret"),
             message_id=stable_message_id(site, window, to), date=rendered.posts[0].published,
-            unsubscribe_url=unsubscribe_link(site, to), list_id=default_list_id(site),
-            unsubscribe_mailto=unsubscribe_mailto(site),
         ).as_bytes()
 
     render_s, rendered = best(args.repeat, lambda: render_digest(reg, window))

@@ -19,14 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import generate  # noqa: E402
-from feedkit.build import build, default_writers  # noqa: E402
-from feedkit.writers.atom import AtomWriter  # noqa: E402
-from feedkit.writers.digest import DigestWriter  # noqa: E402
+from feedkit.jobs.build import build, default_writers  # noqa: E402
+from feedkit.mail.preview import DigestWriter  # noqa: E402
+from feedkit.writers.feeds import AtomWriter  # noqa: E402
 
 
 def clear_caches() -> None:
     """Forget every per-post cache so each timed build starts cold."""
-    from feedkit.content import render_markdown
+    from feedkit.text.content import render_markdown
     from feedkit.writers import atom, jsonfeed, rss, texts
 
     for cached in (render_markdown, texts.entry_texts, atom.atom_entry_element,

@@ -49,7 +49,7 @@ def peak_rss_of(code: str, *args: str) -> int:
 
 MAIN_FEED_BUILD = (
     "import sys; from pathlib import Path; from datetime import datetime, UTC; "
-    "from feedkit.build import build; from feedkit.writers.atom import AtomWriter; "
+    "from feedkit.jobs.build import build; from feedkit.writers.feeds import AtomWriter; "
     "build(Path(sys.argv[1]), Path(sys.argv[2]), now=datetime(2100, 1, 1, tzinfo=UTC), "
     "writers=[AtomWriter()])"
 )
@@ -61,8 +61,8 @@ BASELINE = ("import feedkit.build, feedkit.writers.atom, yaml, feedgen.feed, nh3
 def main() -> None:
     import yaml
 
-    from feedkit.build import build
-    from feedkit.writers.atom import AtomWriter
+    from feedkit.jobs.build import build
+    from feedkit.writers.feeds import AtomWriter
 
     n_posts = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     feedkit = str(Path(sys.executable).with_name("feedkit"))

@@ -101,8 +101,9 @@ def main() -> None:
                         help="the SMTP server on 127.0.0.1 that accepts the messages")
     args = parser.parse_args()
 
+    from feedkit.jobs.send import SendRequest, run_send
     from feedkit.progress import PlainReporter
-    from feedkit.send import RetryPolicy, run_send
+    from feedkit.retry import Backoff
 
     work = Path(tempfile.mkdtemp(prefix="feedkit-bench-send-"))
     try:
@@ -120,9 +121,9 @@ def main() -> None:
         os.environ["FEEDKIT_SECRET"] = "benchmark-secret-0123456789"
         now = datetime.fromisoformat("2020-02-10T12:00+01:00")  # week 3-9 Feb: 4 posts
         start = time.perf_counter()
-        summary = run_send(registry, kind="week", now=now, reporter=PlainReporter(io.StringIO()),
-                           smtp_url=f"smtp://127.0.0.1:{port}", out_dir=work / "out",
-                           retry=RetryPolicy(retries=2, delay=0.01))
+        request = SendRequest(registry, "week", now, smtp_url=f"smtp://127.0.0.1:{port}",
+                              retry=Backoff(retries=2, delay=0.01))
+        summary = run_send(request, PlainReporter(io.StringIO()))
         elapsed = time.perf_counter() - start
         sink.stdin.close()
         received, size = (int(x) for x in sink.stdout.readline().split())

@@ -1,14 +1,27 @@
-"""The `feedkit` command: parses options, calls the library, maps errors to exit codes."""
+"""The `feedkit` command: parse options, call one library job, print the result.
+
+Every command runs its job through `run`, the one place where a FeedkitError
+becomes `Error: ...` (or its list of located problems) and its exit status;
+`--verbose` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from . import __version__
+from .errors import EXIT_INVALID, EXIT_PENDING, EXIT_USAGE, FeedkitError, FileProblems
+
+if TYPE_CHECKING:
+    from .jobs.build import BuildResult
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="feedkit",
@@ -19,9 +32,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-
 
 def _version(value: bool) -> None:
     if value:
@@ -31,19 +41,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(
-        False, "--version", help="Show the version and exit.", callback=_version,
-        is_eager=True,
-    ),
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.",
+                                 callback=_version, is_eager=True),
 ) -> None:
     """Turn a posts registry (posts.yaml) into feeds and email digests."""
 
 
-def fail(error: Exception) -> typer.Exit:
-    """Print a user-facing error to stderr and return the exit to raise."""
-    from .errors import RegistryError
-
-    if isinstance(error, RegistryError):
+def report(error: FeedkitError) -> None:
+    """Print a user-facing error to stderr: each located problem, or `Error: ...`."""
+    if isinstance(error, FileProblems):
         for problem in error.problems:
             typer.echo(str(problem), err=True)
         count = len(error.problems)
@@ -51,22 +57,29 @@ def fail(error: Exception) -> typer.Exit:
                    err=True)
     else:
         typer.echo(f"Error: {error}", err=True)
-    return typer.Exit(EXIT_INVALID)
 
 
-def parse_now(value: str | None) -> datetime | None:
-    """--now as an aware datetime (UTC when no offset is given)."""
-    if value is None:
-        return None
-    from datetime import UTC
-
+def run(job: Callable[[], T], verbose: bool = False) -> T:
+    """Call the library; a FeedkitError becomes its message and its exit status."""
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{value}' is not an ISO 8601 date-time such as 2020-02-09T12:00+01:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return job()
+    except FeedkitError as error:
+        if verbose:
+            raise
+        report(error)
+        raise typer.Exit(error.exit_code) from None
+
+
+def echo_lines(lines: Iterable[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A --since/--until value as a calendar date (the registry's date forms)."""
+    from .dates import parse_day as parse
+
+    return None if value is None else run(lambda: parse(value, option))
 
 
 REGISTRY = typer.Option(Path("posts.yaml"), "--registry", "-r", help="The posts registry.",
@@ -76,66 +89,53 @@ OUT = typer.Option(Path("out"), "--out", "-o", help="Folder the outputs are writ
 TEMPLATES = typer.Option(None, "--templates", help="Folder whose templates override the "
                          "shipped ones by name.", file_okay=False, exists=True)
 NOW = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now (default: "
-                   "SOURCE_DATE_EPOCH, else the clock); posts after it are left out.")
+                   "SOURCE_DATE_EPOCH, else the clock).")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Show the traceback of an error.")
+STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
+                     ".feedkit/state.sqlite beside the registry).")
+SUBSCRIBERS = typer.Option(None, "--subscribers", dir_okay=False, help="CSV (email,name,"
+                           "language) or YAML list of subscribers (default: subscribers.csv "
+                           "beside the registry).")
+
+
+def built_lines(out: Path, result: BuildResult) -> list[str]:
+    return [f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
+            for p in result.paths]
 
 
 @app.command("build")
 def build_command(
-    registry: Path = REGISTRY,
-    out: Path = OUT,
-    templates: Path | None = TEMPLATES,
-    now: str | None = NOW,
+    registry: Path = REGISTRY, out: Path = OUT, templates: Path | None = TEMPLATES,
+    now: str | None = NOW, verbose: bool = VERBOSE,
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 and list the "
                                "files in out/ that differ from a fresh build."),
 ) -> None:
     """Build out/ from the registry: the Atom feed and the other outputs."""
-    from .build import build
-    from .errors import FeedkitError
+    from .clock import resolve_now
+    from .jobs.build import build
 
-    moment = parse_now(now)
-    try:
-        result = build(registry, out, templates=templates, now=moment, check=check)
-    except FeedkitError as error:
-        raise fail(error) from None
-    if check:
-        for relpath in result.changed:
-            typer.echo(f"would change {out / relpath}")
-        if result.changed:
-            raise typer.Exit(EXIT_INVALID)
-        typer.echo(f"{out} is up to date ({len(result.paths)} files)")
+    result = run(lambda: build(registry, out, templates=templates, now=resolve_now(now),
+                               check=check), verbose)
+    if not check:
+        echo_lines(built_lines(out, result))
         return
-    for relpath in result.paths:
-        state = "wrote" if relpath in result.changed else "unchanged"
-        typer.echo(f"{state} {out / relpath}")
-
-# --- feedkit digest (issue 3) -------------------------------------------------
-
-EXIT_EMPTY = 3
-
-
-def parse_day(value: str | None, option: str) -> date | None:
-    """A --since/--until value as a calendar date, or a usage error (exit 2)."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date such as 2020-02-09",
-                                 param_hint=option) from None
+    echo_lines(f"would change {out / p}" for p in result.changed)
+    if result.changed:
+        raise typer.Exit(EXIT_INVALID)
+    typer.echo(f"{out} is up to date ({len(result.paths)} files)")
 
 
 @app.command("digest")
 def digest_command(
-    since: str | None = typer.Option(None, "--since", help="First day (YYYY-MM-DD, site "
-                                     "timezone), inclusive."),
-    until: str | None = typer.Option(None, "--until", help="Last day (YYYY-MM-DD, site "
-                                     "timezone), inclusive; default today."),
+    since: str | None = typer.Option(None, "--since", help="First day (site timezone), "
+                                     "inclusive; 2020-02-03 or 3 februari 2020."),
+    until: str | None = typer.Option(None, "--until", help="Last day (site timezone), "
+                                     "inclusive; default today."),
     period: str | None = typer.Option(None, "--period", help="day, week (ISO, Monday to "
                                       "Sunday) or month containing --until; the default "
                                       "is week unless --since is given."),
-    registry: Path = REGISTRY,
-    out: Path = OUT,
-    templates: Path | None = TEMPLATES,
+    registry: Path = REGISTRY, out: Path = OUT, templates: Path | None = TEMPLATES,
+    now: str | None = NOW, verbose: bool = VERBOSE,
     to: str | None = typer.Option(None, "--to", help="The recipient written into "
                                   "digest.eml (default: a placeholder address)."),
 ) -> None:
@@ -143,64 +143,16 @@ def digest_command(
 
     Exits with status 3, writing nothing, when no post falls in the window.
     """
-    from .build import now_for_build, template_dirs
-    from .digest import (
-        PERIODS,
-        TO_PLACEHOLDER,
-        Window,
-        posts_in_window,
-        render_digest,
-        window_for_period,
-    )
-    from .errors import FeedkitError
-    from .outputs import staged
-    from .registry import load
-    from .writers.digest import add_digest_files
+    from .clock import resolve_now
+    from .jobs.digest import DigestRequest, make_digest
 
-    first, last = parse_day(since, "--since"), parse_day(until, "--until")
-    if period is not None and period not in PERIODS:
-        raise typer.BadParameter(f"'{period}' is not one of: {', '.join(PERIODS)}",
-                                 param_hint="--period")
-    if period is not None and first is not None:
-        raise typer.BadParameter("give --since or --period, not both", param_hint="--since")
-    if to is not None and not _looks_like_address(to):
-        raise typer.BadParameter(f"'{to}' is not an email address", param_hint="--to")
-    try:
-        loaded = load(registry)
-        now = now_for_build()
-        today = now.astimezone(loaded.site.tz).date()
-        last = last or today
-        if first is not None:
-            if first > last:
-                raise typer.BadParameter(f"--since {first} is after --until {last}",
-                                         param_hint="--since")
-            window = Window(first, last)
-        else:
-            window = window_for_period(period or "week", last)
-        published = set(loaded.visible(now))
-        posts = tuple(p for p in posts_in_window(loaded, window) if p in published)
-        if not posts:
-            typer.echo(f"no posts between {window.start} and {window.end}", err=True)
-            raise typer.Exit(EXIT_EMPTY)
-        rendered = render_digest(loaded, window, posts=posts,
-                                 template_dirs=template_dirs(registry, templates))
-        with staged(out) as outputs:
-            add_digest_files(outputs, loaded.site, rendered, to=to or TO_PLACEHOLDER)
-    except FeedkitError as error:
-        raise fail(error) from None
-    for relpath in sorted(outputs.paths):
-        state = "wrote" if relpath in outputs.changed else "unchanged"
-        typer.echo(f"{state} {out / relpath}")
-    typer.echo(f"{len(posts)} posts, {window.start} to {window.end}")
-
-
-def _looks_like_address(value: str) -> bool:
-    from email.utils import parseaddr
-
-    if any(ch in value for ch in "\r\n"):
-        return False
-    _, address = parseaddr(value)
-    return "@" in address and " " not in address
+    request = DigestRequest(registry, out, parse_day(since, "--since"),
+                            parse_day(until, "--until"), period, templates, to,
+                            run(lambda: resolve_now(now)))
+    result = run(lambda: make_digest(request), verbose)
+    echo_lines(f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
+               for p in result.paths)
+    typer.echo(f"{result.posts} posts, {result.window.start} to {result.window.end}")
 
 
 FEED_PATHS = typer.Argument(None, help="Feeds to check (Atom, RSS or JSON Feed). None: the "
@@ -216,23 +168,20 @@ def validate_command(
     previous: str | None = typer.Option(None, "--previous", help="The feed as last "
                                         "published (a file or an http(s) URL): report "
                                         "changed ids and vanished entries."),
-    registry: Path = REGISTRY,
-    out: Path = OUT,
-    now: str | None = NOW,
+    registry: Path = REGISTRY, out: Path = OUT, now: str | None = NOW,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Check feeds and the registry offline; exit 1 on errors (or warnings with --strict)."""
-    from .build import now_for_build
+    from .clock import resolve_now
     from .validate import validate_paths, validate_project
     from .validate.report import FORMATS, render
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
                                  param_hint="--format")
-    moment = now_for_build(parse_now(now))
-    if paths:
-        reports = validate_paths(list(paths), now=moment, previous=previous)
-    else:
-        reports = validate_project(registry, out, now=moment, previous=previous)
+    moment = run(lambda: resolve_now(now), verbose)
+    reports = run(lambda: validate_paths(list(paths), now=moment, previous=previous) if paths
+                  else validate_project(registry, out, now=moment, previous=previous), verbose)
     typer.echo(render(reports, fmt, strict=strict), nl=False)
     if any(r.unreadable for r in reports):
         raise typer.Exit(EXIT_USAGE)
@@ -240,51 +189,30 @@ def validate_command(
         raise typer.Exit(EXIT_INVALID)
 
 
-PING_STATE = typer.Option(None, "--state", help="SQLite state file (default: "
-                          ".feedkit/state.sqlite beside the registry).", dir_okay=False)
-
-
 @app.command("publish")
 def publish_command(
-    registry: Path = REGISTRY,
-    out: Path = OUT,
-    templates: Path | None = TEMPLATES,
-    now: str | None = NOW,
+    registry: Path = REGISTRY, out: Path = OUT, templates: Path | None = TEMPLATES,
+    now: str | None = NOW, state: Path | None = STATE, verbose: bool = VERBOSE,
     ping: bool = typer.Option(False, "--ping", help="After building, tell the WebSub hub "
                               "(site.websub_hub) about every feed that changed since the "
                               "last successful ping."),
-    state: Path | None = PING_STATE,
 ) -> None:
     """Build out/ and, with --ping, notify the WebSub hub of the feeds that changed."""
-    from .errors import FeedkitError
-    from .websub import publish
+    from .clock import resolve_now
+    from .jobs.publish import publish
 
-    moment = parse_now(now)
-    try:
-        result, report = publish(registry, out, state_path=state, templates=templates,
-                                 now=moment, ping_hub=ping)
-    except FeedkitError as error:
-        raise fail(error) from None
-    typer.echo(f"built {out}: {len(result.changed)} of {len(result.paths)} "
-               "files changed")
-    if report is None:
+    result, pings = run(lambda: publish(registry, out, state_path=state, templates=templates,
+                                        now=resolve_now(now), ping_hub=ping), verbose)
+    typer.echo(f"built {out}: {len(result.changed)} of {len(result.paths)} files changed")
+    if pings is None:
         return
-    for url in report.pinged:
-        typer.echo(f"pinged {url}")
-    typer.echo(f"{len(report.pinged)} pinged, {len(report.unchanged)} unchanged, "
-               f"{len(report.failed)} failed")
-    for problem in report.failed:
+    echo_lines(f"pinged {url}" for url in pings.pinged)
+    typer.echo(f"{len(pings.pinged)} pinged, {len(pings.unchanged)} unchanged, "
+               f"{len(pings.failed)} failed")
+    for problem in pings.failed:
         typer.echo(f"Error: {problem}", err=True)
-    if report.failed:
+    if pings.failed:
         raise typer.Exit(EXIT_INVALID)
-
-
-EXIT_PENDING = 75  # EX_TEMPFAIL: some deliveries are left for the next run
-SUBSCRIBERS = typer.Option(None, "--subscribers", dir_okay=False, help="CSV (email,name,"
-                           "language) or YAML list of subscribers (default: subscribers.csv "
-                           "beside the registry).")
-STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
-                     ".feedkit/state.sqlite beside the registry).")
 
 
 @app.command("send")
@@ -293,16 +221,12 @@ def send_command(
     subscribers: Path | None = SUBSCRIBERS,
     smtp: str | None = typer.Option(
         None, "--smtp", help="smtp://host:587 (STARTTLS when offered; ?starttls=required) or "
-        "smtps://host:465; default FEEDKIT_SMTP_URL, else a Maildir at OUT/outbox.",
-        show_default=False),
-    state: Path | None = STATE,
-    now: str | None = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now "
-                                   "(default: the clock)."),
+        "smtps://host:465; default FEEDKIT_SMTP_URL, else a Maildir at .feedkit/outbox "
+        "beside the registry.", show_default=False),
+    state: Path | None = STATE, now: str | None = NOW,
     dry_run: bool = typer.Option(False, "--dry-run", help="List who would get which digest; "
                                  "send nothing, write nothing."),
-    registry: Path = REGISTRY,
-    out: Path = OUT,
-    templates: Path | None = TEMPLATES,
+    registry: Path = REGISTRY, templates: Path | None = TEMPLATES, verbose: bool = VERBOSE,
     retries: int = typer.Option(4, "--retries", min=0, help="Retries per message after a "
                                 "temporary failure."),
     retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, help="First retry "
@@ -313,56 +237,38 @@ def send_command(
     Exit status: 0 when nothing is left pending, 75 when some deliveries wait for the
     next run, 1 on an error.
     """
-    from datetime import UTC
-
-    from .build import template_dirs
-    from .errors import FeedkitError
+    from .clock import resolve_now
+    from .jobs.send import SendRequest, run_send
     from .progress import reporter_for
-    from .send import RetryPolicy, run_send
+    from .retry import Backoff
 
-    moment = parse_now(now) or datetime.now(UTC)
-    reporter = reporter_for()
-    try:
-        summary = run_send(
-            registry, kind=period, now=moment, reporter=reporter,
-            subscribers_path=subscribers, smtp_url=smtp, state_path=state, out_dir=out,
-            dry_run=dry_run, template_dirs=template_dirs(registry, templates),
-            retry=RetryPolicy(retries=retries, delay=retry_delay),
-        )
-    except FeedkitError as error:
-        raise fail(error) from None
-    prefix = "dry run, nothing sent: would send" if dry_run else ""
-    typer.echo(f"{prefix} {summary.line()}".strip() if not dry_run else
-               f"{prefix} {summary.pending}, suppressed {summary.suppressed}")
+    request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
+                          subscribers, smtp, state, templates, dry_run,
+                          Backoff(retries=retries, delay=retry_delay))
+    summary = run(lambda: run_send(request, reporter_for()), verbose)
+    typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
+               f"{summary.suppressed}" if dry_run else summary.line())
     if summary.periods_left:
         typer.echo(f"not started: {', '.join(summary.periods_left)}")
     if summary.stopped:
         typer.echo(f"Error: {summary.stopped}", err=True)
-    if dry_run:
-        return
-    if summary.fatal:
-        raise typer.Exit(EXIT_INVALID)
-    if summary.pending or summary.periods_left:
-        raise typer.Exit(EXIT_PENDING)
+    if not dry_run and (summary.fatal or summary.pending or summary.periods_left):
+        raise typer.Exit(EXIT_INVALID if summary.fatal else EXIT_PENDING)
 
 
 @app.command("unsubscribe")
 def unsubscribe_command(
     address_or_token: str = typer.Argument(..., metavar="ADDRESS_OR_TOKEN",
                                            help="An email address or an unsubscribe token."),
-    registry: Path = REGISTRY,
-    subscribers: Path | None = SUBSCRIBERS,
-    state: Path | None = STATE,
+    registry: Path = REGISTRY, subscribers: Path | None = SUBSCRIBERS,
+    state: Path | None = STATE, verbose: bool = VERBOSE,
 ) -> None:
     """Add an address to the suppression list; `feedkit send` never mails it again."""
-    from .errors import FeedkitError
-    from .send import run_unsubscribe
+    from .jobs.unsubscribe import run_unsubscribe
 
-    try:
-        address, added = run_unsubscribe(address_or_token, registry_path=registry,
-                                         subscribers_path=subscribers, state_path=state)
-    except FeedkitError as error:
-        raise fail(error) from None
+    address, added = run(lambda: run_unsubscribe(address_or_token, registry_path=registry,
+                                                 subscribers_path=subscribers,
+                                                 state_path=state), verbose)
     typer.echo(f"unsubscribed {address}" if added else f"{address} was already unsubscribed")
 
 

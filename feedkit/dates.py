@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as _dateutil
+
+from .errors import UsageError
 
 
 class DateProblem(ValueError):
@@ -66,6 +68,11 @@ def parse_date(text: str, tz: ZoneInfo) -> datetime:
 
 
 def _parse_written(text: str) -> datetime:
+    iso_shaped = len(text) >= 10 and text[4] == "-" and text[:4].isdigit()
+    # 6/2/2020: the 6th of February, or June 2? Numbers alone are read only as ISO.
+    if not iso_shaped and not any(c.isalpha() for c in text):
+        raise DateProblem(f"can't read '{text}' as a date; numbers alone are read only as "
+                          "ISO 8601: write 2020-02-06, 2020-02-06T09:30 or 6 februari 2020")
     try:
         first, second = (_dateutil.parse(text, _INFO, default=d) for d in _DEFAULTS)
     except _dateutil.ParserError as exc:
@@ -106,3 +113,13 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
 def rfc3339(value: datetime) -> str:
     """An aware datetime as RFC 3339 with seconds and the offset of that instant."""
     return value.isoformat(timespec="seconds")
+
+
+def parse_day(text: str, option: str) -> date:
+    """A calendar day given on the command line, in any form the registry accepts
+    ("2020-02-06", "6 februari 2020"); a UsageError naming `option` otherwise."""
+    try:
+        return parse_date(text, ZoneInfo("UTC")).date()
+    except DateProblem as exc:
+        raise UsageError(option, f"'{text}' is not a date such as 2020-02-09 or "
+                                 f"9 februari 2020 ({exc})") from None

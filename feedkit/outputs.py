@@ -9,6 +9,7 @@ so a large build does not hold all of its outputs in memory at once.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
@@ -16,7 +17,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Protocol
 
 from .errors import OutputError
 
@@ -27,12 +27,6 @@ def safe_relpath(relpath: str) -> PurePosixPath:
     if path.is_absolute() or not path.parts or any(p in ("", ".", "..") for p in path.parts):
         raise OutputError(f"refusing to write '{relpath}': outside the output folder")
     return path
-
-
-class Outputs(Protocol):
-    """Where writers put their files: OutputSet (memory) or StagedOutputs (disk)."""
-
-    def add(self, relpath: str, data: bytes) -> None: ...
 
 
 @dataclass
@@ -74,6 +68,7 @@ class StagedOutputs:
         self.out_dir = out_dir
         self._root = out_dir.resolve()
         self.paths: set[str] = set()
+        self.digests: dict[str, str] = {}  # path -> SHA-256 of its bytes
         self.changed: list[str] = []
         self._staged: dict[str, Path] = {}
         self._made: list[Path] = []
@@ -84,6 +79,7 @@ class StagedOutputs:
         if key in self.paths:
             raise OutputError(f"two outputs want the same path '{key}'")
         self.paths.add(key)
+        self.digests[key] = hashlib.sha256(data).hexdigest()
         target = self.out_dir / key
         if not target.resolve().is_relative_to(self._root):
             raise OutputError(f"refusing to write '{key}': a link leads out of {self.out_dir}")

@@ -64,7 +64,7 @@ def run(registry: Path, *args: str, env: dict[str, str] | None = None):
     command, *rest = args
     base = [command, "--registry", str(registry)]
     if command == "send":
-        base += ["--out", str(registry.parent / "out"), "--retry-delay", "0.01"]
+        base += ["--retry-delay", "0.01"]
     return CliRunner().invoke(app, [*base, *rest], env=environment)
 
 

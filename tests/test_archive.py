@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 from registry_factory import SITE_URL, write_registry
 
-from feedkit.build import build
-from feedkit.registry import load
+from feedkit.jobs.build import build
+from feedkit.load.registry import load
 from feedkit.writers.archive import archive_pages
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

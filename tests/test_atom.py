@@ -6,8 +6,8 @@ from pathlib import Path
 import feedparser
 from lxml import etree
 
-from feedkit.build import build, render
-from feedkit.writers.atom import AtomWriter
+from feedkit.jobs.build import build, render
+from feedkit.writers.feeds import AtomWriter
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -39,8 +39,8 @@ def test_same_registry_gives_identical_bytes(example_registry: Path, tmp_path: P
 
 
 def test_feedparser_reads_it_back(example_registry: Path) -> None:
-    from feedkit.content import excerpt
-    from feedkit.registry import load
+    from feedkit.load.registry import load
+    from feedkit.text.content import excerpt
 
     registry = load(example_registry)
     parsed = feedparser.parse(atom_bytes(example_registry))

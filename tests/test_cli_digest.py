@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from feedkit.cli import app
+from feedkit.mail.preview import PREVIEW_SECRET
+from feedkit.mail.tokens import make_token
 
 
 @pytest.fixture
@@ -58,10 +60,13 @@ def test_eml_reads_back_with_every_header(run, tmp_path):
     assert msg["MIME-Version"] == "1.0"
     assert msg["List-Id"] == ("Allmännyttans innovationslabb – dagbok "
                               "<digest.www.allmannyttan.se>")
+    # The preview links with a token, as real sends do; the address is in no URL.
+    token = make_token("asa@example.org", PREVIEW_SECRET)
     assert msg["List-Unsubscribe"] == (
         "<https://www.allmannyttan.se/innovationslabb/dagbok/unsubscribe?"
-        "email=asa%40example.org>, "
-        "<mailto:info@sverigesallmannytta.se?subject=unsubscribe>")
+        f"token={token}>, "
+        f"<mailto:info@sverigesallmannytta.se?subject=unsubscribe%20{token}>")
+    assert "asa%40example.org" not in raw.decode("ascii")
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     plain, html = msg.iter_parts()
     assert (plain.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")

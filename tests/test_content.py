@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedkit.content import leading_text, plain_text, render_markdown
-from feedkit.excerpt import truncate
+from feedkit.text.content import leading_text, plain_text, render_markdown
+from feedkit.text.excerpt import truncate
 
 
 def test_plain_text_drops_markup_and_decodes_entities() -> None:

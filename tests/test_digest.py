@@ -10,17 +10,10 @@ from datetime import UTC, date, datetime
 import lxml.html
 import pytest
 
-from feedkit.digest import (
-    UNSUBSCRIBE_PLACEHOLDER,
-    HeaderInjectionError,
-    Window,
-    build_message,
-    posts_in_window,
-    render_digest,
-    stable_message_id,
-    window_for_period,
-)
-from feedkit.registry import load, loads
+from feedkit.load.registry import load, loads
+from feedkit.mail.message import HeaderInjectionError, build_message, stable_message_id
+from feedkit.periods import Window, posts_in_window, window_for_period
+from feedkit.writers.digest import UNSUBSCRIBE_PLACEHOLDER, render_digest, window_label
 
 SITE = """\
 site:
@@ -109,9 +102,9 @@ def test_year_end_and_leap_day():
 
 def test_window_label_per_language():
     week = Window(date(2020, 2, 3), date(2020, 2, 9))
-    assert week.label("sv") == "3 februari 2020 – 9 februari 2020"
-    assert week.label("en") == "3 February 2020 – 9 February 2020"
-    assert Window(date(2020, 2, 6), date(2020, 2, 6)).label("sv-SE") == "6 februari 2020"
+    assert window_label(week, "sv") == "3 februari 2020 – 9 februari 2020"
+    assert window_label(week, "en") == "3 February 2020 – 9 February 2020"
+    assert window_label(Window(date(2020, 2, 6), date(2020, 2, 6)), "sv-SE") == "6 februari 2020"
 
 
 # --- the example registry ------------------------------------------------------
@@ -286,8 +279,8 @@ def test_message_structure_and_headers(week):
 
 
 def test_personalised_text_rewraps_a_long_unsubscribe_url(week):
-    from feedkit.digest import personalize
-    from feedkit.flowed import unwrap
+    from feedkit.text.flowed import unwrap
+    from feedkit.writers.digest import personalize
 
     _, rendered = week
     url = "https://example.org/unsubscribe?token=" + "x" * 90

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from registry_factory import SITE_URL, write_registry
 
-from feedkit.build import render
+from feedkit.jobs.build import render
 from feedkit.writers.discovery import DiscoveryWriter
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

@@ -6,7 +6,7 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedkit.excerpt import collapse, truncate
+from feedkit.text.excerpt import collapse, truncate
 
 SEED = Path(__file__).resolve().parent / "data" / "innovationslabb-dagbok.txt"
 LISTED = [line for line in SEED.read_text("utf-8").splitlines() if line.endswith("...")]
@@ -39,13 +39,13 @@ def test_reproduces_the_listing_from_longer_text() -> None:
 def test_cut_falls_inside_a_word_like_the_listing() -> None:
     assert LISTED[2].endswith("samtal, wor...")
     text = "a" * 236 + " samtal, workshops"
-    assert truncate(text, 250) == "a" * 236 + " samtal, wo..."
+    assert truncate(text, 250, "...") == "a" * 236 + " samtal, wo..."
 
 
 def test_text_that_fits_is_whole_without_suffix() -> None:
-    assert truncate("Kort text.", 250) == "Kort text."
-    assert truncate("x" * 250, 250) == "x" * 250
-    assert truncate("x" * 251, 250) == "x" * 247 + "..."
+    assert truncate("Kort text.", 250, "...") == "Kort text."
+    assert truncate("x" * 250, 250, "...") == "x" * 250
+    assert truncate("x" * 251, 250, "...") == "x" * 247 + "..."
 
 
 def test_trailing_space_before_suffix_is_removed() -> None:

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedkit.flowed import unwrap, wrap
+from feedkit.text.flowed import unwrap, wrap
 
 URL = "https://www.allmannyttan.se/innovationslabb/dagbok/tack-till-alla-vardagshjaltar-for-allt/"
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from conftest import ROOT
 
-from feedkit.i18n import LOCALE_DIR, available_languages, long_date, resolve_language
+from feedkit.text.i18n import LOCALE_DIR, available_languages, long_date, resolve_language
 
 
 def _extracted() -> set[str]:

@@ -9,10 +9,8 @@ from pathlib import Path
 import feedparser
 from registry_factory import SITE_URL, write_registry
 
-from feedkit.build import render
-from feedkit.writers.atom import AtomWriter
-from feedkit.writers.jsonfeed import JsonFeedWriter
-from feedkit.writers.rss import Rss2Writer
+from feedkit.jobs.build import render
+from feedkit.writers.feeds import AtomWriter, JsonFeedWriter, Rss2Writer
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from smtp_sink import Faults, SmtpSink, letter
 
-from feedkit.mail import (
+from feedkit.mail.transport import (
     MaildirTransport,
     SmtpConfigError,
     SmtpTransport,

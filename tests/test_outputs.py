@@ -70,7 +70,7 @@ def test_staged_outputs_discard_leaves_out_as_it_was(tmp_path: Path) -> None:
 
 def test_a_writer_failing_mid_build_changes_nothing(example_registry: Path,
                                                     tmp_path: Path) -> None:
-    from feedkit.build import build, default_writers
+    from feedkit.jobs.build import build, default_writers
 
     class Broken:
         def write(self, context, outputs) -> None:

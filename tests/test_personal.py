@@ -10,17 +10,12 @@ from email import policy
 import pytest
 from send_helpers import REGISTRY
 
-from feedkit.digest import (
-    build_message,
-    default_list_id,
-    render_digest,
-    sender_for,
-    stable_message_id,
-    window_for_period,
-)
-from feedkit.personal import PLACEHOLDER_RECIPIENT, MessageTemplate, read_to, to_header
-from feedkit.registry import loads
-from feedkit.tokens import make_token, unsubscribe_url
+from feedkit.load.registry import loads
+from feedkit.mail.message import build_message, default_list_id, sender_for, stable_message_id
+from feedkit.mail.personal import PLACEHOLDER_RECIPIENT, MessageTemplate, read_to, to_header
+from feedkit.mail.tokens import make_token, unsubscribe_url
+from feedkit.periods import window_for_period
+from feedkit.writers.digest import render_digest
 
 NAMES = ["", "User 1", "Anna Åberg", 'Bo "The Boss", Jr.', " ".join(["Ünïcödé"] * 12),
          "O'Neil-Smith"]

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 from feedkit.errors import RegistryError
-from feedkit.registry import load, loads, slugify, tag_uri
+from feedkit.load.posts import tag_uri
+from feedkit.load.registry import load, loads
+from feedkit.text.slugify import slugify
 
 GOOD_SITE = """\
 site:

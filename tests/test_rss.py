@@ -10,10 +10,9 @@ import feedparser
 from lxml import etree
 from registry_factory import SITE_URL, write_registry
 
-from feedkit.build import render
-from feedkit.registry import load
-from feedkit.writers.atom import AtomWriter
-from feedkit.writers.rss import Rss2Writer
+from feedkit.jobs.build import render
+from feedkit.load.registry import load
+from feedkit.writers.feeds import AtomWriter, Rss2Writer
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"

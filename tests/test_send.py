@@ -18,8 +18,8 @@ import pytest
 from send_helpers import SECRET, deliveries, make_site, run, subscribers_csv
 from smtp_sink import Faults, SmtpSink
 
-from feedkit.send import last_complete, plan
-from feedkit.tokens import make_token
+from feedkit.mail.tokens import make_token
+from feedkit.periods import last_complete, plan
 
 NOW = "2020-02-10T12:00+01:00"  # Monday: the last complete week is 3-9 February
 
@@ -187,7 +187,7 @@ def _send_process(registry: Path, url: str, *extra: str) -> subprocess.Popen:
     env.pop("FEEDKIT_SMTP_URL", None)
     command = [sys.executable, "-c", "from feedkit.cli import main; main()", "send",
                "--registry", str(registry), "--period", "week", "--now", NOW, "--smtp", url,
-               "--out", str(registry.parent / "out"), *extra]
+               *extra]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
@@ -235,7 +235,9 @@ def test_without_smtp_messages_go_to_a_maildir(tmp_path: Path) -> None:
     registry = make_site(tmp_path, subscribers_csv(3))
     result = run(registry, "send", "--period", "week", "--now", NOW)
     assert result.exit_code == 0, result.output
-    box = mailbox.Maildir(tmp_path / "out" / "outbox", factory=None, create=False)
+    # Subscriber data stays beside the state, never in the published out/ folder.
+    assert not (tmp_path / "out").exists()
+    box = mailbox.Maildir(tmp_path / ".feedkit" / "outbox", factory=None, create=False)
     messages = [box.get_message(key) for key in box.iterkeys()]
     recipients = sorted(m["To"] for m in messages)
     assert recipients == [f"User {i} <user{i}@example.org>" for i in range(3)]
@@ -259,10 +261,10 @@ def test_dry_run_lists_and_changes_nothing(tmp_path: Path) -> None:
     # With a state already there: its bytes stay the same and no -wal/-shm appear.
     run(registry, "send", "--period", "week", "--now", NOW)
     state_dir = tmp_path / ".feedkit"
-    before = {p.name: p.read_bytes() for p in state_dir.iterdir()}
+    before = {p.name: p.read_bytes() for p in state_dir.iterdir() if p.is_file()}
     later = run(registry, "send", "--period", "week", "--now", "2020-02-25T08:00", "--dry-run")
     assert "would send week 2020-02-17..2020-02-23 to user0@example.org" in later.output
-    assert {p.name: p.read_bytes() for p in state_dir.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in state_dir.iterdir() if p.is_file()} == before
 
 
 def test_unsubscribed_addresses_are_never_sent_to(tmp_path: Path) -> None:

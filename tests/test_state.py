@@ -56,7 +56,7 @@ def test_delivery_lifecycle_and_period_completion(tmp_path: Path) -> None:
     state.start_period("day:2020-02-07", "day", "2020-02-07", "2020-02-07", [], [])
     assert [(p.status, p.posts) for p in state.periods("day")] == [("done", 1), ("done", 0)]
     assert state.suppress("A@X.org", "address") and not state.suppress("a@x.org", "token")
-    assert state.is_suppressed("a@X.ORG")
+    assert "a@X.ORG".lower() in state.suppressed()
     state.close()
 
 

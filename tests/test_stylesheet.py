@@ -9,7 +9,7 @@ import feedparser
 from lxml import etree
 from registry_factory import write_registry
 
-from feedkit.build import build
+from feedkit.jobs.build import build
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from feedkit.errors import FeedkitError
-from feedkit.subscribers import Subscriber, SubscribersError, address_problem, load_subscribers
+from feedkit.load.subscribers import Subscriber, SubscribersError, address_problem, load_subscribers
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

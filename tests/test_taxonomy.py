@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 from registry_factory import SITE_URL, write_registry
 
-from feedkit.build import build
+from feedkit.jobs.build import build
 from feedkit.writers.slugs import short_hash
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feedkit.templating import environment, shipped_dir
+from feedkit.text.templating import environment, shipped_dir
 
 
 def test_shipped_templates_are_found():

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from feedkit.tokens import (
+from feedkit.mail.tokens import (
     MissingSecret,
     find_address,
     make_token,

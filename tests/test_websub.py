@@ -15,7 +15,9 @@ from registry_factory import SITE_URL, write_registry
 from typer.testing import CliRunner
 
 from feedkit.cli import app
-from feedkit.websub import HubError, PingState, ping, ping_changed, publish
+from feedkit.jobs.publish import HubError, ping, ping_changed, publish
+from feedkit.retry import Backoff
+from feedkit.state import SendState
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -136,14 +138,14 @@ def test_refused_ping_is_reported_and_tried_again_next_time(tmp_path: Path, hub:
 
 def test_server_errors_are_retried_with_backoff(hub: Hub):
     hub.statuses = [503, 500]
-    ping(hub.url, SITE_URL + "atom.xml", backoff=0.01)
+    ping(hub.url, SITE_URL + "atom.xml", backoff=Backoff(retries=3, delay=0.01))
     assert len(hub.pings) == 3
 
 
 def test_retries_are_bounded(hub: Hub):
     hub.statuses = [503] * 10
     with pytest.raises(HubError, match=r"after 3 attempts: HTTP 503"):
-        ping(hub.url, SITE_URL + "atom.xml", attempts=3, backoff=0.01)
+        ping(hub.url, SITE_URL + "atom.xml", backoff=Backoff(retries=2, delay=0.01))
     assert len(hub.pings) == 3
 
 
@@ -151,12 +153,12 @@ def test_unreachable_hub(tmp_path: Path, hub: Hub):
     address = hub.url
     hub.server.shutdown()
     hub.server.server_close()
-    state = PingState(tmp_path / "state.sqlite")
-    report = ping_changed(address, [(SITE_URL + "atom.xml", b"x")], state,
-                          attempts=2, backoff=0.01)
+    state = SendState.open(tmp_path / "state.sqlite")
+    report = ping_changed(address, [(SITE_URL + "atom.xml", "0" * 64)], state,
+                          backoff=Backoff(retries=1, delay=0.01))
     assert report.pinged == ()
     assert "can't connect" in report.failed[0]
-    assert state.last(address, SITE_URL + "atom.xml") is None
+    assert state.last_ping(address, SITE_URL + "atom.xml") is None
     state.close()
 
 

@@ -6,7 +6,7 @@ import email
 import email.policy
 from datetime import UTC, datetime
 
-from feedkit.build import build
+from feedkit.jobs.build import build
 
 
 def test_build_writes_the_digest_preview(example_registry, tmp_path):

@@ -9,8 +9,6 @@ from . import FileReport, Message
 from .previous import Entry, PreviousError, change_message, compare, entries, fetch
 from .rules import severity
 
-SUBSCRIBER_FILES = ("subscribers.csv", "subscribers.yaml", "subscribers.yml")
-
 
 def _message(path: str, line: int, column: int, rule: str, text: str) -> Message:
     return Message(path, line, column, severity(rule), rule, text)
@@ -20,7 +18,7 @@ def check_registry(registry: Path, out_dir: Path, *, now: datetime,
                    previous: str | None = None) -> list[FileReport]:
     """Reports for the registry file, its subscribers file and (if asked) the previous feed."""
     from ..errors import FeedkitError, RegistryError
-    from ..registry import load
+    from ..load import load
 
     shown = str(registry)
     report = FileReport(shown, "registry")
@@ -48,7 +46,7 @@ def check_registry(registry: Path, out_dir: Path, *, now: datetime,
 
 
 def _lint(registry, now: datetime) -> list[Message]:
-    from ..content import excerpt
+    from ..text.content import excerpt
 
     found = []
     for post in registry.posts:
@@ -105,22 +103,21 @@ def _compare_with_published(registry, shown: str, out_dir: Path, now: datetime,
 
 def _subscribers(folder: Path) -> list[FileReport]:
     """The subscribers file beside the registry, checked as `feedkit send` reads it."""
-    path = next((folder / n for n in SUBSCRIBER_FILES if (folder / n).is_file()), None)
+    from ..project import Project
+
+    path = Project(folder / "posts.yaml").subscribers_file()
     if path is None:
         return []
-    from ..errors import FeedkitError
-    from ..subscribers import load_subscribers as loader
+    from ..errors import FeedkitError, FileProblems
+    from ..load.subscribers import load_subscribers as loader
 
     report = FileReport(str(path), "subscribers")
     try:
         loader(path)
+    except FileProblems as error:
+        report.messages.extend(
+            _message(p.path, p.line, p.column, "registry-subscribers", p.message)
+            for p in error.problems)
     except FeedkitError as error:
-        problems = getattr(error, "problems", None)
-        if problems:
-            report.messages.extend(
-                _message(p.path, p.line, p.column, "registry-subscribers", p.message)
-                for p in problems)
-        else:
-            report.messages.append(_message(str(path), 1, 1, "registry-subscribers",
-                                            str(error)))
+        report.messages.append(_message(str(path), 1, 1, "registry-subscribers", str(error)))
     return [report]

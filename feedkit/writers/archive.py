@@ -1,4 +1,4 @@
-"""RFC 5005 archives: older posts in fixed-size pages that never change once full.
+"""RFC 5005 archives: which posts go on which page; pages never change once full.
 
 Every published post that is not in the main feed belongs to exactly one page.
 Page 1 holds the oldest; a page holds `archive_page_size` posts once full and
@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from ..model import Post, Site
-from ..outputs import Outputs
-from . import BuildContext
-from .atom import oldest_date, render_atom
 
 FOLDER = "archive"
 
@@ -56,37 +52,3 @@ def newest_archive_url(site: Site, pages: Sequence[ArchivePage]) -> str:
     """Where the main feed's prev-archive points: the newest page holding posts."""
     newest = pages[-1] if pages[-1].posts else pages[-2]
     return page_url(site, newest.number)
-
-
-def render_page(site: Site, page: ArchivePage, fallback_updated: datetime) -> bytes:
-    """One archive page (an empty one is dated `fallback_updated`)."""
-    links = [("current", site.feed_url)]
-    if page.number > 1:
-        links.append(("prev-archive", page_url(site, page.number - 1)))
-    if page.full:
-        links.append(("next-archive", page_url(site, page.number + 1)))
-    return render_atom(
-        site, page.posts, feed_url=page_url(site, page.number),
-        feed_id=page_url(site, page.number), title=f"{site.title}: archive {page.number}",
-        alternate=site.url, fallback_updated=fallback_updated, links=links, history="archive",
-        hub=False, generator_version=False, reuse_entries=False,
-    )
-
-
-class ArchiveWriter:
-    """out/archive/<n>.xml for every page of posts older than the main feed's."""
-
-    def write(self, context: BuildContext, outputs: Outputs) -> None:
-        from .parallel import render_all
-
-        site = context.registry.site
-        visible = context.registry.visible(context.now)
-        pages = archive_pages(visible, site.options.feed_entries,
-                              site.options.archive_page_size)
-        fallback = oldest_date(context)
-
-        def render(page: ArchivePage) -> list[tuple[str, bytes]]:
-            return [(page.path, render_page(site, page, fallback))]
-
-        for path, data in render_all(render, pages, posts=len(visible)):
-            outputs.add(path, data)

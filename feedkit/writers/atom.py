@@ -1,54 +1,67 @@
-"""The Atom 1.0 feed (RFC 4287), written with feedgen."""
+"""Atom 1.0 (RFC 4287) from a feed spec, written with feedgen."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from copy import deepcopy
-from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from .. import __version__
-from ..model import Options, Post, Site
-from ..outputs import Outputs
-from . import BuildContext
-from .stylesheet import stylesheet_href, with_stylesheet
-from .texts import entry_texts
+from ..dates import rfc3339
+from ..model import Options, Post
+from .catalogue import FeedSpec
+from .entries import cached_entry_class, texts
+from .stylesheet import with_stylesheet
 
 GENERATOR_URI = "https://pypi.org/project/feedkit/"
 FH_NS = "http://purl.org/syndication/history/1.0"
 
 
-@lru_cache(maxsize=1)
-def cached_entry_class():
-    """A feedgen entry that hands out copies of an element built once per post."""
-    from feedgen.entry import FeedEntry
+def render(spec: FeedSpec) -> bytes:
+    """The Atom document of `spec`."""
+    from feedgen.feed import FeedGenerator
 
-    class CachedEntry(FeedEntry):
-        """Hands feedgen a copy of a kept element, or (copy=False) the element itself."""
-
-        def __init__(self, atom=None, rss=None, copy: bool = True) -> None:
-            super().__init__()
-            self.elements = {"atom": atom, "rss": rss}
-            self.copy = copy
-
-        def atom_entry(self, extensions: bool = True):
-            element = self.elements["atom"]
-            return deepcopy(element) if self.copy else element
-
-        def rss_entry(self, extensions: bool = True):
-            element = self.elements["rss"]
-            return deepcopy(element) if self.copy else element
-
-    return CachedEntry
+    site = spec.site
+    own = spec.file("atom")
+    fg = FeedGenerator()
+    if spec.history is not None:
+        fg.register_extension("fh", _history_extension(spec.history), atom=True, rss=False)
+    fg.id(own.id)
+    fg.title(spec.title)
+    if site.subtitle:
+        fg.subtitle(site.subtitle)
+    fg.link(href=own.url, rel="self", type="application/atom+xml")
+    fg.link(href=spec.alternate, rel="alternate", type="text/html")
+    if spec.hub:
+        fg.link(href=spec.hub, rel="hub")
+    for rel, href in spec.links:
+        fg.link(href=href, rel=rel, type="application/atom+xml")
+    fg.language(site.language)
+    if site.publisher:
+        fg.author({"name": site.publisher.name, **_optional(uri=site.publisher.url)})
+        fg.rights(f"© {site.publisher.name}")
+    else:
+        fg.author({"name": site.title})
+    fg.generator("feedkit", version=__version__ if spec.generator_version else None,
+                 uri=GENERATOR_URI)
+    fg.updated(spec.updated)
+    cached = cached_entry_class()
+    for post in spec.posts:
+        if spec.keep_entries:
+            element = kept_entry(post, site.options)
+        else:
+            element = entry_element(post, texts(post, site.options, keep=False))
+        fg.add_entry(feedEntry=cached(atom=element, copy=spec.keep_entries), order="append")
+    document: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return with_stylesheet(document, own.stylesheet) if own.stylesheet else document
 
 
 @lru_cache(maxsize=16384)
-def atom_entry_element(post: Post, options: Options):
+def kept_entry(post: Post, options: Options) -> Any:
     """The post's <entry>, built once: a post reads the same in every feed it is in."""
-    return new_entry_element(post, entry_texts(post, options))
+    return entry_element(post, texts(post, options))
 
 
-def new_entry_element(post: Post, texts: tuple[str, str]):
+def entry_element(post: Post, post_texts: tuple[str, str]) -> Any:
     """A new <entry> for `post` with its (summary, content HTML).
 
     Built with lxml in the form feedgen's FeedEntry.atom_entry gives (same
@@ -61,14 +74,14 @@ def new_entry_element(post: Post, texts: tuple[str, str]):
     entry = Element("entry")
     SubElement(entry, "id").text = post.id
     SubElement(entry, "title").text = post.title
-    SubElement(entry, "updated").text = post.updated.isoformat()
+    SubElement(entry, "updated").text = rfc3339(post.updated)
     author = SubElement(entry, "author")
     SubElement(author, "name").text = post.author.name
     if post.author.email:
         SubElement(author, "email").text = post.author.email
     if post.author.url:
         SubElement(author, "uri").text = post.author.url
-    summary, content = texts
+    summary, content = post_texts
     if content:
         SubElement(entry, "content", type="html").text = content
     SubElement(entry, "link", href=post.url, rel="alternate", type="text/html")
@@ -76,75 +89,20 @@ def new_entry_element(post: Post, texts: tuple[str, str]):
         SubElement(entry, "summary").text = summary
     for tag in post.tags:
         SubElement(entry, "category", term=tag)
-    SubElement(entry, "published").text = post.published.isoformat()
+    SubElement(entry, "published").text = rfc3339(post.published)
     return entry
 
 
-def feed_updated(posts: Sequence[Post], fallback: datetime) -> datetime:
-    """The feed's updated: the newest entry's updated, never the build time."""
-    return max((p.updated for p in posts), default=fallback)
-
-
-def render_atom(
-    site: Site, posts: Sequence[Post], *, feed_url: str, feed_id: str, title: str,
-    alternate: str, fallback_updated: datetime, links: Sequence[tuple[str, str]] = (),
-    history: str | None = None, hub: bool = True, generator_version: bool = True,
-    stylesheet: str | None = None, reuse_entries: bool = True,
-) -> bytes:
-    """One Atom document for `posts` (already newest first and limited).
-
-    `links` are extra (rel, href) feed links such as RFC 5005's prev-archive;
-    `history` adds that RFC's marker element ("archive" or "complete"); archive
-    pages leave out the hub and generator version so nothing but their own
-    entries can change them; `stylesheet` adds an xml-stylesheet instruction.
-    `reuse_entries=False` builds entries afresh instead of keeping them for other
-    feeds (archive pages: each old post is in one page, so keeping costs memory).
-    """
-    from feedgen.feed import FeedGenerator
-
-    cached = cached_entry_class()
-    fg = FeedGenerator()
-    if history is not None:
-        fg.register_extension("fh", _history_extension(history), atom=True, rss=False)
-    fg.id(feed_id)
-    fg.title(title)
-    if site.subtitle:
-        fg.subtitle(site.subtitle)
-    fg.link(href=feed_url, rel="self", type="application/atom+xml")
-    fg.link(href=alternate, rel="alternate", type="text/html")
-    if site.websub_hub and hub:
-        fg.link(href=site.websub_hub, rel="hub")
-    for rel, href in links:
-        fg.link(href=href, rel=rel, type="application/atom+xml")
-    fg.language(site.language)
-    if site.publisher:
-        fg.author({"name": site.publisher.name, **_optional(uri=site.publisher.url)})
-        fg.rights(f"© {site.publisher.name}")
-    else:
-        fg.author({"name": site.title})
-    fg.generator("feedkit", version=__version__ if generator_version else None,
-                 uri=GENERATOR_URI)
-    fg.updated(feed_updated(posts, fallback_updated))
-    for post in posts:
-        if reuse_entries:
-            element = atom_entry_element(post, site.options)
-        else:
-            element = new_entry_element(post, entry_texts.__wrapped__(post, site.options))
-        fg.add_entry(feedEntry=cached(atom=element, copy=reuse_entries), order="append")
-    document = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    return with_stylesheet(document, stylesheet) if stylesheet else document
-
-
-def _history_extension(marker: str):
+def _history_extension(marker: str) -> Any:
     """A feedgen extension adding RFC 5005's <fh:archive/> or <fh:complete/>."""
     from feedgen.ext.base import BaseExtension
     from lxml import etree
 
-    class FeedHistory(BaseExtension):
+    class FeedHistory(BaseExtension):  # type: ignore[misc]
         def extend_ns(self) -> dict[str, str]:
             return {"fh": FH_NS}
 
-        def extend_atom(self, feed):
+        def extend_atom(self, feed: Any) -> Any:
             etree.SubElement(feed, f"{{{FH_NS}}}{marker}")
             return feed
 
@@ -153,32 +111,3 @@ def _history_extension(marker: str):
 
 def _optional(**values: str) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
-
-
-class AtomWriter:
-    """out/atom.xml: the newest `feed_entries` published posts, linked to the archive."""
-
-    path = "atom.xml"
-
-    def write(self, context: BuildContext, outputs: Outputs) -> None:
-        from .archive import archive_pages, newest_archive_url
-
-        site = context.registry.site
-        visible = context.registry.visible(context.now)
-        posts = visible[: site.options.feed_entries]
-        pages = archive_pages(visible, site.options.feed_entries,
-                              site.options.archive_page_size)
-        links = [("prev-archive", newest_archive_url(site, pages))] if pages else []
-        outputs.add(
-            self.path,
-            render_atom(
-                site, posts, feed_url=site.feed_url, feed_id=site.id, title=site.title,
-                alternate=site.url, fallback_updated=oldest_date(context), links=links,
-                stylesheet=stylesheet_href(site, self.path),
-            ),
-        )
-
-
-def oldest_date(context: BuildContext) -> datetime:
-    """`updated` for a feed without entries: the registry's oldest post date."""
-    return context.registry.posts[-1].published  # posts are newest first

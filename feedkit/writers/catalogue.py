@@ -1,12 +1,21 @@
-"""Which feeds a build publishes: the site's, one per tag and one per author."""
+"""Every feed a build publishes, as one neutral feed spec each.
+
+The site's own feed, one feed per tag and per author, and every RFC 5005
+archive page are all described the same way: where each format's file goes and
+is served, its id, title, alternate link, posts, archive links, history marker
+and stylesheet. The format modules (atom, rss, jsonfeed) only turn a spec into
+bytes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from ..model import Post, Site
-from . import BuildContext
+from ..model import Post, Registry, Site
+from .archive import ArchivePage, archive_pages, newest_archive_url, page_url
 from .slugs import assign_slugs
+from .stylesheet import stylesheet_href
 
 # Format -> (file name inside the feed's folder, media type, label for humans).
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -17,49 +26,106 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class FeedSource:
-    """One feed in every format: its folder under out/, title and newest posts."""
+class FeedFile:
+    """One format of a feed: its path under out/, URL, own id and stylesheet."""
 
-    kind: str  # "site", "tag" or "author"
-    name: str  # the tag or author name; the site title for the site feed
-    folder: str  # "" for the site feed, else "tags/<slug>" or "authors/<slug>"
+    format: str
+    path: str
+    url: str
+    id: str
+    stylesheet: str | None  # the XSL's href relative to this file, or None
+
+    @property
+    def media_type(self) -> str:
+        return FORMATS[self.format][1]
+
+    @property
+    def label(self) -> str:
+        return FORMATS[self.format][2]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed in every format it is written in."""
+
+    kind: str  # "site", "tag", "author" or "archive"
+    name: str  # the tag or author name; the site title otherwise
     title: str
-    alternate: str
-    posts: tuple[Post, ...]  # newest first, at most feed_entries
+    alternate: str  # the HTML page the feed stands for
+    site: Site
+    posts: tuple[Post, ...]  # newest first, already limited
+    updated: datetime  # the newest entry's updated (never the build time)
+    files: tuple[FeedFile, ...]
+    links: tuple[tuple[str, str], ...] = ()  # extra (rel, href), e.g. RFC 5005 archives
+    history: str | None = None  # RFC 5005 marker: "archive" or "complete"
+    hub: str = ""  # the WebSub hub advertised, if any
+    generator_version: bool = True  # archive pages leave it out to stay byte-stable
+    keep_entries: bool = True  # False: each post is in one such feed, don't cache
 
-    def path(self, fmt: str) -> str:
-        """The file's path relative to out/."""
-        filename = FORMATS[fmt][0]
-        return f"{self.folder}/{filename}" if self.folder else filename
-
-    def url(self, site: Site, fmt: str) -> str:
-        """Where the file is served: under the site URL (site.feed_url for atom.xml)."""
-        if self.kind == "site" and fmt == "atom":
-            return site.feed_url
-        return site.url + self.path(fmt)
-
-    def feed_id(self, site: Site, fmt: str) -> str:
-        """The feed's own id: site.id for the site's Atom feed, else its URL."""
-        if self.kind == "site" and fmt == "atom":
-            return site.id
-        return self.url(site, fmt)
+    def file(self, fmt: str) -> FeedFile:
+        """This feed's file in `fmt`; KeyError when it isn't written in that format."""
+        for feed_file in self.files:
+            if feed_file.format == fmt:
+                return feed_file
+        raise KeyError(fmt)
 
 
-def site_source(context: BuildContext) -> FeedSource:
-    """The site's own feed: the newest `feed_entries` published posts."""
-    site = context.registry.site
-    visible = context.registry.visible(context.now)
-    return FeedSource("site", site.title, "", site.title, site.url,
-                      visible[: site.options.feed_entries])
+@dataclass(frozen=True)
+class Catalogue:
+    """The specs of one build: the site feed, tag and author feeds, archive pages."""
+
+    site_feed: FeedSpec
+    taxonomy: tuple[FeedSpec, ...]
+    archive: tuple[FeedSpec, ...]
+
+    def all(self) -> tuple[FeedSpec, ...]:
+        return (self.site_feed, *self.taxonomy, *self.archive)
 
 
-def taxonomy_sources(context: BuildContext) -> list[FeedSource]:
+def _files(site: Site, folder: str, formats: tuple[str, ...], *, own: bool = False
+           ) -> tuple[FeedFile, ...]:
+    """The files of a feed in `folder`; `own`: the site feed, whose Atom file has
+    site.feed_url and site.id."""
+    files = []
+    for fmt in formats:
+        name = FORMATS[fmt][0]
+        path = f"{folder}/{name}" if folder else name
+        url = site.feed_url if own and fmt == "atom" else site.url + path
+        feed_id = site.id if own and fmt == "atom" else url
+        stylesheet = stylesheet_href(site, path) if fmt != "json" else None
+        files.append(FeedFile(fmt, path, url, feed_id, stylesheet))
+    return tuple(files)
+
+
+def _updated(posts: tuple[Post, ...], fallback: datetime) -> datetime:
+    return max((p.updated for p in posts), default=fallback)
+
+
+def build_catalogue(registry: Registry, now: datetime) -> Catalogue:
+    """The specs of every feed for the posts published at `now`."""
+    site = registry.site
+    options = site.options
+    visible = registry.visible(now)
+    fallback = registry.posts[-1].published  # the oldest post: for feeds without entries
+    pages = archive_pages(visible, options.feed_entries, options.archive_page_size)
+    main = visible[: options.feed_entries]
+    site_feed = FeedSpec(
+        "site", site.title, site.title, site.url, site, main, _updated(main, fallback),
+        _files(site, "", tuple(FORMATS), own=True),
+        links=(("prev-archive", newest_archive_url(site, pages)),) if pages else (),
+        hub=site.websub_hub,
+    )
+    return Catalogue(site_feed, _taxonomy(registry, visible, fallback),
+                     tuple(_archive_spec(site, page, fallback) for page in pages))
+
+
+def _taxonomy(registry: Registry, visible: tuple[Post, ...], fallback: datetime
+              ) -> tuple[FeedSpec, ...]:
     """A feed per tag, then per author, each in slug order.
 
     Slugs are assigned over every post in the registry, oldest first, so a
     post scheduled for later never moves an existing feed.
     """
-    registry = context.registry
     site = registry.site
     oldest_first = registry.posts[::-1]
     tag_slugs = assign_slugs((t for p in oldest_first for t in p.tags), "tag")
@@ -67,7 +133,7 @@ def taxonomy_sources(context: BuildContext) -> list[FeedSource]:
     limit = site.options.feed_entries
     by_tag: dict[str, list[Post]] = {}
     by_author: dict[str, list[Post]] = {}
-    for post in registry.visible(context.now):
+    for post in visible:
         for tag in post.tags:
             group = by_tag.setdefault(tag, [])
             if len(group) < limit:
@@ -75,16 +141,32 @@ def taxonomy_sources(context: BuildContext) -> list[FeedSource]:
         group = by_author.setdefault(post.author.name, [])
         if len(group) < limit:
             group.append(post)
-    sources = []
+    specs = []
     for kind, folder, slugs, groups in (
         ("tag", "tags", tag_slugs, by_tag), ("author", "authors", author_slugs, by_author),
     ):
-        for name, posts in sorted(groups.items(), key=lambda item: slugs[item[0]]):
-            sources.append(FeedSource(kind, name, f"{folder}/{slugs[name]}",
-                                      f"{site.title}: {name}", site.url, tuple(posts)))
-    return sources
+        for name, chosen in sorted(groups.items(), key=lambda item: slugs[item[0]]):
+            posts = tuple(chosen)
+            specs.append(FeedSpec(
+                kind, name, f"{site.title}: {name}", site.url, site, posts,
+                _updated(posts, fallback), _files(site, f"{folder}/{slugs[name]}",
+                                                  tuple(FORMATS)),
+                hub=site.websub_hub,
+            ))
+    return tuple(specs)
 
 
-def all_sources(context: BuildContext) -> list[FeedSource]:
-    """Every feed the build writes in all three formats, the site's first."""
-    return [site_source(context), *taxonomy_sources(context)]
+def _archive_spec(site: Site, page: ArchivePage, fallback: datetime) -> FeedSpec:
+    """One archive page: Atom only, no hub, no generator version, entries not kept."""
+    url = page_url(site, page.number)
+    links = [("current", site.feed_url)]
+    if page.number > 1:
+        links.append(("prev-archive", page_url(site, page.number - 1)))
+    if page.full:
+        links.append(("next-archive", page_url(site, page.number + 1)))
+    return FeedSpec(
+        "archive", str(page.number), f"{site.title}: archive {page.number}", site.url, site,
+        page.posts, _updated(page.posts, fallback),
+        (FeedFile("atom", page.path, url, url, None),), links=tuple(links),
+        history="archive", generator_version=False, keep_entries=False,
+    )

@@ -1,59 +1,138 @@
-"""out/digest.html, digest.txt and digest.eml: the email digest as files."""
+"""The email digest's content: a window of posts grouped by day, as HTML and plain text.
+
+jinja2 -> premailer; the message around it is feedkit.mail's job. The
+unsubscribe link is rendered as UNSUBSCRIBE_PLACEHOLDER so that one rendering
+serves every recipient: `personalize` fills it in.
+"""
 
 from __future__ import annotations
 
-from ..digest import (
-    TO_PLACEHOLDER,
-    RenderedDigest,
-    Window,
-    build_message,
-    default_list_id,
-    local_day,
-    personalize,
-    render_digest,
-    sender_for,
-    stable_message_id,
-    unsubscribe_link,
-    unsubscribe_mailto,
-)
-from ..model import Site
-from ..outputs import Outputs
-from . import BuildContext
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
 
-PATHS = ("digest.html", "digest.txt", "digest.eml")
+from ..model import Post, Registry, Site
+from ..periods import Window, local_day, posts_in_window
+from ..text import flowed
+from ..text.content import excerpt
+from ..text.excerpt import collapse, truncate
+from ..text.i18n import long_date, resolve_language, translations
+from ..text.templating import render_template
+
+UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.feedkit.invalid/FEEDKIT-UNSUBSCRIBE-URL"
+PREHEADER_LENGTH = 140
 
 
-def add_digest_files(
-    outputs: Outputs, site: Site, rendered: RenderedDigest, *, to: str = TO_PLACEHOLDER
-) -> None:
-    """Add the three digest files for one recipient; Date is the newest post's time."""
-    from email.utils import parseaddr
-
-    address = parseaddr(to)[1] or to
-    unsubscribe = unsubscribe_link(site, address)
-    message = build_message(
-        rendered, to=to, sender=sender_for(site),
-        message_id=stable_message_id(site, rendered.window, address),
-        date=rendered.posts[0].published, unsubscribe_url=unsubscribe,
-        list_id=default_list_id(site), unsubscribe_mailto=unsubscribe_mailto(site),
-    )
-    html, text = personalize(rendered, unsubscribe)
-    outputs.add("digest.html", html.encode("utf-8"))
-    outputs.add("digest.txt", text.encode("utf-8"))
-    outputs.add("digest.eml", message.as_bytes())
+def window_label(window: Window, language: str) -> str:
+    """The dates written out: "3 februari 2020 – 9 februari 2020" or one date."""
+    language = resolve_language(language)
+    if window.start == window.end:
+        return long_date(window.start, language)
+    return f"{long_date(window.start, language)} – {long_date(window.end, language)}"
 
 
-class DigestWriter:
-    """A preview of the digest of the newest `digest_entries` published posts."""
+@dataclass(frozen=True)
+class RenderedDigest:
+    """One rendering of a digest, before the unsubscribe link is filled in."""
 
-    paths = PATHS
+    subject: str
+    html: str
+    text: str
+    preheader: str
+    language: str
+    window: Window
+    posts: tuple[Post, ...]
 
-    def write(self, context: BuildContext, outputs: Outputs) -> None:
-        site = context.registry.site
-        posts = context.registry.visible(context.now)[: site.options.digest_entries]
-        if not posts:
-            return
-        window = Window(local_day(posts[-1], site), local_day(posts[0], site))
-        rendered = render_digest(context.registry, window, posts=posts,
-                                 template_dirs=context.template_dirs)
-        add_digest_files(outputs, site, rendered)
+
+@dataclass(frozen=True)
+class DigestPost:
+    """What the templates show for one post."""
+
+    title: str
+    url: str
+    excerpt: str
+    author: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DigestDay:
+    """A date heading and its posts, newest first."""
+
+    day: date
+    heading: str
+    posts: tuple[DigestPost, ...]
+
+
+def group_by_day(posts: Sequence[Post], site: Site, language: str) -> tuple[DigestDay, ...]:
+    """Posts (newest first) under their local dates, newest date first."""
+    days: dict[date, list[DigestPost]] = {}
+    for post in sorted(posts, key=lambda p: p.published, reverse=True):
+        days.setdefault(local_day(post, site), []).append(
+            DigestPost(
+                title=collapse(post.title), url=post.url,
+                excerpt=excerpt(post, site.options), author=post.author.name,
+                role=post.author.role,
+            )
+        )
+    return tuple(DigestDay(day, long_date(day, language), tuple(items))
+                 for day, items in days.items())
+
+
+def render_digest(
+    registry: Registry, window: Window, *, language: str | None = None,
+    template_dirs: tuple[Path, ...] = (), posts: Sequence[Post] | None = None,
+) -> RenderedDigest:
+    """Render the digest of `window` (or of exactly `posts`, if given)."""
+    site = registry.site
+    lang = resolve_language(language or site.language)
+    chosen = tuple(sorted(posts_in_window(registry, window) if posts is None else posts,
+                          key=lambda p: p.published, reverse=True))
+    gettext = translations(lang)
+    period = window_label(window, lang)
+    site_title = collapse(site.title)
+    subject = gettext.ngettext(
+        "%(site)s: %(num)d new post, %(period)s",
+        "%(site)s: %(num)d new posts, %(period)s",
+        len(chosen),
+    ) % {"site": site_title, "num": len(chosen), "period": period}
+    preheader = truncate(" · ".join(collapse(p.title) for p in chosen), PREHEADER_LENGTH, "…")
+    context: dict[str, Any] = {
+        "site": site, "site_title": site_title, "publisher": site.publisher,
+        "lang": lang, "period": period, "subject": subject, "preheader": preheader,
+        "days": group_by_day(chosen, site, lang), "count": len(chosen),
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+    }
+    html = inline_css(render_template(template_dirs, lang, "digest.html.j2", context))
+    text = flowed.wrap(render_template(template_dirs, lang, "digest.txt.j2", context))
+    return RenderedDigest(subject=subject, html=html, text=text, preheader=preheader,
+                          language=lang, window=window, posts=chosen)
+
+
+def inline_css(html: str) -> str:
+    """Move the <style> rules into style attributes; @media rules stay in <head>."""
+    import logging
+
+    from premailer import Premailer
+
+    return Premailer(
+        html, allow_network=False, allow_loading_external_files=False,
+        strip_important=False, disable_link_rewrites=True, disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,
+        # Width attributes come from the template (600 for Outlook), not from CSS.
+        disable_basic_attributes=["width", "height"],
+    ).transform()
+
+
+def personalize(rendered: RenderedDigest, unsubscribe_url: str) -> tuple[str, str]:
+    """(html, text) with the unsubscribe placeholder replaced by `unsubscribe_url`."""
+    from html import escape
+
+    html = rendered.html.replace(UNSUBSCRIBE_PLACEHOLDER, escape(unsubscribe_url, quote=True))
+    text = flowed.wrap(flowed.unwrap(rendered.text).replace(UNSUBSCRIBE_PLACEHOLDER,
+                                                            unsubscribe_url))
+    return html, text
+
+

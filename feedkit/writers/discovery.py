@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..outputs import Outputs
-from . import BuildContext
-from .catalogue import FORMATS, FeedSource, all_sources
+from .catalogue import FeedSpec
+from .context import BuildContext, Outputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +26,9 @@ class FeedLinks:
     formats: tuple[FormatLink, ...]
 
 
-def feed_links(context: BuildContext, source: FeedSource) -> FeedLinks:
-    site = context.registry.site
-    formats = tuple(FormatLink(media, label, source.url(site, fmt))
-                    for fmt, (_, media, label) in FORMATS.items())
-    return FeedLinks(source.name, source.title, formats)
+def feed_links(spec: FeedSpec) -> FeedLinks:
+    formats = tuple(FormatLink(f.media_type, f.label, f.url) for f in spec.files)
+    return FeedLinks(spec.name, spec.title, formats)
 
 
 class DiscoveryWriter:
@@ -40,16 +37,16 @@ class DiscoveryWriter:
     path = "feeds.html"
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
-        from ..templating import environment
+        from ..text.templating import environment
 
-        site_feed, *others = all_sources(context)
+        catalogue = context.catalogue
         groups = [
             {"heading": heading,
-             "feeds": [feed_links(context, s) for s in others if s.kind == kind]}
+             "feeds": [feed_links(s) for s in catalogue.taxonomy if s.kind == kind]}
             for kind, heading in (("tag", "Tags"), ("author", "Authors"))
         ]
         env = environment(context.template_dirs, context.registry.site.language)
         html = env.get_template("feeds.html").render(
-            site=context.registry.site, main=feed_links(context, site_feed), groups=groups,
+            site=context.registry.site, main=feed_links(catalogue.site_feed), groups=groups,
         )
         outputs.add(self.path, html.encode("utf-8"))

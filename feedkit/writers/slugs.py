@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from ..registry import slugify
+from ..text.slugify import slugify
 
 # Names Windows refuses as a file or folder, whatever the extension or case.
 RESERVED = frozenset(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import posixpath
 
 from ..model import Site
-from ..outputs import Outputs
-from . import BuildContext
 
 XSL_PATH = "feed.xsl"
 
@@ -26,15 +24,3 @@ def with_stylesheet(document: bytes, href: str) -> bytes:
     escaped = href.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     instruction = f'<?xml-stylesheet type="text/xsl" href="{escaped}"?>\n'.encode()
     return declaration + newline + instruction + rest
-
-
-class StylesheetWriter:
-    """out/feed.xsl when `feed_xsl: true` is among the site options."""
-
-    path = XSL_PATH
-
-    def write(self, context: BuildContext, outputs: Outputs) -> None:
-        from ..templating import template_bytes
-
-        if context.registry.site.options.feed_xsl:
-            outputs.add(self.path, template_bytes(context.template_dirs, "feed.xsl"))

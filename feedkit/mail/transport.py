@@ -7,12 +7,13 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .errors import FeedkitError
+from ..errors import FeedkitError
 
 SMTP_URL_ENV = "FEEDKIT_SMTP_URL"
 SMTP_USER_ENV = "FEEDKIT_SMTP_USER"
@@ -275,3 +276,13 @@ class MaildirTransport:
 
     def close(self) -> None:
         self._box = None
+
+
+def open_transport(smtp_url: str | None, outbox: Path,
+                   environ: Mapping[str, str] | None = None) -> SmtpTransport | MaildirTransport:
+    """SMTP when a URL is given (or FEEDKIT_SMTP_URL is set), else the Maildir `outbox`."""
+    env = os.environ if environ is None else environ
+    url = smtp_url or env.get(SMTP_URL_ENV, "")
+    if url:
+        return SmtpTransport(parse_smtp_url(url, dict(env)))
+    return MaildirTransport(outbox)

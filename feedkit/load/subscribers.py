@@ -9,18 +9,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FeedkitError, Problem, RegistryError
+from ..addresses import address_problem
+from ..errors import FeedkitError, Problem, SubscribersError
+from ..text.i18n import is_language_tag
 
 COLUMNS = ("email", "name", "language")
 MAX_NAME = 200
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
-
-
-class SubscribersError(RegistryError):
-    """The subscribers file has problems; reported like the registry's, all at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,27 +30,6 @@ class Subscriber:
     @property
     def key(self) -> str:
         return self.email.lower()
-
-
-def address_problem(address: str) -> str | None:
-    """Why `address` can't be mailed to, or None when it looks deliverable."""
-    if _CONTROL.search(address) or any(c.isspace() for c in address):
-        return "contains spaces or control characters"
-    if address.count("@") != 1:
-        return "needs exactly one '@'"
-    local, domain = address.split("@")
-    if not local or len(local) > 64:
-        return "has no name before the '@'" if not local else "is too long before the '@'"
-    if not _LOCAL.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
-        return f"'{local}' is not a valid mailbox name"
-    try:
-        ascii_domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return f"'{domain}' is not a valid domain"
-    labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        return f"'{domain}' is not a valid domain (like example.org)"
-    return None
 
 
 def load_subscribers(path: str | Path) -> tuple[Subscriber, ...]:
@@ -210,7 +184,7 @@ def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscr
             continue
         language, lline, lcol = fields.get("language", ("", line, col))
         language = language.strip() or None
-        if language and not _LANGUAGE.match(language):
+        if language and not is_language_tag(language):
             problems.append(Problem(path, lline, lcol, f"language: '{language}' is not a "
                                     "language tag such as sv or en"))
             continue

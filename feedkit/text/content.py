@@ -9,8 +9,8 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import urljoin
 
+from ..model import Options, Post
 from .excerpt import collapse, truncate
-from .model import Options, Post
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption", "figure",

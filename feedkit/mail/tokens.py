@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .errors import FeedkitError
+from ..errors import FeedkitError
 
 SECRET_ENV = "FEEDKIT_SECRET"
 MIN_SECRET_LENGTH = 16

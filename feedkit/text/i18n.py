@@ -7,13 +7,21 @@ English is the source language; a language without a catalog falls back to it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "feedkit"
 SOURCE_LANGUAGE = "en"
+# A BCP 47 tag as feedkit accepts one: a 2-3 letter language, then subtags.
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def is_language_tag(text: str) -> bool:
+    """Whether `text` reads as a BCP 47 language tag such as sv, en or en-GB."""
+    return bool(_LANGUAGE_TAG.match(text))
 
 
 def available_languages() -> tuple[str, ...]:

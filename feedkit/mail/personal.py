@@ -16,8 +16,15 @@ that transforms the unsubscribe URL).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
+
+from ..model import Post, Registry
+from ..periods import Window
+from ..writers.digest import render_digest
+from .message import compose, sender_address, stable_message_id
 
 TOKEN_PLACEHOLDER = "feed" * 16  # hex, as long as a real token (64)
 PLACEHOLDER_RECIPIENT = "placeholder@feedkit.invalid"
@@ -178,3 +185,49 @@ def _without_to(data: bytes) -> bytes:
         if not skipping:
             kept.append(line)
     return b"\r\n".join(kept) + sep + body
+
+
+class Letters:
+    """One period's digest in one language: rendered once, personalised per recipient.
+
+    The first message is built both ways (substitution and the email package); if
+    they differ, this rendering falls back to the email package for everyone.
+    """
+
+    def __init__(self, registry: Registry, window: Window, posts: Sequence[Post], *,
+                 language: str, template_dirs: tuple[Path, ...], date: datetime,
+                 log: Callable[[str], None], label: str) -> None:
+        site = registry.site
+        rendered = render_digest(registry, window, language=language,
+                                 template_dirs=template_dirs, posts=posts)
+        self.site = site
+        self.window = window
+        self.envelope = sender_address(site)
+
+        def build(to: str, message_id: str, token: str) -> EmailMessage:
+            return compose(rendered, site, to=to, token=token, message_id=message_id,
+                           date=date)
+
+        self.template = MessageTemplate(build, self.message_id(PLACEHOLDER_RECIPIENT))
+        self.checked = False
+        self.fast = True
+        self.log = log
+        self.label = label
+
+    def message_id(self, recipient: str) -> str:
+        """The recipient's Message-ID for this period: the same on every run."""
+        return stable_message_id(self.site, self.window, recipient)
+
+    def message(self, name: str, address: str, recipient: str, token: str
+                ) -> tuple[str, bytes]:
+        """(Message-ID, CRLF bytes) of this recipient's message."""
+        message_id = self.message_id(recipient)
+        if not self.checked:
+            self.checked = True
+            self.fast = self.template.check(name, address, message_id, token)
+            if not self.fast:
+                self.log(f"{self.label}: the template can't be personalised by "
+                         "substitution; building each message in full (slower)")
+        if self.fast:
+            return message_id, self.template.render(name, address, message_id, token)
+        return message_id, self.template.slow(name, address, message_id, token)

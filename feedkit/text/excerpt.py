@@ -20,7 +20,7 @@ def collapse(text: str) -> str:
     return text.strip(" ")
 
 
-def truncate(text: str, length: int = 250, suffix: str = "...") -> str:
+def truncate(text: str, length: int, suffix: str) -> str:
     """Cut `text` so that it, with `suffix` appended, is at most `length` characters.
 
     The cut is hard (it may fall inside a word, as the listing's "samtal, wor..."),

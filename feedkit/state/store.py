@@ -1,13 +1,12 @@
-"""What `feedkit send` has done, in SQLite: periods, one row per delivery, suppressions.
+"""The state database (SQLite): what `feedkit send` has done (periods, one row per
+delivery, suppressions) and what `feedkit publish` last pinged.
 
-Tables are prefixed `send_` because other commands keep their own tables in the
-same file. Every change is committed at once (autocommit), so a crash loses at
-most the step in progress.
+Every change is committed at once (autocommit), so a crash loses at most the
+step in progress. The schema is versioned and upgraded on open (state.schema).
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -15,62 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import FeedkitError
-
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS send_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS send_periods (
-    period TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    start TEXT NOT NULL,
-    end TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('sending', 'done')),
-    posts INTEGER NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT
-);
-CREATE INDEX IF NOT EXISTS send_periods_kind ON send_periods (kind, start);
-CREATE TABLE IF NOT EXISTS send_period_posts (
-    period TEXT NOT NULL,
-    post_id TEXT NOT NULL,
-    PRIMARY KEY (period, post_id)
-);
-CREATE INDEX IF NOT EXISTS send_period_posts_post ON send_period_posts (post_id);
-CREATE TABLE IF NOT EXISTS send_deliveries (
-    period TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    address TEXT NOT NULL,
-    name TEXT NOT NULL DEFAULT '',
-    language TEXT,
-    seq INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN
-        ('pending', 'sending', 'sent', 'failed', 'suppressed', 'removed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    message_id TEXT,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (period, recipient)
-);
-CREATE TABLE IF NOT EXISTS send_suppressed (
-    recipient TEXT PRIMARY KEY,
-    added_at TEXT NOT NULL,
-    source TEXT NOT NULL
-);
-"""
-
-OPEN = ("pending", "sending")
-
-
-class StateError(FeedkitError):
-    """The state file can't be opened or was made by a newer feedkit."""
-
-
-class StateLocked(StateError):
-    """Another `feedkit send` holds the lock on this state file."""
+from ..errors import StateError
+from .schema import SCHEMA_VERSION, upgrade, version
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +60,10 @@ class SendState:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(SCHEMA)
+            upgrade(conn, path)
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"{path}: can't open the state database: {exc}") from None
-        state = cls(conn, path)
-        state._check_version(write=True)
-        return state
+        return cls(conn, path)
 
     @classmethod
     def peek(cls, path: Path) -> SendState:
@@ -141,20 +84,10 @@ class SendState:
         if "send_meta" not in tables:
             conn.close()
             return cls(None, path)
-        state = cls(conn, path)
-        state._check_version(write=False)
-        return state
-
-    def _check_version(self, *, write: bool) -> None:
-        row = self._one("SELECT value FROM send_meta WHERE key='schema_version'")
-        if row is None:
-            if write:
-                self._exec("INSERT INTO send_meta (key, value) VALUES ('schema_version', ?)",
-                           (str(SCHEMA_VERSION),))
-            return
-        if int(row[0]) > SCHEMA_VERSION:
-            raise StateError(f"{self.path}: made by a newer feedkit (send schema {row[0]}, "
-                             f"this one knows {SCHEMA_VERSION}); upgrade feedkit")
+        if version(conn) > SCHEMA_VERSION:
+            conn.close()
+            raise StateError(f"{path}: made by a newer feedkit; upgrade feedkit")
+        return cls(conn, path)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -269,10 +202,6 @@ class SendState:
         return [row[0] for row in self._all("SELECT DISTINCT address FROM send_deliveries")]
 
     # -- suppression list --------------------------------------------------------
-    def is_suppressed(self, recipient: str) -> bool:
-        return self._one("SELECT 1 FROM send_suppressed WHERE recipient = ?",
-                         (recipient.lower(),)) is not None
-
     def suppressed(self) -> set[str]:
         return {row[0] for row in self._all("SELECT recipient FROM send_suppressed")}
 
@@ -282,34 +211,14 @@ class SendState:
                          "VALUES (?, ?, ?)", (recipient.lower(), _now(), source))
         return cur.rowcount == 1
 
+    # -- WebSub pings ------------------------------------------------------------
+    def last_ping(self, hub: str, url: str) -> str | None:
+        """The SHA-256 of the feed at `url` when `hub` last accepted a ping for it."""
+        row = self._one("SELECT sha256 FROM ping_feeds WHERE hub = ? AND url = ?", (hub, url))
+        return str(row[0]) if row else None
 
-@contextmanager
-def send_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on a state file for a whole send run, or raise StateLocked.
-
-    A lock file beside the database with flock(): the kernel releases it when the
-    process ends, even on SIGKILL, so a crashed run never blocks the next one. It is
-    taken before the database is opened, so a second run touches nothing.
-    """
-    import fcntl
-
-    lock_path = Path(f"{path}.lock")
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise StateError(f"{lock_path}: can't create the lock file: {exc.strerror}") from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip()
-            who = f" (process {holder})" if holder.isdigit() else ""
-            raise StateLocked(f"another feedkit send is running on {path}{who}; nothing "
-                              "was sent by this one. Run it again once the other has "
-                              "finished.") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
-    finally:
-        os.close(fd)
+    def record_ping(self, hub: str, url: str, sha256: str) -> None:
+        """Remember that `hub` accepted a ping for the feed at `url` with this hash."""
+        self._exec("INSERT INTO ping_feeds (hub, url, sha256) VALUES (?, ?, ?) "
+                   "ON CONFLICT (hub, url) DO UPDATE SET sha256 = excluded.sha256",
+                   (hub, url, sha256))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import feedkit
 
+from ..errors import TemplateError
 from .i18n import translations
 
 
@@ -24,7 +27,7 @@ def _autoescape(name: str | None) -> bool:
 
 
 @lru_cache(maxsize=16)
-def environment(template_dirs: tuple[Path, ...], language: str):
+def environment(template_dirs: tuple[Path, ...], language: str) -> Any:
     """An Environment for one language whose loader tries `template_dirs` in order."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
@@ -48,4 +51,36 @@ def template_bytes(template_dirs: tuple[Path, ...], name: str) -> bytes:
         candidate = folder / name
         if candidate.is_file():
             return candidate.read_bytes()
-    raise FileNotFoundError(name)
+    raise TemplateError(f"{name}: template not found in "
+                        f"{', '.join(str(d) for d in (*template_dirs, shipped_dir()))}")
+
+
+def render_template(template_dirs: Sequence[Path], language: str, name: str,
+                    context: Mapping[str, Any]) -> str:
+    """Render one template; Jinja2's errors become a TemplateError naming FILE:LINE."""
+    import jinja2
+
+    env = environment(tuple(template_dirs), language)
+    template = None
+    try:
+        template = env.get_template(name)
+        return str(template.render(context))
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or name
+        raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound:
+        raise TemplateError(f"{name}: template not found") from None
+    except jinja2.TemplateError as exc:
+        filename = (template.filename if template is not None else None) or name
+        line = _template_line(exc, filename)
+        raise TemplateError(f"{filename}:{line}: {exc}") from None
+
+
+def _template_line(exc: BaseException, filename: str) -> int:
+    """The template line a render error happened on, from Jinja2's traceback."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == filename and frame.lineno:
+            return frame.lineno
+    return 1

@@ -1,0 +1,104 @@
+"""The build: registry -> model -> writers -> out/, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..clock import resolve_now
+from ..load import load
+from ..model import Registry
+from ..outputs import OutputSet, staged
+from ..project import Project
+from ..writers.catalogue import FeedFile, FeedSpec
+from ..writers.context import BuildContext, Writer
+
+
+def default_writers() -> list[Writer]:
+    """Every writer `feedkit build` runs, in order."""
+    from ..mail.preview import DigestWriter
+    from ..writers.discovery import DiscoveryWriter
+    from ..writers.feeds import (
+        ArchiveWriter,
+        AtomWriter,
+        JsonFeedWriter,
+        Rss2Writer,
+        StylesheetWriter,
+        TaxonomyWriter,
+    )
+
+    return [
+        AtomWriter(), Rss2Writer(), JsonFeedWriter(), TaxonomyWriter(), ArchiveWriter(),
+        DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
+    ]
+
+
+@dataclass(frozen=True)
+class WrittenFeed:
+    """A feed file the build wrote: where it is served, and its bytes' SHA-256."""
+
+    spec: FeedSpec
+    file: FeedFile
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced (paths relative to out/), which of them changed, and
+    the feeds among them."""
+
+    registry: Registry
+    paths: tuple[str, ...]
+    changed: tuple[str, ...]
+    feeds: tuple[WrittenFeed, ...] = ()
+
+
+def _context(registry_path: Path, templates: Path | None, now: datetime | None,
+             ) -> BuildContext:
+    registry = load(registry_path)
+    return BuildContext(registry=registry, now=resolve_now(now),
+                        template_dirs=Project(registry_path).template_dirs(templates))
+
+
+def render(
+    registry_path: Path, *, templates: Path | None = None, now: datetime | None = None,
+    writers: list[Writer] | None = None,
+) -> tuple[Registry, OutputSet]:
+    """Load the registry and render every output in memory; nothing is written."""
+    context = _context(registry_path, templates, now)
+    outputs = OutputSet()
+    for writer in writers if writers is not None else default_writers():
+        writer.write(context, outputs)
+    return context.registry, outputs
+
+
+def build(
+    registry_path: Path, out_dir: Path, *, templates: Path | None = None,
+    now: datetime | None = None, check: bool = False, writers: list[Writer] | None = None,
+) -> BuildResult:
+    """Render everything into out_dir, all or nothing; with `check`, only compare.
+
+    Files are staged beside their targets while the writers run and renamed into
+    place at the end; if anything fails, the staged files go and out/ is as it was.
+    """
+    context = _context(registry_path, templates, now)
+    chosen = writers if writers is not None else default_writers()
+    if check:
+        memory = OutputSet()
+        for writer in chosen:
+            writer.write(context, memory)
+        return BuildResult(context.registry, tuple(sorted(memory.files)),
+                           tuple(memory.stale(out_dir)))
+    with staged(out_dir) as outputs:
+        for writer in chosen:
+            writer.write(context, outputs)
+    paths = tuple(sorted(outputs.paths))
+    return BuildResult(context.registry, paths, tuple(outputs.changed),
+                       _written_feeds(context, outputs.digests))
+
+
+def _written_feeds(context: BuildContext, digests: dict[str, str]) -> tuple[WrittenFeed, ...]:
+    return tuple(WrittenFeed(spec, feed_file, digests[feed_file.path])
+                 for spec in context.catalogue.all() for feed_file in spec.files
+                 if feed_file.path in digests)

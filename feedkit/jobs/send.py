@@ -1,0 +1,336 @@
+"""`feedkit send`: each period's digest to each subscriber exactly once.
+
+The state decides what is left to do (periods.plan, state.SendState); the digest
+is rendered once per period and language and personalised per recipient
+(mail.personal.Letters); the transport (mail.transport) only hands messages over.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ..addresses import envelope_address
+from ..errors import FeedkitError, UsageError
+from ..load.subscribers import Subscriber
+from ..model import Post, Registry
+from ..periods import PERIODS, Period, plan, posts_in_window
+from ..retry import Backoff
+from ..state import Delivery, SendState
+
+if TYPE_CHECKING:
+    from ..mail.personal import Letters
+    from ..mail.transport import Transport
+
+
+@dataclass
+class Summary:
+    """What a run did (or, for a dry run, would do)."""
+
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    removed: int = 0
+    periods_done: list[str] = field(default_factory=list)
+    periods_left: list[str] = field(default_factory=list)
+    stopped: str = ""
+    fatal: bool = False  # stopped by a set-up problem (login, TLS) rather than a fault
+
+    def line(self) -> str:
+        text = (f"sent {self.sent}, pending {self.pending}, failed {self.failed}, "
+                f"suppressed {self.suppressed}")
+        return text + (f", removed {self.removed}" if self.removed else "")
+
+
+class Reporter(Protocol):
+    """Where progress goes: a rich bar on a terminal, plain lines otherwise."""
+
+    def start(self, label: str, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+    def log(self, text: str) -> None: ...
+
+    def done(self) -> None: ...
+
+
+@dataclass
+class Sender:
+    """Runs one `feedkit send` over an open state. `transport` is None for a dry run."""
+
+    registry: Registry
+    subscribers: tuple[Subscriber, ...]
+    state: SendState
+    transport: Transport | None
+    secret: bytes | None
+    reporter: Reporter
+    retry: Backoff = field(default_factory=Backoff)
+    template_dirs: tuple[Path, ...] = ()
+    sleep: Callable[[float], None] = time.sleep
+    summary: Summary = field(default_factory=Summary)
+
+    @property
+    def dry_run(self) -> bool:
+        return self.transport is None
+
+    def run(self, kind: str, now: datetime) -> Summary:
+        """Work through every planned period of `kind`, oldest first."""
+        self.now = now
+        today = now.astimezone(self.registry.site.tz).date()
+        recorded = [(date.fromisoformat(r.start), r.status) for r in self.state.periods(kind)]
+        periods = plan(kind, today, recorded)
+        if not periods:
+            self.reporter.log(f"nothing to send: every {kind} up to {today} is done")
+        for period in periods:
+            if self.summary.stopped:
+                counts = self.state.counts(period.key)
+                self.summary.pending += counts.get("pending", 0) + counts.get("sending", 0)
+                self.summary.periods_left.append(period.label)
+                continue
+            self._period(period)
+        return self.summary
+
+    # -- one period ---------------------------------------------------------------
+    def _period(self, period: Period) -> None:
+        started = period.key in {r.period for r in self.state.periods(period.kind)}
+        if started:
+            ids = self.state.period_post_ids(period.key)
+            posts = tuple(p for p in self.registry.posts if p.id in ids)
+        else:
+            already = self.state.sent_post_ids()
+            posts = tuple(p for p in posts_in_window(self.registry, period.window)
+                          if p.id not in already)
+        if not posts and not started:
+            verb = "would record" if self.dry_run else "recorded"
+            self.reporter.log(f"{period.label}: no posts; {verb} as done, nothing sent")
+            if not self.dry_run:
+                self.state.start_period(period.key, period.kind, period.window.start.isoformat(),
+                                        period.window.end.isoformat(), (), ())
+            self.summary.periods_done.append(period.label)
+            return
+        if not started and not self.dry_run:
+            self.state.start_period(
+                period.key, period.kind, period.window.start.isoformat(),
+                period.window.end.isoformat(), [p.id for p in posts],
+                [(s.key, s.email, s.name, s.language) for s in self.subscribers])
+        todo = self._todo(period, started)
+        if self.dry_run:
+            self._dry(period, posts, todo)
+            return
+        self._deliver(period, posts, todo)
+
+    def _todo(self, period: Period, started: bool) -> list[Delivery]:
+        if started or not self.dry_run:
+            return self.state.open_deliveries(period.key)
+        return [Delivery(s.key, s.email, s.name, s.language, "pending", 0, None)
+                for s in self.subscribers]
+
+    def _dry(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
+        suppressed = self.state.suppressed()
+        current = {s.key for s in self.subscribers}
+        self.reporter.log(f"{period.label}: {len(posts)} post(s), {len(todo)} recipient(s)")
+        for delivery in todo:
+            if delivery.recipient in suppressed:
+                self.summary.suppressed += 1
+                self.reporter.log(f"  skip {delivery.address} (unsubscribed)")
+            elif delivery.recipient not in current:
+                self.summary.removed += 1
+                self.reporter.log(f"  skip {delivery.address} (no longer subscribed)")
+            else:
+                self.summary.pending += 1
+                self.reporter.log(f"  would send {period.label} to {delivery.address}")
+
+    def _deliver(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
+        from ..mail.personal import Letters
+        from ..mail.tokens import make_token
+        from ..mail.transport import SetupError, TransportError
+        from ..text.i18n import resolve_language
+
+        assert self.transport is not None and self.secret is not None
+        site = self.registry.site
+        current = {s.key for s in self.subscribers}
+        templates: dict[str, Letters] = {}
+        languages: dict[str, str] = {}
+        suppressed = _Suppressed(self.state)
+        resumed = sum(1 for d in todo if d.status == "sending")
+        if resumed:
+            self.reporter.log(f"{period.label}: {resumed} message(s) were being handed over "
+                              "when an earlier run stopped; sending them again with the same "
+                              "Message-ID")
+        self.reporter.start(period.label, len(todo))
+        for index, delivery in enumerate(todo):
+            key = delivery.recipient
+            if key not in current:
+                self.state.mark(period.key, key, "removed", "no longer in the subscribers file")
+                self.summary.removed += 1
+                self.reporter.advance()
+                continue
+            if suppressed.contains(key):
+                self.state.mark(period.key, key, "suppressed")
+                self.summary.suppressed += 1
+                self.reporter.advance()
+                continue
+            tag = delivery.language or site.language
+            language = languages.get(tag) or languages.setdefault(tag, resolve_language(tag))
+            template = templates.get(language)
+            if template is None:
+                template = Letters(self.registry, period.window, posts, language=language,
+                                   template_dirs=self.template_dirs, date=self.now,
+                                   log=self.reporter.log, label=f"{period.label} ({language})")
+                templates[language] = template
+            message_id, data = template.message(delivery.name, delivery.address, key,
+                                                make_token(key, self.secret))
+            try:
+                outcome = self._hand_over(period, delivery, data, message_id, template.envelope)
+            except SetupError as exc:
+                self.summary.stopped = str(exc)
+                self.summary.fatal = True
+                outcome = "pending"
+            except TransportError as exc:  # retries used up on a dead connection
+                self.summary.stopped = f"giving up for now: {exc}"
+                outcome = "pending"
+            if outcome == "sent":
+                self.summary.sent += 1
+            elif outcome == "failed":
+                self.summary.failed += 1
+            self.reporter.advance()
+            if self.summary.stopped:
+                self.summary.pending += len(todo) - index
+                break
+            if outcome == "pending":
+                self.summary.pending += 1
+        self.reporter.done()
+        if self.state.finish_period_if_complete(period.key):
+            self.summary.periods_done.append(period.label)
+            counts = self.state.counts(period.key)
+            self.reporter.log(f"{period.label}: done ({counts.get('sent', 0)} sent in all)")
+
+    def _hand_over(self, period: Period, delivery: Delivery, data: bytes,
+                   message_id: str, envelope_from: str) -> str:
+        """Send with retries; returns 'sent', 'failed' or 'pending' (retry next run)."""
+        from ..mail.transport import SetupError, TransportError
+
+        assert self.transport is not None
+        key = delivery.recipient
+        for attempt in range(self.retry.retries + 1):
+            self.state.mark_sending(period.key, key, message_id)
+            try:
+                self.transport.send(data, envelope_from, envelope_address(delivery.address))
+            except SetupError:
+                self.state.mark(period.key, key, "pending", "not sent: the transport failed")
+                raise
+            except TransportError as exc:
+                if not exc.temporary:
+                    self.state.mark(period.key, key, "failed", str(exc))
+                    self.reporter.log(f"{delivery.address}: refused for good: {exc}")
+                    return "failed"
+                self.state.mark(period.key, key, "pending", str(exc))
+                if attempt == self.retry.retries:
+                    self.reporter.log(f"{delivery.address}: still failing, left for the next "
+                                      f"run: {exc}")
+                    if exc.connection:
+                        raise
+                    return "pending"
+                wait = self.retry.wait(attempt)
+                self.reporter.log(f"{delivery.address}: {exc}; retrying in {wait:g}s")
+                self.sleep(wait)
+                continue
+            self.state.mark(period.key, key, "sent")
+            return "sent"
+        raise AssertionError("unreachable")
+
+
+class _Suppressed:
+    """The suppression list, re-read at most once a second during a run, so that an
+    unsubscribe made while a long batch runs is honoured within a second."""
+
+    def __init__(self, state: SendState, every: float = 1.0) -> None:
+        self.state = state
+        self.every = every
+        self.loaded = -every
+        self.keys: set[str] = set()
+
+    def contains(self, key: str) -> bool:
+        now = time.monotonic()
+        if now - self.loaded >= self.every:
+            self.keys = self.state.suppressed()
+            self.loaded = now
+        return key in self.keys
+
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """What one `feedkit send` run is asked to do."""
+
+    registry: Path
+    kind: str
+    now: datetime
+    subscribers: Path | None = None
+    smtp_url: str | None = None
+    state: Path | None = None
+    templates: Path | None = None
+    dry_run: bool = False
+    retry: Backoff = field(default_factory=Backoff)
+
+
+def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
+    """The subscribers file given, else the one beside the registry, loaded and checked."""
+    from ..load.subscribers import load_subscribers
+    from ..project import Project
+
+    path = explicit or Project(registry_path).subscribers_file()
+    if path is None:
+        raise FeedkitError(f"no subscribers file: put subscribers.csv (columns email, name, "
+                           f"language) beside {registry_path} or pass --subscribers FILE")
+    return load_subscribers(path)
+
+
+def run_send(request: SendRequest, reporter: Reporter,
+             environ: Mapping[str, str] | None = None) -> Summary:
+    """Load everything, take the lock and send (or, with dry_run, only list)."""
+    import os
+    import sqlite3
+
+    from ..load import load
+    from ..mail.tokens import secret_from_env
+    from ..mail.transport import open_transport
+    from ..project import Project
+    from ..state import StateError, send_lock
+
+    env = dict(os.environ if environ is None else environ)
+    if request.kind not in PERIODS:
+        raise UsageError("--period", f"'{request.kind}' is not one of: {', '.join(PERIODS)}")
+    project = Project(request.registry)
+    registry = load(request.registry)
+    subscribers = load_subscribers_for(request.registry, request.subscribers)
+    state_path = request.state or project.state_path
+    dirs = project.template_dirs(request.templates)
+    if request.dry_run:
+        state = SendState.peek(state_path)
+        try:
+            return Sender(registry, subscribers, state, None, None, reporter, request.retry,
+                          dirs).run(request.kind, request.now)
+        finally:
+            state.close()
+    secret = secret_from_env(env)
+    transport = open_transport(request.smtp_url, project.outbox, env)
+    with send_lock(state_path):
+        state = SendState.open(state_path)
+        try:
+            reporter.log(f"sending {request.kind} digests via {transport.description}")
+            sender = Sender(registry, subscribers, state, transport, secret, reporter,
+                            request.retry, dirs)
+            try:
+                return sender.run(request.kind, request.now)
+            finally:
+                transport.close()
+        except sqlite3.Error as exc:
+            raise StateError(f"{state_path}: {exc}") from None
+        finally:
+            state.close()

@@ -1,0 +1,187 @@
+"""The `posts:` list of the registry: each post checked, then ordered newest first."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from ..addresses import address_problem
+from ..dates import DateProblem, parse_date
+from ..model import Author, Post, Site
+from ..text.slugify import slugify
+from ..urls import ascii_host
+from .reader import SCHEME, Node, Reader
+from .yamlstream import ItemStream
+
+POST_FIELDS = (
+    "title", "date", "author", "body", "summary", "slug", "url", "id", "updated", "tags",
+)
+AUTHOR_FIELDS = ("name", "role", "email", "url")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def read_posts(
+    reader: Reader, node: Node | ItemStream, site: Site | None, tz: ZoneInfo
+) -> tuple[Post, ...]:
+    if not isinstance(node, yaml.SequenceNode | ItemStream):
+        reader.add(node, "posts: must be a list of posts, each starting with '- title: ...'")
+        return ()
+    posts: list[Post] = []
+    slugs: dict[str, int] = {}
+    ids: dict[str, int] = {}
+    items = node if isinstance(node, ItemStream) else node.value
+    index = -1
+    for index, item in enumerate(items):
+        post = _post(reader, item, f"posts[{index}]", site, tz)
+        if post is None:
+            continue
+        for kind, seen, value in (("slug", slugs, post.slug), ("id", ids, post.id)):
+            if value in seen:
+                reader.add(item, f"posts[{index}].{kind}: '{value}' is also used by the post "
+                                 f"on line {seen[value]}; give this post its own {kind}")
+            else:
+                seen[value] = post.line
+        posts.append(post)
+    if index < 0:
+        reader.add(node, "posts: the list is empty; add at least one post")
+    return _order(posts)
+
+
+def _post(
+    reader: Reader, node: Node, where: str, site: Site | None, tz: ZoneInfo
+) -> Post | None:
+    f = reader.mapping(node, where, POST_FIELDS)
+    if f is None:
+        return None
+    before = len(reader.problems)
+    title = reader.text(f, "title", where, required=True, parent=node)
+    published = _date(reader, f, "date", where, tz, required=True, parent=node)
+    updated = _date(reader, f, "updated", where, tz)
+    author = _author(reader, f.get("author"), where, node)
+    body = reader.text(f, "body", where)
+    summary = reader.text(f, "summary", where)
+    if body is None and summary is None and "body" not in f:
+        reader.add(node, f"{where}.body: missing; write the post's text (Markdown) in "
+                         "body, or give a summary")
+    elif body is None and summary is None:
+        reader.add(f["body"], f"{where}.body: is empty; write the post's text or give a summary")
+    tags = _tags(reader, f.get("tags"), where)
+    slug = reader.text(f, "slug", where)
+    if slug is not None and not _SLUG.match(slug):
+        reader.add(f["slug"], f"{where}.slug: '{slug}' may hold only a-z, 0-9 and single "
+                              "hyphens, like 'fler-kan-gora-mer'")
+    if published and updated and updated < published:
+        reader.add(f["updated"], f"{where}.updated: is before the post's date; "
+                                 "updated can only be the same or later")
+    url = reader.text(f, "url", where)
+    post_id = reader.text(f, "id", where)
+    if post_id is not None and not SCHEME.match(post_id):
+        reader.add(f["id"], f"{where}.id: '{post_id}' is not an absolute IRI; "
+                            "use a tag: URI or a URL")
+    if len(reader.problems) > before or site is None:
+        return None
+    assert title is not None and published is not None and author is not None
+    if slug is None:
+        slug = slugify(title) or f"post-{published:%Y-%m-%d}"
+    if url is None:
+        url = site.url + slug + "/"
+    else:
+        url = urljoin(site.url, url)
+        reader.absolute_url(f["url"], f"{where}.url", url)
+    return Post(
+        title=title, slug=slug, url=url,
+        id=post_id or tag_uri(site.url, published, slug),
+        published=published, updated=updated or published, author=author,
+        body=body or "", summary=summary, tags=tags, line=node.start_mark.line + 1,
+    )
+
+
+def _date(
+    reader: Reader, f: dict[str, Node], key: str, where: str, tz: ZoneInfo,
+    *, required: bool = False, parent: Node | None = None,
+) -> datetime | None:
+    text = reader.text(f, key, where, required=required, parent=parent)
+    if text is None:
+        return None
+    try:
+        return parse_date(text, tz)
+    except DateProblem as exc:
+        reader.add(f[key], f"{where}.{key}: {exc}")
+        return None
+
+
+def _author(reader: Reader, node: Node | None, where: str, post: Node) -> Author | None:
+    name = f"{where}.author"
+    if node is None:
+        reader.add(post, f"{name}: missing; give the author's name (and role)")
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        text = reader.text({"author": node}, "author", where, required=True)
+        return Author(name=text) if text else None
+    f = reader.mapping(node, name, AUTHOR_FIELDS)
+    if f is None:
+        return None
+    author_name = reader.text(f, "name", name, required=True, parent=node)
+    email = reader.text(f, "email", name) or ""
+    if email and (why := address_problem(email)):
+        reader.add(f["email"], f"{name}.email: '{email}' {why}")
+        return None
+    url = reader.text(f, "url", name) or ""
+    if url and reader.absolute_url(f["url"], f"{name}.url", url) is None:
+        return None
+    if author_name is None:
+        return None
+    return Author(name=author_name, role=reader.text(f, "role", name) or "",
+                  email=email, url=url)
+
+
+def _tags(reader: Reader, node: Node | None, where: str) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    items = [node] if isinstance(node, yaml.ScalarNode) else node.value
+    if not isinstance(node, yaml.ScalarNode | yaml.SequenceNode):
+        reader.add(node, f"{where}.tags: must be a list of words")
+        return ()
+    tags: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, yaml.ScalarNode) or not item.value.strip():
+            reader.add(item, f"{where}.tags[{i}]: must be non-empty text")
+            continue
+        text = reader.text({"tags": item}, "tags", where)
+        if text is not None and text not in tags:
+            tags.append(text)
+    return tuple(tags)
+
+
+def _order(posts: list[Post]) -> tuple[Post, ...]:
+    """Newest first; posts sharing a timestamp get distinct ones, one second apart.
+
+    Among equal timestamps the post listed first in the file is the newest. The
+    last one keeps its time, so adding a post on top never moves the others.
+    """
+    groups: dict[datetime, list[int]] = {}
+    for index, post in enumerate(posts):
+        groups.setdefault(post.published, []).append(index)
+    result = list(posts)
+    for indexes in groups.values():
+        if len(indexes) < 2:
+            continue
+        for rank, index in enumerate(reversed(indexes)):
+            post = result[index]
+            shifted = post.published + timedelta(seconds=rank)
+            explicit = post.updated != post.published
+            result[index] = replace(post, published=shifted,
+                                     updated=post.updated if explicit else shifted)
+    order = sorted(range(len(result)), key=lambda i: (result[i].published, -i), reverse=True)
+    return tuple(result[i] for i in order)
+
+
+
+def tag_uri(site_url: str, published: datetime, slug: str) -> str:
+    """An RFC 4151 tag: URI from the site's domain, the post's local date and slug."""
+    return f"tag:{ascii_host(site_url, '')},{published.date().isoformat()}:{slug}"

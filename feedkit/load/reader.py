@@ -1,0 +1,94 @@
+"""Walking a registry's YAML nodes: fields read one by one, every problem collected."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import yaml
+
+from ..errors import Problem
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+Node = yaml.Node
+
+
+@dataclass(slots=True)
+class Reader:
+    """Walks the YAML node tree, collecting problems instead of stopping."""
+
+    path: str
+    problems: list[Problem]
+
+    def add(self, node: Node | None, message: str) -> None:
+        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        self.problems.append(Problem(self.path, line, col, message))
+
+    def mapping(
+        self, node: Node, where: str, allowed: tuple[str, ...]
+    ) -> dict[str, Node] | None:
+        """Keys to value nodes; unknown and duplicate keys are reported."""
+        if not isinstance(node, yaml.MappingNode):
+            self.add(node, f"{where}: must be a mapping of 'key: value' lines")
+            return None
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.add(key_node, f"{where}: keys must be plain words")
+                continue
+            name = f"{where}.{key}" if where else key
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                fix = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(allowed)}"
+                self.add(key_node, f"{name}: unknown field; {fix}")
+            elif key in out:
+                first = out[key].start_mark.line + 1
+                self.add(key_node, f"{name}: given twice (first on line {first}); keep one")
+            else:
+                out[key] = value_node
+        return out
+
+    def text(
+        self, fields_: dict[str, Node], key: str, where: str, *, required: bool = False,
+        parent: Node | None = None,
+    ) -> str | None:
+        """A text field, stripped; None when absent or empty (reported if required)."""
+        name = f"{where}.{key}" if where else key
+        node = fields_.get(key)
+        if node is None:
+            if required:
+                self.add(parent, f"{name}: missing; this field is required")
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.add(node, f"{name}: must be text, not a list or mapping")
+            return None
+        value = node.value if node.tag != "tag:yaml.org,2002:null" else ""
+        bad = _XML_ILLEGAL.search(value)
+        if bad:
+            self.add(
+                node,
+                f"{name}: contains the control character U+{ord(bad.group()):04X}, "
+                "which XML can't carry; remove it",
+            )
+            return None
+        value = value.strip()
+        if not value:
+            if required:
+                self.add(node, f"{name}: is empty; this field is required")
+            return None
+        return value
+
+
+    def absolute_url(self, node: Node | None, name: str, value: str) -> str | None:
+        """`value` if it is an absolute http(s) URL; else reported and None."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.add(node, f"{name}: '{value}' is not an absolute http(s) URL; "
+                           "write it like https://example.org/blog/")
+            return None
+        return value

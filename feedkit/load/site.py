@@ -1,0 +1,152 @@
+"""The `site:` section of the registry: title, URLs, language, timezone, options."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import fields
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from ..addresses import address_problem
+from ..model import Options, Publisher, Site
+from ..text.i18n import is_language_tag
+from .reader import SCHEME, Node, Reader
+
+SITE_FIELDS = (
+    "title", "subtitle", "url", "feed_url", "id", "language", "timezone",
+    "email", "about", "websub_hub", "unsubscribe_url", "publisher", "options",
+)
+PUBLISHER_FIELDS = ("name", "address", "phone", "email", "url")
+OPTION_FIELDS = tuple(f.name for f in fields(Options))
+_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+def read_site(reader: Reader, node: Node) -> Site | None:
+    f = reader.mapping(node, "site", SITE_FIELDS)
+    if f is None:
+        return None
+    before = len(reader.problems)
+    title = reader.text(f, "title", "site", required=True, parent=node)
+    url = reader.text(f, "url", "site", required=True, parent=node)
+    if url is not None:
+        url = reader.absolute_url(f["url"], "site.url", url)
+    if url is not None and not urlsplit(url).path.endswith("/"):
+        url += "/"
+    feed_url = reader.text(f, "feed_url", "site")
+    if feed_url is not None:
+        feed_url = reader.absolute_url(f["feed_url"], "site.feed_url", feed_url)
+    elif url is not None:
+        feed_url = url + "atom.xml"
+    language = reader.text(f, "language", "site") or "en"
+    if not is_language_tag(language):
+        reader.add(f.get("language"), f"site.language: '{language}' is not a BCP 47 "
+                                      "language tag such as sv, en or en-GB")
+    timezone = reader.text(f, "timezone", "site") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        from zoneinfo import available_timezones
+
+        hint = difflib.get_close_matches(timezone, sorted(available_timezones()), n=1)
+        fix = f"did you mean '{hint[0]}'?" if hint else "use an IANA name like Europe/Stockholm"
+        reader.add(f.get("timezone"), f"site.timezone: unknown timezone '{timezone}'; {fix}")
+    email = reader.text(f, "email", "site") or ""
+    if email and (why := address_problem(email)):
+        reader.add(f.get("email"), f"site.email: '{email}' {why}")
+    hub = reader.text(f, "websub_hub", "site") or ""
+    if hub:
+        hub = reader.absolute_url(f["websub_hub"], "site.websub_hub", hub) or ""
+    unsubscribe = reader.text(f, "unsubscribe_url", "site") or ""
+    if unsubscribe:
+        unsubscribe = reader.absolute_url(f["unsubscribe_url"], "site.unsubscribe_url",
+                                    unsubscribe) or ""
+    elif url is not None:
+        unsubscribe = url + "unsubscribe"
+    site_id = reader.text(f, "id", "site")
+    if site_id is not None and not SCHEME.match(site_id):
+        reader.add(f["id"], f"site.id: '{site_id}' is not an absolute IRI; "
+                            "use a URL or a tag: URI")
+    publisher = _publisher(reader, f["publisher"]) if "publisher" in f else None
+    options = _options(reader, f["options"]) if "options" in f else Options()
+    if len(reader.problems) > before or title is None or url is None or feed_url is None:
+        return None
+    return Site(
+        title=title, url=url, feed_url=feed_url, id=site_id or feed_url,
+        language=language, timezone=timezone,
+        subtitle=reader.text(f, "subtitle", "site") or "",
+        email=email, about=reader.text(f, "about", "site") or "", websub_hub=hub,
+        unsubscribe_url=unsubscribe, publisher=publisher, options=options,
+    )
+
+
+def _publisher(reader: Reader, node: Node) -> Publisher | None:
+    f = reader.mapping(node, "site.publisher", PUBLISHER_FIELDS)
+    if f is None:
+        return None
+    name = reader.text(f, "name", "site.publisher", required=True, parent=node)
+    url = reader.text(f, "url", "site.publisher") or ""
+    if url:
+        url = reader.absolute_url(f["url"], "site.publisher.url", url) or ""
+    email = reader.text(f, "email", "site.publisher") or ""
+    if email and (why := address_problem(email)):
+        reader.add(f["email"], f"site.publisher.email: '{email}' {why}")
+    if name is None:
+        return None
+    return Publisher(
+        name=name,
+        address=reader.text(f, "address", "site.publisher") or "",
+        phone=reader.text(f, "phone", "site.publisher") or "",
+        email=email, url=url,
+    )
+
+
+def _options(reader: Reader, node: Node) -> Options:
+    f = reader.mapping(node, "site.options", OPTION_FIELDS)
+    if f is None:
+        return Options()
+    values: dict[str, Any] = {}
+    defaults = Options()
+    for key, vnode in f.items():
+        name = f"site.options.{key}"
+        default = getattr(defaults, key)
+        if isinstance(default, bool):
+            raw = vnode.value.lower() if isinstance(vnode, yaml.ScalarNode) else ""
+            if raw not in _BOOLEANS:
+                reader.add(vnode, f"{name}: must be true or false")
+                continue
+            values[key] = _BOOLEANS[raw]
+        elif isinstance(default, int):
+            raw = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
+            try:
+                number = int(raw) if isinstance(raw, str) else None
+            except ValueError:
+                number = None
+            if number is None or number < 1:
+                reader.add(vnode, f"{name}: must be a whole number of at least 1")
+                continue
+            values[key] = number
+        else:
+            text = reader.text(f, key, "site.options")
+            values[key] = text or ""
+    options = Options(**values)
+    if options.excerpt_length <= len(options.excerpt_suffix):
+        reader.add(f.get("excerpt_length", node),
+                   "site.options.excerpt_length: must be longer than excerpt_suffix")
+    return options
+
+
+def timezone_guess(node: Node | None) -> ZoneInfo:
+    """The site's timezone if it is readable, else UTC: posts are checked either way."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "timezone" and isinstance(value, yaml.ScalarNode):
+                try:
+                    return ZoneInfo(value.value.strip())
+                except (ZoneInfoNotFoundError, ValueError):
+                    break
+    return ZoneInfo("UTC")
+
+

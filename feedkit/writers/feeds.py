@@ -1,0 +1,81 @@
+"""The feed writers: the site's feed in each format, tag and author feeds, archive
+pages and the XSL stylesheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from . import atom, jsonfeed, rss
+from .catalogue import FeedSpec
+from .context import BuildContext, Outputs
+
+RENDER: dict[str, Callable[[FeedSpec], bytes]] = {
+    "atom": atom.render, "rss": rss.render, "json": jsonfeed.render,
+}
+
+
+def render_files(spec: FeedSpec) -> list[tuple[str, bytes]]:
+    """(path, bytes) of `spec` in every format it is written in."""
+    return [(f.path, RENDER[f.format](spec)) for f in spec.files]
+
+
+def _write_many(specs: Sequence[FeedSpec], outputs: Outputs) -> None:
+    """Render many feeds, on every core when there is enough work."""
+    from .parallel import render_all
+
+    work = sum(len(spec.posts) for spec in specs)
+    for path, data in render_all(render_files, specs, posts=work):
+        outputs.add(path, data)
+
+
+class _SiteFeedWriter:
+    """The site's own feed in one format."""
+
+    format = ""
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        spec = context.catalogue.site_feed
+        outputs.add(spec.file(self.format).path, RENDER[self.format](spec))
+
+
+class AtomWriter(_SiteFeedWriter):
+    """out/atom.xml: the newest `feed_entries` published posts, linked to the archive."""
+
+    format = "atom"
+
+
+class Rss2Writer(_SiteFeedWriter):
+    """out/rss.xml: the same posts as atom.xml, as RSS 2.0."""
+
+    format = "rss"
+
+
+class JsonFeedWriter(_SiteFeedWriter):
+    """out/feed.json: the same posts as atom.xml, as JSON Feed 1.1."""
+
+    format = "json"
+
+
+class TaxonomyWriter:
+    """atom.xml, rss.xml and feed.json for every tag and every author."""
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        _write_many(context.catalogue.taxonomy, outputs)
+
+
+class ArchiveWriter:
+    """out/archive/<n>.xml for every page of posts older than the main feed's."""
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        _write_many(context.catalogue.archive, outputs)
+
+
+class StylesheetWriter:
+    """out/feed.xsl when `feed_xsl: true` is among the site options."""
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        from ..text.templating import template_bytes
+        from .stylesheet import XSL_PATH
+
+        if context.registry.site.options.feed_xsl:
+            outputs.add(XSL_PATH, template_bytes(context.template_dirs, XSL_PATH))
