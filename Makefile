@@ -21,8 +21,9 @@ run: $(VENV)/.run-installed
 	$(BIN)/feedkit build --registry posts.yaml --out out
 
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check feedkit tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
 
 golden: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q --update-golden

@@ -18,7 +18,8 @@ class _SvEnInfo(_dateutil.parserinfo):
     """Month and weekday names in Swedish as well as English."""
 
     JUMP = [*_dateutil.parserinfo.JUMP, "den", "kl", "klockan"]
-    MONTHS = [
+    # dateutil takes any number of names per month; its stubs say two or three.
+    MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]
         ("Jan", "January", "januari"),
         ("Feb", "February", "februari"),
         ("Mar", "March", "mars"),
@@ -32,7 +33,7 @@ class _SvEnInfo(_dateutil.parserinfo):
         ("Nov", "November"),
         ("Dec", "December"),
     ]
-    WEEKDAYS = [
+    WEEKDAYS: list[tuple[str, ...]] = [  # type: ignore[assignment]
         ("Mon", "Monday", "mån", "måndag"),
         ("Tue", "Tuesday", "tis", "tisdag"),
         ("Wed", "Wednesday", "ons", "onsdag"),

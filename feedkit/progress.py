@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class PlainReporter:
@@ -39,8 +42,8 @@ class RichReporter:
         from rich.console import Console
 
         self.console = Console(highlight=False)
-        self._progress = None
-        self._task = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def log(self, text: str) -> None:
         self.console.print(text, markup=False)
@@ -54,11 +57,12 @@ class RichReporter:
             TimeRemainingColumn,
         )
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                  MofNCompleteColumn(), TimeRemainingColumn(),
-                                  console=self.console, transient=False)
-        self._progress.start()
-        self._task = self._progress.add_task(label, total=total)
+        progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                            MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=self.console, transient=False)
+        progress.start()
+        self._task = progress.add_task(label, total=total)
+        self._progress = progress
 
     def advance(self) -> None:
         if self._progress is not None and self._task is not None:

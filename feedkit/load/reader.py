@@ -5,11 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
 from ..errors import Problem
+from .yamlstream import ItemStream
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -24,8 +26,9 @@ class Reader:
     path: str
     problems: list[Problem]
 
-    def add(self, node: Node | None, message: str) -> None:
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+    def add(self, node: Node | ItemStream | None, message: str) -> None:
+        mark: Any = node.start_mark if node is not None else None
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         self.problems.append(Problem(self.path, line, col, message))
 
     def mapping(

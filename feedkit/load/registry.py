@@ -14,7 +14,7 @@ from ..model import Post, Registry, Site
 from .posts import read_posts
 from .reader import Node, Reader
 from .site import read_site, timezone_guess
-from .yamlstream import top_level
+from .yamlstream import ItemStream, top_level
 
 
 def load(path: str | Path) -> Registry:
@@ -81,7 +81,7 @@ def _top_level(reader: Reader, data: bytes | BinaryIO) -> tuple[Site | None, tup
     posts: tuple[Post, ...] = ()
     seen: dict[str, Node] = {}
     first: Node | None = None
-    deferred: Node | None = None
+    deferred: Node | ItemStream | None = None
     for key, value in top_level(data, "posts", after="site"):
         if key is None:
             reader.add(value, "the file must be a mapping with a 'site:' section and a "
@@ -98,7 +98,7 @@ def _top_level(reader: Reader, data: bytes | BinaryIO) -> tuple[Site | None, tup
                             f"{seen[name].start_mark.line + 1}); keep one")
             continue
         seen[name] = key
-        if name == "site":
+        if name == "site" and not isinstance(value, ItemStream):
             site_node = value
             site = read_site(reader, value)
         elif "site" in seen:

@@ -182,8 +182,8 @@ def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscr
                                     if _CONTROL.search(name) else
                                     f"name: longer than {MAX_NAME} characters"))
             continue
-        language, lline, lcol = fields.get("language", ("", line, col))
-        language = language.strip() or None
+        raw_language, lline, lcol = fields.get("language", ("", line, col))
+        language = raw_language.strip() or None
         if language and not is_language_tag(language):
             problems.append(Problem(path, lline, lcol, f"language: '{language}' is not a "
                                     "language tag such as sv or en"))

@@ -10,7 +10,7 @@ as soon as the post is built.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.events import (
@@ -34,7 +34,8 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 class ItemStream:
     """The items of a YAML sequence, composed one at a time when iterated."""
 
-    def __init__(self, loader: Loader, start: SequenceStartEvent, anchors: dict) -> None:
+    def __init__(self, loader: Any, start: SequenceStartEvent, anchors: dict[str, Node]
+                 ) -> None:
         self.start_mark = start.start_mark
         self._loader = loader
         self._anchors = anchors
@@ -49,40 +50,45 @@ class ItemStream:
         self._loader.get_event()
 
 
-def _compose(loader: Loader, anchors: dict) -> Node:
-    event = loader.get_event()
-    if isinstance(event, AliasEvent):
+def _compose(loader: Any, anchors: dict[str, Node]) -> Node:
+    # PyYAML's C loader is untyped; its events and marks are read as Any here.
+    event: Any = loader.get_event()
+    start: Any = event.start_mark
+    kind = type(event)
+    if kind is AliasEvent:
         if event.anchor not in anchors:
             raise yaml.composer.ComposerError(
-                None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+                None, None, f"found undefined alias {event.anchor!r}", start
             )
-        return anchors[event.anchor]
-    if isinstance(event, ScalarEvent):
+        found: Node = anchors[event.anchor]
+        return found
+    if kind is ScalarEvent:
         tag = event.tag
         if tag is None or tag == "!":
             tag = loader.resolve(ScalarNode, event.value, event.implicit)
-        node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+        node: Node = ScalarNode(tag, event.value, start, event.end_mark,
                                 style=event.style)
-    elif isinstance(event, SequenceStartEvent):
-        node = SequenceNode("tag:yaml.org,2002:seq", [], event.start_mark, None)
+    elif kind is SequenceStartEvent:
+        node = SequenceNode("tag:yaml.org,2002:seq", [], start, None)
         while not loader.check_event(SequenceEndEvent):
             node.value.append(_compose(loader, anchors))
         node.end_mark = loader.get_event().end_mark
-    elif isinstance(event, MappingStartEvent):
-        node = MappingNode("tag:yaml.org,2002:map", [], event.start_mark, None)
+    elif kind is MappingStartEvent:
+        node = MappingNode("tag:yaml.org,2002:map", [], start, None)
         while not loader.check_event(MappingEndEvent):
             key = _compose(loader, anchors)
             node.value.append((key, _compose(loader, anchors)))
         node.end_mark = loader.get_event().end_mark
     else:  # pragma: no cover - the parser only emits the events above here
-        raise yaml.composer.ComposerError(None, None, f"unexpected {event}", event.start_mark)
+        raise yaml.composer.ComposerError(None, None, f"unexpected {event}", start)
     anchor = getattr(event, "anchor", None)
     if anchor is not None:
         anchors[anchor] = node
     return node
 
 
-def top_level(data: bytes | BinaryIO, stream_key: str, after: str) -> Iterator[tuple[Node, object]]:
+def top_level(data: bytes | BinaryIO, stream_key: str, after: str
+              ) -> Iterator[tuple[Node | None, Node | ItemStream]]:
     """(key node, value) pairs of the document's top-level mapping.
 
     The value of `stream_key` is an ItemStream when it is a list that comes after
@@ -91,13 +97,13 @@ def top_level(data: bytes | BinaryIO, stream_key: str, after: str) -> Iterator[t
     document whose top level is not a mapping yields a single (None, node) pair;
     an empty document yields nothing.
     """
-    loader = Loader(data)
+    loader: Any = Loader(data)
     try:
         loader.get_event()  # stream start
         if loader.check_event(StreamEndEvent):
             return
         loader.get_event()  # document start
-        anchors: dict = {}
+        anchors: dict[str, Node] = {}
         if not loader.check_event(MappingStartEvent):
             yield None, _compose(loader, anchors)
             return

@@ -85,7 +85,7 @@ def _message_policy() -> EmailPolicy:
                 return f"{name}: " + f",{self.linesep} ".join(entries) + self.linesep
             if name.lower() == "message-id":
                 return f"{name}: {str(value).strip()}{self.linesep}"
-            return super().fold(name, value)
+            return str(super().fold(name, value))
 
         def fold_binary(self, name: str, value: Any) -> bytes:
             if name.lower() in ("list-unsubscribe", "message-id"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import mailbox
 import os
 import smtplib
 import socket
@@ -256,11 +257,9 @@ class MaildirTransport:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.description = f"Maildir {path}"
-        self._box = None
+        self._box: mailbox.Maildir | None = None
 
     def send(self, data: bytes, sender: str, recipient: str) -> None:
-        import mailbox
-
         if self._box is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import StateError
 from .schema import SCHEMA_VERSION, upgrade, version
@@ -99,12 +100,13 @@ class SendState:
         assert self._conn is not None
         return self._conn.execute(sql, tuple(args))
 
-    def _one(self, sql: str, args: Iterable[object] = ()) -> tuple | None:
+    def _one(self, sql: str, args: Iterable[object] = ()) -> tuple[Any, ...] | None:
         if self._conn is None:
             return None
-        return self._exec(sql, args).fetchone()
+        row: tuple[Any, ...] | None = self._exec(sql, args).fetchone()
+        return row
 
-    def _all(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+    def _all(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         if self._conn is None:
             return []
         return self._exec(sql, args).fetchall()

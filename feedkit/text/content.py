@@ -7,6 +7,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urljoin
 
 from ..model import Options, Post
@@ -33,7 +34,7 @@ _BLOCKS = {
 
 
 @lru_cache(maxsize=1)
-def _markdown():
+def _markdown() -> Any:
     """markdown-it (the Rust port, markdown-it-pyrs): CommonMark with raw HTML,
     tables and strikethrough. The raw HTML is sanitized by nh3 afterwards."""
     from markdown_it_pyrs import MarkdownIt
@@ -51,12 +52,12 @@ _base = threading.local()
 
 def _absolute(tag: str, attribute: str, value: str) -> str | None:
     if (tag, attribute) in _URL_ATTRIBUTES:
-        return urljoin(_base.url, value)
+        return urljoin(str(_base.url), value)
     return value
 
 
 @lru_cache(maxsize=1)
-def _cleaner():
+def _cleaner() -> Any:
     """One nh3 Cleaner, built once (building the allow-lists per call costs as much
     as the cleaning); the base URL for relative links comes from `_base`."""
     import nh3
@@ -72,7 +73,7 @@ def render_markdown(markdown: str, base_url: str) -> str:
     """Markdown (raw HTML allowed) to HTML that is safe to embed anywhere."""
     raw = _markdown().render(markdown)
     _base.url = base_url
-    return _cleaner().clean(raw).strip()
+    return str(_cleaner().clean(raw)).strip()
 
 
 # The fragments plain_text reads come from nh3, which writes well-formed HTML

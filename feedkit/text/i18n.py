@@ -11,6 +11,10 @@ import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "feedkit"
@@ -43,7 +47,7 @@ def resolve_language(language: str | None) -> str:
 
 
 @lru_cache(maxsize=8)
-def translations(language: str):
+def translations(language: str) -> NullTranslations:
     """A babel.support.Translations for a resolved language (null for English)."""
     from io import BytesIO
 

@@ -41,7 +41,9 @@ def environment(template_dirs: tuple[Path, ...], language: str) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(translations(language), newstyle=True)
+    # Added by the i18n extension, which the stubs of Environment don't know.
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(language), newstyle=True)
     return env
 
 

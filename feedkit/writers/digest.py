@@ -117,13 +117,13 @@ def inline_css(html: str) -> str:
 
     from premailer import Premailer
 
-    return Premailer(
+    return str(Premailer(
         html, allow_network=False, allow_loading_external_files=False,
         strip_important=False, disable_link_rewrites=True, disable_validation=True,
         cssutils_logging_level=logging.CRITICAL,
         # Width attributes come from the template (600 for Outlook), not from CSS.
         disable_basic_attributes=["width", "height"],
-    ).transform()
+    ).transform())
 
 
 def personalize(rendered: RenderedDigest, unsubscribe_url: str) -> tuple[str, str]:
