@@ -18,28 +18,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def check_golden(path: Path, actual: bytes | str, *, update: bool) -> None:
+    """Compare `actual` with the golden file at `path` (a unified diff on mismatch),
+    or rewrite the file when `update` (`pytest --update-golden`, `make golden`)."""
+    data = actual.encode("utf-8") if isinstance(actual, str) else actual
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return
+    assert path.exists(), f"no golden file {path}; run `make golden` to create it"
+    expected = path.read_bytes()
+    if data != expected:
+        diff = difflib.unified_diff(
+            expected.decode("utf-8", "replace").splitlines(keepends=True),
+            data.decode("utf-8", "replace").splitlines(keepends=True),
+            fromfile=str(path.relative_to(ROOT)), tofile="actual",
+        )
+        pytest.fail("output differs from the golden file (update on purpose with "
+                    "`make golden`):\n" + "".join(diff), pytrace=False)
+
+
 @pytest.fixture
-def golden(request: pytest.FixtureRequest):
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def golden(update_golden: bool):
     """golden(name, actual): compare with tests/golden/<name>, or rewrite it on request."""
-    update = request.config.getoption("--update-golden")
 
     def check(name: str, actual: bytes | str) -> None:
-        data = actual.encode("utf-8") if isinstance(actual, str) else actual
-        path = GOLDEN / name
-        if update:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            return
-        assert path.exists(), f"no golden file {path}; run `make golden` to create it"
-        expected = path.read_bytes()
-        if data != expected:
-            diff = difflib.unified_diff(
-                expected.decode("utf-8", "replace").splitlines(keepends=True),
-                data.decode("utf-8", "replace").splitlines(keepends=True),
-                fromfile=f"golden/{name}", tofile="actual",
-            )
-            pytest.fail("output differs from the golden file (update on purpose with "
-                        "`make golden`):\n" + "".join(diff), pytrace=False)
+        check_golden(GOLDEN / name, actual, update=update_golden)
 
     return check
 

@@ -48,3 +48,11 @@ def write_registry(folder: Path, n_posts: int, **kwargs) -> Path:
     path = folder / "posts.yaml"
     path.write_text(registry_yaml(n_posts, **kwargs), encoding="utf-8")
     return path
+
+
+def render_one(registry: Path, writer: object, path: str, now: object) -> bytes:
+    """The bytes one writer renders for `path`, in memory (nothing is written)."""
+    from feedkit.jobs.build import render
+
+    _, outputs = render(registry, now=now, writers=[writer])  # type: ignore[arg-type, list-item]
+    return outputs.files[path]

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import feedparser
 from lxml import etree
+from registry_factory import render_one
 
-from feedkit.jobs.build import build, render
+from feedkit.jobs.build import build
 from feedkit.writers.feeds import AtomWriter
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -14,8 +15,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def atom_bytes(registry: Path, now: datetime = NOW) -> bytes:
-    _, outputs = render(registry, now=now, writers=[AtomWriter()])
-    return outputs.files["atom.xml"]
+    return render_one(registry, AtomWriter(), "atom.xml", now)
 
 
 def write_registry(tmp_path: Path, posts: str, options: str = "") -> Path:

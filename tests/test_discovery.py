@@ -7,9 +7,8 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
-from registry_factory import SITE_URL, write_registry
+from registry_factory import SITE_URL, render_one, write_registry
 
-from feedkit.jobs.build import render
 from feedkit.writers.discovery import DiscoveryWriter
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -52,8 +51,7 @@ class Page(HTMLParser):
 
 
 def page_for(registry: Path) -> tuple[bytes, Page]:
-    _, outputs = render(registry, now=NOW, writers=[DiscoveryWriter()])
-    data = outputs.files["feeds.html"]
+    data = render_one(registry, DiscoveryWriter(), "feeds.html", NOW)
     page = Page()
     page.feed(data.decode("utf-8"))
     return data, page

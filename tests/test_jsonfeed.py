@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
-from registry_factory import SITE_URL, write_registry
+from registry_factory import SITE_URL, render_one, write_registry
 
 from feedkit.jobs.build import render
 from feedkit.writers.feeds import AtomWriter, JsonFeedWriter, Rss2Writer
@@ -16,8 +16,7 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def feed_json(registry: Path) -> bytes:
-    _, outputs = render(registry, now=NOW, writers=[JsonFeedWriter()])
-    return outputs.files["feed.json"]
+    return render_one(registry, JsonFeedWriter(), "feed.json", NOW)
 
 
 def test_example_feed_json_matches_golden(example_registry: Path, golden):

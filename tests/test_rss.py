@@ -8,7 +8,7 @@ from pathlib import Path
 
 import feedparser
 from lxml import etree
-from registry_factory import SITE_URL, write_registry
+from registry_factory import SITE_URL, render_one, write_registry
 
 from feedkit.jobs.build import render
 from feedkit.load.registry import load
@@ -23,8 +23,7 @@ DC = "{http://purl.org/dc/elements/1.1/}creator"
 
 
 def rss_of(registry: Path) -> bytes:
-    _, outputs = render(registry, now=NOW, writers=[Rss2Writer()])
-    return outputs.files["rss.xml"]
+    return render_one(registry, Rss2Writer(), "rss.xml", NOW)
 
 
 def test_example_rss_matches_golden(example_registry: Path, golden):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from feedkit.errors import FeedkitError
-from feedkit.load.subscribers import Subscriber, SubscribersError, address_problem, load_subscribers
+from feedkit.addresses import address_problem
+from feedkit.errors import FeedkitError, SubscribersError
+from feedkit.load.subscribers import Subscriber, load_subscribers
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -33,20 +34,35 @@ def test_csv_without_language_column(tmp_path: Path) -> None:
     assert load_subscribers(path) == (Subscriber("x@example.org", "X", None, 2),)
 
 
-def test_csv_problems_carry_line_and_column(tmp_path: Path) -> None:
-    path = _write(tmp_path, "s.csv", "email,name\n"
-                                     "a@b,No dot\n"
-                                     '"multi\nline@example.org",M\n'
-                                     "ok@example.org,Ok,extra\n"
-                                     "two@@example.org,T\n")
+PROBLEM_FILES = {
+    "s.csv": ("email,name\n"
+              "a@b,No dot\n"
+              '"multi\nline@example.org",M\n'
+              "ok@example.org,Ok,extra\n"
+              "two@@example.org,T\n",
+              ["{path}:2:1: email: 'a@b' 'b' is not a valid domain (like example.org)",
+               "{path}:3:1: email: 'multi\nline@example.org' contains spaces or control "
+               "characters",
+               "{path}:5:1: 3 fields but the header has 2; quote values holding commas",
+               "{path}:6:1: email: 'two@@example.org' needs exactly one '@'"]),
+    "bad.yaml": ("- email: a@example.org\n"
+                 "  lang: sv\n"
+                 "- email: nope\n"
+                 "- [1, 2]\n",
+                 ["{path}:2:3: unknown field 'lang'; did you mean 'language'?",
+                  "{path}:3:10: email: 'nope' needs exactly one '@'",
+                  "{path}:4:3: each subscriber is an address or a mapping with email, name "
+                  "and language"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEM_FILES))
+def test_problems_carry_line_and_column(tmp_path: Path, name: str) -> None:
+    text, expected = PROBLEM_FILES[name]
+    path = _write(tmp_path, name, text)
     with pytest.raises(SubscribersError) as caught:
         load_subscribers(path)
-    assert [str(p) for p in caught.value.problems] == [
-        f"{path}:2:1: email: 'a@b' 'b' is not a valid domain (like example.org)",
-        f"{path}:3:1: email: 'multi\nline@example.org' contains spaces or control characters",
-        f"{path}:5:1: 3 fields but the header has 2; quote values holding commas",
-        f"{path}:6:1: email: 'two@@example.org' needs exactly one '@'",
-    ]
+    assert [str(p) for p in caught.value.problems] == [e.format(path=path) for e in expected]
 
 
 def test_csv_header_problems(tmp_path: Path) -> None:
@@ -59,23 +75,12 @@ def test_csv_header_problems(tmp_path: Path) -> None:
     assert any("has no 'email' column" in m for m in messages)
 
 
-def test_yaml_list_and_problems(tmp_path: Path) -> None:
+def test_yaml_list(tmp_path: Path) -> None:
     good = _write(tmp_path, "s.yaml", "subscribers:\n"
                                       "  - email: a@example.org\n"
                                       "    name: A\n"
                                       "  - b@example.org\n")
     assert [s.email for s in load_subscribers(good)] == ["a@example.org", "b@example.org"]
-    bad = _write(tmp_path, "bad.yaml", "- email: a@example.org\n"
-                                       "  lang: sv\n"
-                                       "- email: nope\n"
-                                       "- [1, 2]\n")
-    with pytest.raises(SubscribersError) as caught:
-        load_subscribers(bad)
-    assert [str(p) for p in caught.value.problems] == [
-        f"{bad}:2:3: unknown field 'lang'; did you mean 'language'?",
-        f"{bad}:3:10: email: 'nope' needs exactly one '@'",
-        f"{bad}:4:3: each subscriber is an address or a mapping with email, name and language",
-    ]
 
 
 def test_unreadable_or_unknown_files(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from .. import __version__
 from ..dates import rfc3339
 from ..model import Options, Post
 from .catalogue import FeedSpec
-from .entries import cached_entry_class, texts
+from .entries import cached_entry_class, generator, texts
 from .stylesheet import with_stylesheet
 
 GENERATOR_URI = "https://pypi.org/project/feedkit/"
@@ -18,11 +18,8 @@ FH_NS = "http://purl.org/syndication/history/1.0"
 
 def render(spec: FeedSpec) -> bytes:
     """The Atom document of `spec`."""
-    from feedgen.feed import FeedGenerator
-
+    fg, own = generator(spec, "atom")
     site = spec.site
-    own = spec.file("atom")
-    fg = FeedGenerator()
     if spec.history is not None:
         fg.register_extension("fh", _history_extension(spec.history), atom=True, rss=False)
     fg.id(own.id)

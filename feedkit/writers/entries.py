@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..model import Options, Post
+from .catalogue import FeedFile, FeedSpec
 from ..text.content import body_html, excerpt
 
 
@@ -27,6 +28,13 @@ kept_texts = lru_cache(maxsize=4096)(post_texts)
 def texts(post: Post, options: Options, *, keep: bool = True) -> tuple[str, str]:
     """The post's texts, from the per-build cache when `keep`, else worked out afresh."""
     return kept_texts(post, options) if keep else post_texts(post, options)
+
+
+def generator(spec: FeedSpec, fmt: str) -> tuple[Any, FeedFile]:
+    """A new feedgen FeedGenerator for `spec`, and the spec's file in `fmt`."""
+    from feedgen.feed import FeedGenerator
+
+    return FeedGenerator(), spec.file(fmt)
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ from typing import Any
 from .. import __version__
 from ..model import Options, Post
 from .catalogue import FeedSpec
-from .entries import cached_entry_class, texts
+from .entries import cached_entry_class, generator, texts
 from .stylesheet import with_stylesheet
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -18,11 +18,8 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 def render(spec: FeedSpec) -> bytes:
     """The RSS 2.0 document of `spec`, written with feedgen."""
-    from feedgen.feed import FeedGenerator
-
+    fg, own = generator(spec, "rss")
     site = spec.site
-    own = spec.file("rss")
-    fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(spec.title)
     fg.description(site.subtitle or site.title)
