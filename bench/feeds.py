@@ -27,10 +27,10 @@ from feedkit.writers.feeds import AtomWriter  # noqa: E402
 def clear_caches() -> None:
     """Forget every per-post cache so each timed build starts cold."""
     from feedkit.text.content import render_markdown
-    from feedkit.writers import atom, jsonfeed, rss, texts
+    from feedkit.writers import atom, entries, jsonfeed, rss
 
-    for cached in (render_markdown, texts.entry_texts, atom.atom_entry_element,
-                   rss.rss_item_element, jsonfeed._item):
+    for cached in (render_markdown, entries.kept_texts, atom.kept_entry, rss.kept_item,
+                   jsonfeed.kept_item):
         cached.cache_clear()
 
 

@@ -54,7 +54,7 @@ MAIN_FEED_BUILD = (
     "writers=[AtomWriter()])"
 )
 FULL_BUILD = "import sys; from feedkit.cli import main; sys.argv[0] = 'feedkit'; main()"
-BASELINE = ("import feedkit.build, feedkit.writers.atom, yaml, feedgen.feed, nh3, "
+BASELINE = ("import feedkit.jobs.build, feedkit.writers.feeds, yaml, feedgen.feed, nh3, "
             "markdown_it_pyrs, lxml.etree")
 
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from ..model import Options, Post
-from .catalogue import FeedFile, FeedSpec
 from ..text.content import body_html, excerpt
+from .catalogue import FeedFile, FeedSpec
 
 
 def post_texts(post: Post, options: Options) -> tuple[str, str]:
