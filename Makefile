@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint bench golden clean
 
+# Debian packages the tests use (a real browser); installed when missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -20,7 +24,12 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/feedkit build --registry posts.yaml --out out
 
-test: $(VENV)/.test-installed
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Install Chromium (Debian: apt-get install chromium)"; exit 1; }
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+test: $(VENV)/.test-installed $(CHROMIUM)
 	$(BIN)/ruff check feedkit tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -57,3 +57,12 @@ def golden(update_golden: bool):
 def example_registry() -> Path:
     """The example registry at the top of the repository."""
     return ROOT / "posts.yaml"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, shared by the tests of one session (see browser.py)."""
+    from browser import chromium
+
+    with chromium() as launched:
+        yield launched
