@@ -93,6 +93,9 @@ NOW = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now (defau
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Show the traceback of an error.")
 STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
                      ".feedkit/state.sqlite beside the registry).")
+SMTP_CA = typer.Option(None, "--smtp-ca", dir_okay=False, exists=True, help="PEM file of a "
+                       "private CA to trust for the SMTP server's certificate (besides the "
+                       "system's and SSL_CERT_FILE).")
 SUBSCRIBERS = typer.Option(None, "--subscribers", dir_okay=False, help="CSV (email,name,"
                            "language) or YAML list of subscribers (default: subscribers.csv "
                            "beside the registry).")
@@ -231,6 +234,7 @@ def send_command(
                                 "temporary failure."),
     retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, help="First retry "
                                       "delay in seconds; doubles each time, at most 60."),
+    smtp_ca: Path | None = SMTP_CA,
 ) -> None:
     """Send each subscriber each complete period's digest exactly once.
 
@@ -244,7 +248,7 @@ def send_command(
 
     request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
                           subscribers, smtp, state, templates, dry_run,
-                          Backoff(retries=retries, delay=retry_delay))
+                          Backoff(retries=retries, delay=retry_delay), smtp_ca)
     summary = run(lambda: run_send(request, reporter_for()), verbose)
     typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
                f"{summary.suppressed}" if dry_run else summary.line())

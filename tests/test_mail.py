@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from smtp_sink import Faults, SmtpSink, letter
 
+from feedkit.mail.maildir import MaildirTransport
 from feedkit.mail.transport import (
-    MaildirTransport,
     SmtpConfigError,
     SmtpTransport,
     TransportError,

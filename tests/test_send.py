@@ -332,15 +332,17 @@ def test_credentials_never_appear_in_output_or_state(tmp_path: Path) -> None:
         return AuthResult(success=ok, handled=False)
 
     registry = make_site(tmp_path, subscribers_csv(2))
+    plain = "?plaintext_login=yes"  # this test server has no TLS
     with SmtpSink(authenticator=authenticator) as sink:
         in_url = run(registry, "send", "--period", "week", "--now", NOW,
-                     "--smtp", f"smtp://mailer:{password}@127.0.0.1:{sink.port}")
+                     "--smtp", f"smtp://mailer:{password}@127.0.0.1:{sink.port}{plain}")
         wrong = run(registry, "send", "--period", "week", "--now", "2020-02-25T08:00",
-                    "--smtp", sink.url, env={"FEEDKIT_SMTP_USER": "mailer",
-                                             "FEEDKIT_SMTP_PASSWORD": password + "-wrong"})
+                    "--smtp", sink.url + plain,
+                    env={"FEEDKIT_SMTP_USER": "mailer",
+                         "FEEDKIT_SMTP_PASSWORD": password + "-wrong"})
         from_env = run(registry, "send", "--period", "week", "--now", "2020-02-25T08:00",
-                       "--smtp", sink.url, env={"FEEDKIT_SMTP_USER": "mailer",
-                                                "FEEDKIT_SMTP_PASSWORD": password})
+                       "--smtp", sink.url + plain, env={"FEEDKIT_SMTP_USER": "mailer",
+                                                        "FEEDKIT_SMTP_PASSWORD": password})
         assert len(sink.received) == 4
     assert in_url.exit_code == 0, in_url.output
     assert wrong.exit_code == 1 and "refused the login for user 'mailer'" in wrong.output

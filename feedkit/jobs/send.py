@@ -18,7 +18,7 @@ from ..addresses import envelope_address
 from ..errors import FeedkitError, UsageError
 from ..load.subscribers import Subscriber
 from ..model import Post, Registry
-from ..periods import PERIODS, Period, plan, posts_in_window
+from ..periods import PERIODS, Period, local_day, plan
 from ..retry import Backoff
 from ..state import Delivery, SendState
 
@@ -102,9 +102,7 @@ class Sender:
             ids = self.state.period_post_ids(period.key)
             posts = tuple(p for p in self.registry.posts if p.id in ids)
         else:
-            already = self.state.sent_post_ids()
-            posts = tuple(p for p in posts_in_window(self.registry, period.window)
-                          if p.id not in already)
+            posts = self._new_posts(period)
         if not posts and not started:
             verb = "would record" if self.dry_run else "recorded"
             self.reporter.log(f"{period.label}: no posts; {verb} as done, nothing sent")
@@ -123,6 +121,17 @@ class Sender:
             self._dry(period, posts, todo)
             return
         self._deliver(period, posts, todo)
+
+    def _new_posts(self, period: Period) -> tuple[Post, ...]:
+        """The period's posts: those dated in its window, and late ones (dated in an
+        earlier period of the list's life but added after it was sent), never a post
+        some period already holds."""
+        already = self.state.sent_post_ids()
+        site = self.registry.site
+        starts = [r.start for r in self.state.periods(period.kind)]
+        first = date.fromisoformat(min(starts)) if starts else period.window.start
+        return tuple(p for p in self.registry.posts if p.id not in already
+                     and first <= local_day(p, site) <= period.window.end)
 
     def _todo(self, period: Period, started: bool) -> list[Delivery]:
         if started or not self.dry_run:
@@ -183,8 +192,15 @@ class Sender:
                                    template_dirs=self.template_dirs, date=self.now,
                                    log=self.reporter.log, label=f"{period.label} ({language})")
                 templates[language] = template
-            message_id, data = template.message(delivery.name, delivery.address, key,
-                                                make_token(key, self.secret))
+            try:
+                message_id, data = template.message(delivery.name, delivery.address, key,
+                                                    make_token(key, self.secret))
+            except (ValueError, UnicodeError, FeedkitError) as exc:
+                self.state.mark(period.key, key, "failed", f"can't be written: {exc}")
+                self.reporter.log(f"{delivery.address}: can't be written as a message: {exc}")
+                self.summary.failed += 1
+                self.reporter.advance()
+                continue
             try:
                 outcome = self._hand_over(period, delivery, data, message_id, template.envelope)
             except SetupError as exc:
@@ -225,7 +241,7 @@ class Sender:
                 self.state.mark(period.key, key, "pending", "not sent: the transport failed")
                 raise
             except TransportError as exc:
-                if not exc.temporary:
+                if not exc.temporary and not exc.connection:
                     self.state.mark(period.key, key, "failed", str(exc))
                     self.reporter.log(f"{delivery.address}: refused for good: {exc}")
                     return "failed"
@@ -277,6 +293,7 @@ class SendRequest:
     templates: Path | None = None
     dry_run: bool = False
     retry: Backoff = field(default_factory=Backoff)
+    smtp_ca: Path | None = None
 
 
 def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
@@ -319,7 +336,7 @@ def run_send(request: SendRequest, reporter: Reporter,
         finally:
             state.close()
     secret = secret_from_env(env)
-    transport = open_transport(request.smtp_url, project.outbox, env)
+    transport = open_transport(request.smtp_url, project.outbox, env, ca_file=request.smtp_ca)
     with send_lock(state_path):
         state = SendState.open(state_path)
         try:

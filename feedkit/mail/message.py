@@ -35,6 +35,16 @@ def refuse_line_breaks(name: str, value: str) -> None:
         )
 
 
+def header_text(value: str) -> str:
+    """Text for a header, read back exactly as written.
+
+    A literal "=?...?=" would be decoded by mail readers as an RFC 2047 encoded
+    word (and the email package decodes it even into line breaks, then writes
+    them out raw): an invisible WORD JOINER after the "=" keeps it text.
+    """
+    return value.replace("=?", "=\u2060?")
+
+
 def build_message(
     rendered: RenderedDigest, *, to: str, sender: str, message_id: str, date: datetime,
     unsubscribe_url: str, list_id: str, unsubscribe_mailto: str,
@@ -45,7 +55,7 @@ def build_message(
     mailto = unsubscribe_mailto if unsubscribe_mailto.startswith("mailto:") else (
         f"mailto:{unsubscribe_mailto}")
     headers = {
-        "Subject": rendered.subject, "From": sender, "To": to,
+        "Subject": header_text(rendered.subject), "From": sender, "To": to,
         "Date": format_datetime(date), "Message-ID": message_id, "List-Id": list_id,
         "List-Unsubscribe": f"<{unsubscribe_url}>, <{mailto}>",
         "List-Unsubscribe-Post": ONE_CLICK,
@@ -113,12 +123,13 @@ def sender_for(site: Site) -> str:
     from email.headerregistry import Address
 
     username, domain = sender_address(site).rsplit("@", 1)
-    return str(Address(display_name=collapse(site.title), username=username, domain=domain))
+    return str(Address(display_name=header_text(collapse(site.title)), username=username,
+                       domain=domain))
 
 
 def default_list_id(site: Site) -> str:
     """List-Id (RFC 2919): the site title and digest.<site host>."""
-    return f"{collapse(site.title)} <digest.{ascii_host(site.url)}>"
+    return f"{header_text(collapse(site.title))} <digest.{ascii_host(site.url)}>"
 
 
 def unsubscribe_link(site: Site, token: str) -> str:

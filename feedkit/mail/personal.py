@@ -21,10 +21,11 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from ..addresses import envelope_address
 from ..model import Post, Registry
 from ..periods import Window
 from ..writers.digest import render_digest
-from .message import compose, sender_address, stable_message_id
+from .message import compose, header_text, sender_address, stable_message_id
 
 TOKEN_PLACEHOLDER = "feed" * 16  # hex, as long as a real token (64)
 PLACEHOLDER_RECIPIENT = "placeholder@feedkit.invalid"
@@ -88,8 +89,11 @@ def to_header(name: str, address: str) -> bytes:
 
     Plain names are written as they are, others quoted (email.utils.formataddr);
     names with non-ASCII letters become RFC 2047 encoded-words (email.header),
-    split over as many lines as they need.
+    split over as many lines as they need. An international domain is written in
+    its ASCII (IDNA) form; an address with non-ASCII letters before the @ stays
+    UTF-8, which only an SMTPUTF8 hand-over may carry.
     """
+    name, address = header_text(name), envelope_address(address)
     if not name:
         line = f"To: {address}"
     elif _ATEXT_NAME.match(name):
@@ -103,7 +107,7 @@ def to_header(name: str, address: str) -> bytes:
 
         encoded = Header(name, "utf-8", header_name="To").encode(linesep="\r\n")
         line = f"To: {encoded} <{address}>"
-    return line.encode("ascii") + b"\r\n"
+    return line.encode("utf-8") + b"\r\n"
 
 
 def read_to(data: bytes) -> tuple[str, str]:
@@ -155,7 +159,8 @@ class MessageTemplate:
         """The same message built in full by the email package."""
         from email.headerregistry import Address
 
-        message = self._build(str(Address(display_name=name, addr_spec=address)),
+        message = self._build(str(Address(display_name=header_text(name),
+                                          addr_spec=envelope_address(address))),
                               message_id, token)
         if self._boundary:
             message.set_boundary(self._boundary.decode("ascii"))
@@ -167,6 +172,8 @@ class MessageTemplate:
         The To lines may be written differently (see to_header); they are compared
         by what they mean.
         """
+        if not envelope_address(address).isascii():
+            address = PLACEHOLDER_RECIPIENT  # the email package can't write such a To
         fast = self.render(name, address, message_id, token)
         slow = self.slow(name, address, message_id, token)
         if read_to(fast) != read_to(slow):
