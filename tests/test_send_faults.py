@@ -115,8 +115,9 @@ def test_encoded_words_in_the_site_title_and_names_stay_text(tmp_path: Path) -> 
     eml = message_from_bytes((out / "digest.eml").read_bytes(), policy=policy.default)
     assert eml["To"].addresses[0].display_name.replace("\u2060", "") == hostile
     assert eml["To"].addresses[0].addr_spec == "b@example.org"
-    bad = run(registry, "digest", "--until", "2020-02-09", "--out", str(out), "--to", "nobody")
-    assert bad.exit_code == 2 and "--to: 'nobody'" in bad.output
+    for to in ("nobody", "jörg@example.org"):
+        bad = run(registry, "digest", "--until", "2020-02-09", "--out", str(out), "--to", to)
+        assert bad.exit_code == 2 and f"--to: '{to}'" in bad.output
 
 
 @pytest.mark.parametrize("now", ["0001-01-01T00:00+14:00", "0001-01-01T00:30+00:00",

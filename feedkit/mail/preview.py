@@ -10,7 +10,7 @@ from __future__ import annotations
 from email.headerregistry import Address
 from email.utils import parseaddr
 
-from ..addresses import address_problem, envelope_address
+from ..addresses import address_problem, envelope_address, needs_smtputf8
 from ..errors import UsageError
 from ..model import Site
 from ..periods import Window, local_day
@@ -37,6 +37,8 @@ def recipient(to: str) -> tuple[str, str]:
     name, address = parseaddr(to)
     refuse_line_breaks("--to", to)
     why = address_problem(address) if address else "has no address"
+    if not why and needs_smtputf8(address):
+        why = "has non-ASCII letters before the @, which the preview can't write"
     if why:
         raise UsageError("--to", f"'{to}' {why}; give an address such as "
                                  "'Ann <ann@example.org>'")
