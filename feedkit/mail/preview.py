@@ -10,7 +10,7 @@ from __future__ import annotations
 from email.headerregistry import Address
 from email.utils import parseaddr
 
-from ..addresses import address_problem, envelope_address, needs_smtputf8
+from ..addresses import envelope_address, needs_smtputf8
 from ..errors import UsageError
 from ..model import Site
 from ..periods import Window, local_day
@@ -32,16 +32,13 @@ PREVIEW_SECRET = b"feedkit preview, not a secret"
 
 
 def recipient(to: str) -> tuple[str, str]:
-    """(name, address) of a `--to` value such as 'Ann <ann@example.org>'; the name is
-    text, never decoded as RFC 2047 encoded words."""
+    """(name, address) of a `--to` value such as 'Ann <ann@example.org>' (checked by
+    the digest job); the name is text, never decoded as RFC 2047 encoded words."""
     name, address = parseaddr(to)
     refuse_line_breaks("--to", to)
-    why = address_problem(address) if address else "has no address"
-    if not why and needs_smtputf8(address):
-        why = "has non-ASCII letters before the @, which the preview can't write"
-    if why:
-        raise UsageError("--to", f"'{to}' {why}; give an address such as "
-                                 "'Ann <ann@example.org>'")
+    if needs_smtputf8(address):
+        raise UsageError("--to", f"'{to}' has non-ASCII letters before the @, which the "
+                                 "preview can't write; give an ASCII address")
     return name, address
 
 
