@@ -18,7 +18,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from send_helpers import make_site, run, subscribers_csv
 from smtp_sink import SmtpSink, letter
 
-from feedkit.mail.transport import SetupError, SmtpTransport, parse_smtp_url
+from feedkit.mail.handover import SetupError
+from feedkit.mail.transport import SmtpTransport, parse_smtp_url
 
 NOW = "2020-02-10T12:00+01:00"  # Monday: the last complete week is 3-9 February
 USER = "mailer"

@@ -23,8 +23,8 @@ from ..retry import Backoff
 from ..state import Delivery, SendState
 
 if TYPE_CHECKING:
+    from ..mail.handover import Transport
     from ..mail.personal import Letters
-    from ..mail.transport import Transport
 
 
 @dataclass
@@ -155,9 +155,9 @@ class Sender:
                 self.reporter.log(f"  would send {period.label} to {delivery.address}")
 
     def _deliver(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
+        from ..mail.handover import SetupError, TransportError
         from ..mail.personal import Letters
         from ..mail.tokens import make_token
-        from ..mail.transport import SetupError, TransportError
         from ..text.i18n import resolve_language
 
         assert self.transport is not None and self.secret is not None
@@ -229,7 +229,7 @@ class Sender:
     def _hand_over(self, period: Period, delivery: Delivery, data: bytes,
                    message_id: str, envelope_from: str) -> str:
         """Send with retries; returns 'sent', 'failed' or 'pending' (retry next run)."""
-        from ..mail.transport import SetupError, TransportError
+        from ..mail.handover import SetupError, TransportError
 
         assert self.transport is not None
         key = delivery.recipient

@@ -16,7 +16,7 @@ import re
 import time
 from pathlib import Path
 
-from .transport import SetupError, TransportError
+from .handover import SetupError, TransportError
 
 PREFIX = "feedkit-"
 STALE_SECONDS = 36 * 3600  # the Maildir convention for anyone else's tmp/ files

@@ -11,11 +11,11 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..addresses import needs_smtputf8
 from ..errors import FeedkitError, UsageError
+from .handover import SetupError, Transport, TransportError
 
 SMTP_URL_ENV = "FEEDKIT_SMTP_URL"
 SMTP_USER_ENV = "FEEDKIT_SMTP_USER"
@@ -25,36 +25,6 @@ DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 
 class SmtpConfigError(FeedkitError):
     """The SMTP URL or its settings can't be used."""
-
-
-class TransportError(FeedkitError):
-    """A message was not accepted. `temporary`: worth retrying later; else permanent."""
-
-    def __init__(self, message: str, *, temporary: bool, code: int = 0,
-                 connection: bool = False) -> None:
-        super().__init__(message)
-        self.temporary = temporary
-        self.code = code
-        self.connection = connection
-
-
-class SetupError(TransportError):
-    """The transport itself can't work (login refused, TLS missing): stop the run."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, temporary=True, connection=True)
-
-
-class Transport(Protocol):
-    """Hands one finished message to the next hop; returns only once it was accepted."""
-
-    description: str
-
-    def send(self, data: bytes, sender: str, recipient: str) -> None:
-        """`data`: the whole message with CRLF line endings."""
-        ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
