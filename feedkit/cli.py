@@ -1,14 +1,13 @@
 """The `feedkit` command: parse options, call one library job, print the result.
 
-Every command runs its job through `run`, the one place where a FeedkitError
-becomes `Error: ...` (or its list of located problems) and its exit status;
-`--verbose` shows the traceback instead.
+Every command runs its job through `run` (commands/common.py), the one place
+where a FeedkitError becomes `Error: ...` and its exit status. Commands beyond
+the first ones live in commands/ and are registered at the end.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -16,7 +15,21 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from . import __version__
-from .errors import EXIT_INVALID, EXIT_PENDING, EXIT_USAGE, FeedkitError, FileProblems
+from .commands.common import (
+    NOW,
+    OUT,
+    REGISTRY,
+    SMTP_CA,
+    STATE,
+    SUBSCRIBERS,
+    TEMPLATES,
+    VERBOSE,
+    echo_lines,
+    run,
+)
+from .commands.serve import serve_command
+from .commands.subscribers import subscribers_app
+from .errors import EXIT_INVALID, EXIT_PENDING, EXIT_USAGE
 
 if TYPE_CHECKING:
     from .jobs.build import BuildResult
@@ -47,58 +60,11 @@ def _main(
     """Turn a posts registry (posts.yaml) into feeds and email digests."""
 
 
-def report(error: FeedkitError) -> None:
-    """Print a user-facing error to stderr: each located problem, or `Error: ...`."""
-    if isinstance(error, FileProblems):
-        for problem in error.problems:
-            typer.echo(str(problem), err=True)
-        count = len(error.problems)
-        typer.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
-                   err=True)
-    else:
-        typer.echo(f"Error: {error}", err=True)
-
-
-def run(job: Callable[[], T], verbose: bool = False) -> T:
-    """Call the library; a FeedkitError becomes its message and its exit status."""
-    try:
-        return job()
-    except FeedkitError as error:
-        if verbose:
-            raise
-        report(error)
-        raise typer.Exit(error.exit_code) from None
-
-
-def echo_lines(lines: Iterable[str]) -> None:
-    for line in lines:
-        typer.echo(line)
-
-
 def parse_day(value: str | None, option: str) -> date | None:
     """A --since/--until value as a calendar date (the registry's date forms)."""
     from .dates import parse_day as parse
 
     return None if value is None else run(lambda: parse(value, option))
-
-
-REGISTRY = typer.Option(Path("posts.yaml"), "--registry", "-r", help="The posts registry.",
-                        dir_okay=False)
-OUT = typer.Option(Path("out"), "--out", "-o", help="Folder the outputs are written to.",
-                   file_okay=False)
-TEMPLATES = typer.Option(None, "--templates", help="Folder whose templates override the "
-                         "shipped ones by name.", file_okay=False, exists=True)
-NOW = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now (default: "
-                   "SOURCE_DATE_EPOCH, else the clock).")
-VERBOSE = typer.Option(False, "--verbose", "-v", help="Show the traceback of an error.")
-STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
-                     ".feedkit/state.sqlite beside the registry).")
-SMTP_CA = typer.Option(None, "--smtp-ca", dir_okay=False, exists=True, help="PEM file of a "
-                       "private CA to trust for the SMTP server's certificate (besides the "
-                       "system's and SSL_CERT_FILE).")
-SUBSCRIBERS = typer.Option(None, "--subscribers", dir_okay=False, help="CSV (email,name,"
-                           "language) or YAML list of subscribers (default: subscribers.csv "
-                           "beside the registry).")
 
 
 def built_lines(out: Path, result: BuildResult) -> list[str]:
@@ -263,7 +229,8 @@ def send_command(
 @app.command("unsubscribe")
 def unsubscribe_command(
     address_or_token: str = typer.Argument(..., metavar="ADDRESS_OR_TOKEN",
-                                           help="An email address or an unsubscribe token."),
+                                           help="An email address, an unsubscribe token or "
+                                           "the whole unsubscribe link from a message."),
     registry: Path = REGISTRY, subscribers: Path | None = SUBSCRIBERS,
     state: Path | None = STATE, verbose: bool = VERBOSE,
 ) -> None:
@@ -274,6 +241,10 @@ def unsubscribe_command(
                                                  subscribers_path=subscribers,
                                                  state_path=state), verbose)
     typer.echo(f"unsubscribed {address}" if added else f"{address} was already unsubscribed")
+
+
+app.command("serve")(serve_command)
+app.add_typer(subscribers_app, name="subscribers")
 
 
 def main() -> None:

@@ -157,7 +157,7 @@ class Sender:
     def _deliver(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
         from ..mail.handover import SetupError, TransportError
         from ..mail.personal import Letters
-        from ..mail.tokens import make_token
+        from ..mail.tokens import sign
         from ..text.i18n import resolve_language
 
         assert self.transport is not None and self.secret is not None
@@ -174,14 +174,14 @@ class Sender:
         self.reporter.start(period.label, len(todo))
         for index, delivery in enumerate(todo):
             key = delivery.recipient
-            if key not in current:
-                self.state.mark(period.key, key, "removed", "no longer in the subscribers file")
-                self.summary.removed += 1
-                self.reporter.advance()
-                continue
             if suppressed.contains(key):
                 self.state.mark(period.key, key, "suppressed")
                 self.summary.suppressed += 1
+                self.reporter.advance()
+                continue
+            if key not in current:
+                self.state.mark(period.key, key, "removed", "no longer subscribed")
+                self.summary.removed += 1
                 self.reporter.advance()
                 continue
             tag = delivery.language or site.language
@@ -194,7 +194,7 @@ class Sender:
                 templates[language] = template
             try:
                 message_id, data = template.message(delivery.name, delivery.address, key,
-                                                    make_token(key, self.secret))
+                                                    sign("unsubscribe", key, self.secret))
             except (ValueError, UnicodeError, FeedkitError) as exc:
                 self.state.mark(period.key, key, "failed", f"can't be written: {exc}")
                 self.reporter.log(f"{delivery.address}: can't be written as a message: {exc}")
@@ -297,15 +297,30 @@ class SendRequest:
 
 
 def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
-    """The subscribers file given, else the one beside the registry, loaded and checked."""
+    """The subscribers file given, else the one beside the registry, loaded and checked
+    (none at all when there is no file: the list in the state may hold everyone)."""
     from ..load.subscribers import load_subscribers
     from ..project import Project
 
     path = explicit or Project(registry_path).subscribers_file()
-    if path is None:
-        raise FeedkitError(f"no subscribers file: put subscribers.csv (columns email, name, "
-                           f"language) beside {registry_path} or pass --subscribers FILE")
-    return load_subscribers(path)
+    return () if path is None else load_subscribers(path)
+
+
+def recipients(from_file: tuple[Subscriber, ...], state: SendState,
+               registry_path: Path) -> tuple[Subscriber, ...]:
+    """The file's subscribers, then the list's confirmed ones the file doesn't hold (an
+    address in both is one recipient, as the file has it). Unsubscribed addresses stay
+    in and are skipped by the suppression list, so the state records why."""
+    listed = state.list_entries("confirmed") if state.has_table("list_subscribers") else []
+    if not from_file and not listed and not (state.has_table("list_subscribers")
+                                             and state.list_entries()):
+        raise FeedkitError(f"no subscribers: put subscribers.csv (columns email, name, "
+                           f"language) beside {registry_path}, pass --subscribers FILE, or "
+                           "let people subscribe with feedkit serve")
+    known = {s.key for s in from_file}
+    extra = tuple(Subscriber(e.address, e.name, e.language) for e in listed
+                  if e.recipient not in known)
+    return from_file + extra
 
 
 def run_send(request: SendRequest, reporter: Reporter,
@@ -331,7 +346,8 @@ def run_send(request: SendRequest, reporter: Reporter,
     if request.dry_run:
         state = SendState.peek(state_path)
         try:
-            return Sender(registry, subscribers, state, None, None, reporter, request.retry,
+            everyone = recipients(subscribers, state, request.registry)
+            return Sender(registry, everyone, state, None, None, reporter, request.retry,
                           dirs).run(request.kind, request.now)
         finally:
             state.close()
@@ -341,7 +357,8 @@ def run_send(request: SendRequest, reporter: Reporter,
         state = SendState.open(state_path)
         try:
             reporter.log(f"sending {request.kind} digests via {transport.description}")
-            sender = Sender(registry, subscribers, state, transport, secret, reporter,
+            everyone = recipients(subscribers, state, request.registry)
+            sender = Sender(registry, everyone, state, transport, secret, reporter,
                             request.retry, dirs)
             try:
                 return sender.run(request.kind, request.now)

@@ -161,7 +161,7 @@ def _yaml_rows(data: bytes, path: str) -> tuple[list[_Row], list[Problem]]:
     return rows, problems
 
 
-def _name_problem(name: str) -> str | None:
+def name_problem(name: str) -> str | None:
     """Why a subscriber's name can't go into a To header (or the state), if it can't."""
     if _CONTROL.search(name):
         return "contains control characters"
@@ -188,7 +188,7 @@ def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscr
             continue
         name, nline, ncol = fields.get("name", ("", line, col))
         name = " ".join(name.split())
-        why = _name_problem(name)
+        why = name_problem(name)
         if why:
             problems.append(Problem(path, nline, ncol, f"name: {why}"))
             continue

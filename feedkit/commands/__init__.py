@@ -1,0 +1,1 @@
+"""The commands that live outside cli.py: each parses options, calls one job, prints."""

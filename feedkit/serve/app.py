@@ -1,0 +1,92 @@
+"""The app factory: one Starlette app built from the registry and the state.
+
+Routes live here, all under the path of `site.url` (so a reverse proxy can
+forward that prefix): `subscribe`, `confirm`, the path of `site.unsubscribe_url`,
+and every file of out/. The views (views.py) parse, call the list's rules
+(feedkit.subscriptions) and render a page (pages.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from ..subscriptions import Limits
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+
+MAX_BODY = 64 * 1024  # a form is a few hundred bytes; anything larger is refused
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """What `feedkit serve` was asked to serve, and with what."""
+
+    registry: Path
+    out: Path = Path("out")
+    state: Path | None = None
+    templates: Path | None = None
+    smtp_url: str | None = None
+    smtp_ca: Path | None = None
+    environ: Mapping[str, str] | None = None
+    limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], float] | None = None
+
+
+def mount_path(url: str) -> str:
+    """The path a URL's routes live under, always ending in '/'."""
+    path = urlsplit(url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def create_app(config: ServeConfig) -> Starlette:
+    """Load the registry, open the state and build every route."""
+    import time
+
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from ..load import load
+    from ..mail.tokens import secret_from_env
+    from ..project import Project
+    from ..state import SendState
+    from ..subscriptions import ListService
+    from .views import Views
+
+    env = dict(os.environ if config.environ is None else config.environ)
+    project = Project(config.registry)
+    registry = load(config.registry)
+    secret = secret_from_env(env)
+    state = SendState.open(config.state or project.state_path, threads=True)
+    service = ListService(registry.site, state, secret, config.limits,
+                          config.clock or time.time)
+    views = Views(config, registry, service, project, env)
+    site = registry.site
+    base = mount_path(site.url)
+    unsubscribe = urlsplit(site.unsubscribe_url or site.url + "unsubscribe").path or \
+        base + "unsubscribe"
+    routes = [
+        Route(base + "subscribe", views.subscribe_page, methods=["GET", "HEAD"]),
+        Route(base + "subscribe", views.subscribe, methods=["POST"]),
+        Route(base + "confirm", views.confirm_page, methods=["GET", "HEAD"]),
+        Route(base + "confirm", views.confirm, methods=["POST"]),
+        Route(unsubscribe, views.unsubscribe_page, methods=["GET", "HEAD"]),
+        Route(unsubscribe, views.unsubscribe, methods=["POST"]),
+        Route(base + "{path:path}", views.out_file, methods=["GET", "HEAD"]),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BODY,
+                    exception_handlers={404: views.not_found, 405: views.not_allowed})
+    app.state.feedkit = views
+    return app
