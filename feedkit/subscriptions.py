@@ -10,7 +10,7 @@ strangers. The state (state.listing) only stores; views only parse and render.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -27,6 +27,7 @@ CONFIRM_DAYS = 7  # a confirmation link works this long; pending entries expire 
 FORM_SECONDS = 2 * 3600  # a subscribe form must be posted within two hours of its display
 MAX_ADDRESS = 254
 MAX_USER_AGENT = 300
+LEGACY_REFRESH = 10.0  # seconds between rebuilds of the old-token index
 
 
 class Refused(FeedkitError):
@@ -93,7 +94,9 @@ class ListService:
     secret: bytes
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], float] = time.time
-    _legacy: dict[str, str] | None = None
+    known: Callable[[], Iterable[str]] = tuple  # more addresses old tokens may name
+    _legacy: dict[str, str] = field(default_factory=dict)
+    _legacy_built: float = float("-inf")
 
     # -- forms -------------------------------------------------------------------
     def form_token(self, form: str) -> str:
@@ -114,7 +117,10 @@ class ListService:
     def subscribe(self, fields: Mapping[str, str], request: Request) -> Subscription:
         """Check a subscribe form and record a pending subscriber (double opt-in)."""
         address = fields.get("email", "").strip()
-        name = " ".join(fields.get("name", "").split())
+        raw_name = fields.get("name", "")
+        if any(c in raw_name for c in "\r\n\t\x00"):  # a one-line field never has them
+            raise Refused("the name contains control characters", "name")
+        name = " ".join(raw_name.split())
         language = fields.get("language", "").strip() or None
         why = (address_problem(address) if address and len(address) <= MAX_ADDRESS
                else "is missing" if not address else "is too long")
@@ -139,8 +145,7 @@ class ListService:
         self.state.expire_pending(utc(self.clock() - CONFIRM_DAYS * 86400))
         self.state.request_subscription(key, address, name, language, Consent(
             "subscribed", utc(self.clock()), "form", request.client or None,
-            _clip(request.user_agent), consent_text(self.site, language or
-                                                    self.site.language)))
+            _clip(request.user_agent), consent_text(self.site, self.site.language)))
         return Subscription(address, name, language, token, mail=True)
 
     def _check_limits(self, key: str, request: Request) -> None:
@@ -183,18 +188,23 @@ class ListService:
         except BadToken:
             if not is_legacy_token(token):
                 raise
-        found = self._legacy_tokens().get(token.strip())
+        found = self._legacy.get(token.strip())
+        if found is None and time.monotonic() - self._legacy_built > LEGACY_REFRESH:
+            self._legacy = self._legacy_tokens()
+            self._legacy_built = time.monotonic()
+            found = self._legacy.get(token.strip())
         if found is None:
             raise BadToken("the link matches no subscriber (was it made with another "
                            "FEEDKIT_SECRET?)")
         return found
 
     def _legacy_tokens(self) -> dict[str, str]:
-        if self._legacy is None:
-            known = {e.recipient for e in self.state.list_entries()}
-            known |= {a.lower() for a in self.state.known_addresses()}
-            self._legacy = {make_token(a, self.secret): a for a in known}
-        return self._legacy
+        """Old-style token -> address for every address the state and the subscribers
+        file know: built once, and again on a miss at most every LEGACY_REFRESH s."""
+        known = {e.recipient for e in self.state.list_entries()}
+        known |= {a.lower() for a in self.state.known_addresses()}
+        known |= {a.lower() for a in self.known()}
+        return {make_token(a, self.secret): a for a in known}
 
     def unsubscribe(self, token: str, source: str, request: Request) -> tuple[str, bool]:
         """Unsubscribe the address a token names at once; (address, newly done).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from ..model import Site
 from ..text.i18n import resolve_language, translations
 from ..text.templating import render_template
 from ..urls import ascii_host
-from .message import header_text, refuse_line_breaks, sender_for
+from .message import header_text, message_policy, refuse_line_breaks, sender_for
 from .personal import to_header
 
 
@@ -32,11 +31,12 @@ def confirmation_message(site: Site, *, address: str, name: str, language: str,
         "days": days})
     subject = gettext("Confirm your subscription to %(site)s") % {"site": site.title}
     refuse_line_breaks("Subject", subject)
-    message = EmailMessage(policy=SMTP)
+    policy = message_policy()
+    message = EmailMessage(policy=policy)
     message["Subject"] = header_text(subject)
     message["From"] = sender_for(site)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid("confirm", domain=ascii_host(site.url))
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text.replace("\r\n", "\n"), charset="utf-8", cte="quoted-printable")
-    return to_header(name, address) + message.as_bytes(policy=SMTP)
+    return to_header(name, address) + message.as_bytes(policy=policy)

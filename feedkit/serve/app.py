@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..project import Project
 from ..subscriptions import Limits
 
 if TYPE_CHECKING:
@@ -46,6 +47,14 @@ def mount_path(url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+def _file_addresses(project: Project) -> list[str]:
+    """The subscribers file's addresses (tokens mailed before issue 11 may name them)."""
+    from ..load.subscribers import load_subscribers
+
+    path = project.subscribers_file()
+    return [s.email for s in load_subscribers(path)] if path else []
+
+
 def create_app(config: ServeConfig) -> Starlette:
     """Load the registry, open the state and build every route."""
     import time
@@ -55,7 +64,6 @@ def create_app(config: ServeConfig) -> Starlette:
 
     from ..load import load
     from ..mail.tokens import secret_from_env
-    from ..project import Project
     from ..state import SendState
     from ..subscriptions import ListService
     from .views import Views
@@ -66,7 +74,7 @@ def create_app(config: ServeConfig) -> Starlette:
     secret = secret_from_env(env)
     state = SendState.open(config.state or project.state_path, threads=True)
     service = ListService(registry.site, state, secret, config.limits,
-                          config.clock or time.time)
+                          config.clock or time.time, known=lambda: _file_addresses(project))
     views = Views(config, registry, service, project, env)
     site = registry.site
     base = mount_path(site.url)

@@ -17,7 +17,7 @@ from ..model import Registry
 from ..project import Project
 from ..subscriptions import CONFIRM_DAYS, ListService, RateLimited, Refused, consent_text
 from ..subscriptions import Request as Who
-from .pages import Pages, read_form, same_origin
+from .pages import NOTICES, Pages, read_form, same_origin
 from .static import OutFiles, accepts_gzip, not_modified
 
 if TYPE_CHECKING:
@@ -38,6 +38,18 @@ class Views:
         self.environ = environ
         self.pages = Pages(self.site, project.template_dirs(config.templates))
         self.files = OutFiles(config.out)
+        self._check_pages()
+
+    def _check_pages(self) -> None:
+        """Render every page once, so that a broken template stops `feedkit serve` at
+        start (TemplateError naming FILE:LINE) instead of failing a visitor."""
+        self._form()
+        for kind in NOTICES:
+            self.pages.notice(kind, 200)
+        sample = {"address": "reader@example.org", "token": "t", "form_token": "f",
+                  "action": "confirm"}
+        self.pages.render("confirm", 200, sample)
+        self.pages.render("unsubscribe", 200, sample)
 
     # -- subscribing -------------------------------------------------------------
     async def subscribe_page(self, request: Request) -> Response:
