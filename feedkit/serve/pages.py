@@ -20,7 +20,7 @@ HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # links carry tokens: never to another site
     "X-Content-Type-Options": "nosniff",
 }
 MAX_FIELDS = 20
@@ -137,8 +137,8 @@ def same_origin(request: Request, site_url: str) -> bool:
     """False for a browser's cross-site POST (Sec-Fetch-Site, else Origin); requests
     without either (mail clients, scripts) still need the signed form token."""
     fetch = request.headers.get("sec-fetch-site")
-    if fetch is not None and fetch not in ("same-origin", "none"):
-        return False
+    if fetch is not None:
+        return fetch in ("same-origin", "none")
     origin = request.headers.get("origin")
     if origin is None:
         return True
