@@ -210,10 +210,17 @@ class ListService:
         """Unsubscribe the address a token names at once; (address, newly done).
         Idempotent: unsubscribing twice changes nothing the second time."""
         address = self.unsubscribe_address(token)
-        changed = self.state.unsubscribe_entry(address.lower(), address, Consent(
-            "unsubscribed", utc(self.clock()), source, request.client or None,
-            _clip(request.user_agent)))
-        return address, changed
+        return address, self.unsubscribe_many([(address, source, request)])[0]
+
+    def unsubscribe_many(self, items: list[tuple[str, str, Request]]) -> list[bool]:
+        """Unsubscribe (address, source, request) items whose tokens were checked, in one
+        transaction: a busy server commits once for many requests."""
+        at = utc(self.clock())
+        return self.state.unsubscribe_entries([
+            (address.lower(), address, Consent("unsubscribed", at, source,
+                                               request.client or None,
+                                               _clip(request.user_agent)))
+            for address, source, request in items])
 
     def unsubscribe_token(self, address: str) -> str:
         return sign("unsubscribe", address.lower(), self.secret)

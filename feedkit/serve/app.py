@@ -73,6 +73,7 @@ def create_app(config: ServeConfig) -> Starlette:
     registry = load(config.registry)
     secret = secret_from_env(env)
     state = SendState.open(config.state or project.state_path, threads=True)
+    state.checkpoint_in_background()
     service = ListService(registry.site, state, secret, config.limits,
                           config.clock or time.time, known=lambda: _file_addresses(project))
     views = Views(config, registry, service, project, env)

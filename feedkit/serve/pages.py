@@ -77,6 +77,7 @@ class Pages:
         self.gettext = translations(self.language).gettext
         self.languages = [(code, Locale.parse(code).get_display_name(code) or code)
                           for code in available_languages()]
+        self._notices: dict[tuple[str, int], bytes | memoryview] = {}
 
     def render(self, name: str, status: int, context: Mapping[str, Any]) -> HTMLResponse:
         html = render_template(self.template_dirs, self.language, f"list/{name}.html.j2", {
@@ -84,13 +85,18 @@ class Pages:
             "site_url": self.site.url, **context})
         return HTMLResponse(html, status, headers=HEADERS)
 
-    def notice(self, kind: str, status: int, detail: str = "") -> HTMLResponse:
-        heading, message = NOTICES[kind]
-        link = "subscribe" if kind in ("unsubscribed", "bad_link") else ""
-        return self.render("notice", status, {
-            "heading": self.gettext(heading), "message": self.gettext(message),
-            "alert": status >= 400, "link": link,
-            "link_text": self.gettext("Subscribe") if link else ""})
+    def notice(self, kind: str, status: int) -> HTMLResponse:
+        """A fixed notice page; rendered once per (kind, status), then reused."""
+        key = (kind, status)
+        body = self._notices.get(key)
+        if body is None:
+            heading, message = NOTICES[kind]
+            link = "subscribe" if kind in ("unsubscribed", "bad_link") else ""
+            body = self._notices[key] = self.render("notice", status, {
+                "heading": self.gettext(heading), "message": self.gettext(message),
+                "alert": status >= 400, "link": link,
+                "link_text": self.gettext("Subscribe") if link else ""}).body
+        return HTMLResponse(body, status, headers=HEADERS)
 
     def translate_refusal(self, refusal: Refused) -> str:
         return self.gettext(REFUSALS.get(refusal.field, REFUSALS["form"]))

@@ -17,6 +17,7 @@ from ..model import Registry
 from ..project import Project
 from ..subscriptions import CONFIRM_DAYS, ListService, RateLimited, Refused, consent_text
 from ..subscriptions import Request as Who
+from .batch import Batcher
 from .pages import NOTICES, Pages, read_form, same_origin
 from .static import OutFiles, accepts_gzip, not_modified
 
@@ -38,6 +39,8 @@ class Views:
         self.environ = environ
         self.pages = Pages(self.site, project.template_dirs(config.templates))
         self.files = OutFiles(config.out)
+        self.unsubscribes: Batcher[tuple[str, str, Who], bool] = Batcher(
+            service.unsubscribe_many)
         self._check_pages()
 
     def _check_pages(self) -> None:
@@ -74,8 +77,8 @@ class Views:
         try:
             self.service.check_form(fields.get("form_token", ""), "subscribe")
             wanted = self.service.subscribe(fields, _who(request))
-        except RateLimited as exc:
-            return self.pages.notice("rate_limited", 429, detail=str(exc))
+        except RateLimited:
+            return self.pages.notice("rate_limited", 429)
         except Refused as exc:
             return self._form(fields, self.pages.translate_refusal(exc), exc.field, 400)
         if wanted.mail:
@@ -147,9 +150,10 @@ class Views:
         if fields is None or fields.get(ONE_CLICK[0]) != ONE_CLICK[1]:
             return self.pages.notice("not_one_click", 400)
         try:
-            self.service.unsubscribe(token, "one-click", _who(request))
+            address = self.service.unsubscribe_address(token)
         except BadToken:
             return self.pages.notice("bad_link", 400)
+        await self.unsubscribes.submit((address, "one-click", _who(request)))
         return self.pages.notice("unsubscribed", 200)
 
     # -- out/ --------------------------------------------------------------------

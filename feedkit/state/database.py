@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,11 +16,35 @@ class Database:
     def __init__(self, conn: sqlite3.Connection | None, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._stop: threading.Event | None = None
 
     def close(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def checkpoint_in_background(self, every: float = 1.0) -> None:
+        """Move WAL checkpoints (and their fsync) off the writing thread: a server
+        whose requests each commit would otherwise stall every thousand pages. A
+        thread with its own connection checkpoints passively every `every` s."""
+        assert self._conn is not None
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
+        stop = self._stop = threading.Event()
+        path = self.path
+
+        def loop() -> None:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            try:
+                while not stop.wait(every):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass
+            finally:
+                conn.close()
+
+        threading.Thread(target=loop, daemon=True, name="feedkit-checkpoint").start()
 
     def has_table(self, name: str) -> bool:
         """Whether the file has this table (a dry run may read an older schema)."""

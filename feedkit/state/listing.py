@@ -111,19 +111,26 @@ class ListOps(Database):
         """Unsubscribe (also an address only the subscribers file knows): the store says
         so, the suppression list holds it and the consent record proves it. False when
         it already was unsubscribed: nothing is written then."""
+        return self.unsubscribe_entries([(recipient, address, consent)])[0]
+
+    def unsubscribe_entries(self, items: list[tuple[str, str, Consent]]) -> list[bool]:
+        """unsubscribe_entry for many at once, in one transaction (one commit)."""
         with self._transaction():
-            added = self._exec(
-                "INSERT OR IGNORE INTO send_suppressed (recipient, added_at, source) "
-                "VALUES (?, ?, ?)", (recipient, consent.at, consent.source)).rowcount
-            changed = self._exec(
-                "INSERT INTO list_subscribers (recipient, address, status, unsubscribed_at, "
-                "updated_at) VALUES (?, ?, 'unsubscribed', ?, ?) ON CONFLICT (recipient) DO "
-                "UPDATE SET status = 'unsubscribed', unsubscribed_at = excluded.updated_at, "
-                "updated_at = excluded.updated_at WHERE status != 'unsubscribed'",
-                (recipient, address, consent.at, consent.at)).rowcount
-            if not (added or changed):
-                return False
-            self._append(recipient, consent)
+            return [self._unsubscribe(*item) for item in items]
+
+    def _unsubscribe(self, recipient: str, address: str, consent: Consent) -> bool:
+        added = self._exec(
+            "INSERT OR IGNORE INTO send_suppressed (recipient, added_at, source) "
+            "VALUES (?, ?, ?)", (recipient, consent.at, consent.source)).rowcount
+        changed = self._exec(
+            "INSERT INTO list_subscribers (recipient, address, status, unsubscribed_at, "
+            "updated_at) VALUES (?, ?, 'unsubscribed', ?, ?) ON CONFLICT (recipient) DO "
+            "UPDATE SET status = 'unsubscribed', unsubscribed_at = excluded.updated_at, "
+            "updated_at = excluded.updated_at WHERE status != 'unsubscribed'",
+            (recipient, address, consent.at, consent.at)).rowcount
+        if not (added or changed):
+            return False
+        self._append(recipient, consent)
         return True
 
     def import_entries(self, rows: Iterable[tuple[str, str, str, str | None]],
