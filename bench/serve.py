@@ -237,13 +237,13 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}/dagbok/"
         lua = folder / "feedkit.lua"
         lua.write_text(POST_LUA % (tokens, "/dagbok/unsubscribe"), encoding="utf-8")
-        results["feedkit one-click"] = wrk(
-            base + "unsubscribe", args.seconds, args.connections, "-s", str(lua)
-        )
         paced = folder / "paced.lua"
         paced.write_text(POST_LUA % (later, "/dagbok/unsubscribe") + PACE_LUA, encoding="utf-8")
         results["feedkit paced"] = wrk(
             base + "unsubscribe", args.seconds, args.connections, "-s", str(paced)
+        )
+        results["feedkit one-click"] = wrk(
+            base + "unsubscribe", args.seconds, args.connections, "-s", str(lua)
         )
         import urllib.request
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import sqlite3
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -274,3 +275,19 @@ def test_out_is_served_with_types_etags_304_and_gzip(site) -> None:
                        "nothing.xml"):
             assert client.get(base + hidden).status_code == 404, hidden
         assert client.get(base.replace("/dagbok/", "/other/") + "atom.xml").status_code == 404
+
+
+def test_reload_rebuilds_out_when_posts_change(tmp_path: Path) -> None:
+    registry = make_site(tmp_path, "email\na@example.org\n")
+    with serving(registry, "--reload") as (base, process), httpx.Client(timeout=10) as client:
+        assert client.get(base + "atom.xml").status_code == 404  # nothing built yet
+        text = registry.read_text(encoding="utf-8")
+        registry.write_text(text.replace("Veckans tredje inlägg", "Omdöpt inlägg"),
+                            encoding="utf-8")
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "no rebuild within 30 s"
+        line = process.stdout.readline()  # "rebuilt ...", once watchfiles saw the change
+        assert line.startswith("rebuilt "), line
+        feed = client.get(base + "atom.xml")
+    assert feed.status_code == 200 and "Omdöpt inlägg" in feed.text
