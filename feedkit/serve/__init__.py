@@ -8,7 +8,8 @@ import threading
 from collections.abc import Callable
 
 from ..errors import UsageError
-from .app import ServeConfig, create_app, mount_path
+from .app import create_app, mount_path
+from .config import ServeConfig
 
 __all__ = ["ServeConfig", "create_app", "listen", "serve"]
 

@@ -10,35 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..project import Project
-from ..subscriptions import Limits
+from .config import MAX_BODY, ServeConfig
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
-
-
-MAX_BODY = 64 * 1024  # a form is a few hundred bytes; anything larger is refused
-
-
-@dataclass(frozen=True)
-class ServeConfig:
-    """What `feedkit serve` was asked to serve, and with what."""
-
-    registry: Path
-    out: Path = Path("out")
-    state: Path | None = None
-    templates: Path | None = None
-    smtp_url: str | None = None
-    smtp_ca: Path | None = None
-    environ: Mapping[str, str] | None = None
-    limits: Limits = field(default_factory=Limits)
-    clock: Callable[[], float] | None = None
 
 
 def mount_path(url: str) -> str:

@@ -22,7 +22,7 @@ from .pages import NOTICES, Pages, read_form, same_origin
 from .static import OutFiles, accepts_gzip, not_modified
 
 if TYPE_CHECKING:
-    from .app import ServeConfig
+    from .config import ServeConfig
 
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 
@@ -68,12 +68,19 @@ class Views:
             "consent": consent_text(self.site, self.site.language), "error": error,
             "error_field": field})
 
-    async def subscribe(self, request: Request) -> Response:
+    async def _posted(self, request: Request) -> dict[str, str] | Response:
+        """A form posted from this site's page, or the page refusing it."""
         fields = await read_form(request)
         if fields is None:
             return self.pages.notice("bad_request", 400)
         if not same_origin(request, self.site.url):
             return self.pages.notice("cross_site", 403)
+        return fields
+
+    async def subscribe(self, request: Request) -> Response:
+        fields = await self._posted(request)
+        if isinstance(fields, Response):
+            return fields
         try:
             self.service.check_form(fields.get("form_token", ""), "subscribe")
             wanted = self.service.subscribe(fields, _who(request))
@@ -119,11 +126,9 @@ class Views:
             "form_token": self.service.form_token("confirm")})
 
     async def confirm(self, request: Request) -> Response:
-        fields = await read_form(request)
-        if fields is None:
-            return self.pages.notice("bad_request", 400)
-        if not same_origin(request, self.site.url):
-            return self.pages.notice("cross_site", 403)
+        fields = await self._posted(request)
+        if isinstance(fields, Response):
+            return fields
         try:
             self.service.check_form(fields.get("form_token", ""), "confirm")
             self.service.confirm(token_from(fields.get("token", "")), _who(request))
