@@ -72,10 +72,11 @@ def iterparse(path: Path, events: tuple[str, ...] = ("start", "end")) -> Iterato
     """lxml's streaming parser with no entity expansion, no network and no DTD loading."""
     from lxml import etree
 
-    return etree.iterparse(
+    parser: Iterator[Any] = etree.iterparse(
         str(path), events=events, resolve_entities=False, no_network=True,
         huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True,
     )
+    return parser
 
 
 def parse_bytes(data: bytes) -> Any:
@@ -108,7 +109,8 @@ def entity_references(elem: Any) -> Iterator[Any]:
     """Entity references left in the tree: entities an unread external DTD would define."""
     from lxml import etree
 
-    return elem.iter(etree.Entity)
+    found: Iterator[Any] = elem.iter(etree.Entity)
+    return found
 
 
 def element_children(elem: Any) -> list[Any]:
