@@ -10,9 +10,10 @@ import json
 import re
 from pathlib import Path
 
+from .xmlsafe import PrologCut, walk_prolog
+
 HEAD_BYTES = 65536
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
-_SKIP = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(\[.*?\])?\s*>", re.S)
 _JSON_VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/')
 
 
@@ -29,11 +30,14 @@ def detect(head: bytes) -> str:
         return "json"
     if not text.startswith(b"<"):
         return "unknown"
-    text = _SKIP.sub(b"", text).lstrip()
-    match = _ROOT.match(text)
+    try:
+        start = walk_prolog(text)[0]
+    except PrologCut:
+        # A prolog too long for the head: let the XML checks judge (and refuse) it.
+        return "atom"
+    match = _ROOT.match(text, start)
     if not match:
-        # A DOCTYPE too long for the head: let the XML reader judge it.
-        return "atom" if text.startswith(b"<!DOCTYPE") else "unknown"
+        return "unknown"
     name = match.group(2)
     if name in (b"feed", b"entry"):
         return "atom"
