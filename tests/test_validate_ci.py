@@ -9,13 +9,12 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
+from test_validate_cli import _FeedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDKIT = Path(sys.executable).with_name("feedkit")
@@ -59,35 +58,11 @@ def site(example_registry: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-class _Published:
-    """The site's feed as last published, served on 127.0.0.1."""
-
-    def __init__(self, body: bytes) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/atom+xml")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/blog/atom.xml"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
 @pytest.fixture
 def published(site: Path) -> Iterator[str]:
-    server = _Published((site / "out" / "atom.xml").read_bytes())
-    server.thread.start()
-    try:
-        yield server.url
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join()
+    """The site's feed as last published, served on 127.0.0.1."""
+    with _FeedServer((site / "out" / "atom.xml").read_bytes()) as server:
+        yield server.url + "/atom.xml"
 
 
 def test_the_documented_workflow_runs_clean_on_a_sample_site(site: Path,
