@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feedkit.validate import feed_kind, validate_feeds, validate_file, validate_paths
+from feedkit.validate.report import skipped_lines
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 FEEDS = Path(__file__).resolve().parent / "feeds"
@@ -44,6 +45,10 @@ def test_only_feeds_are_checked_and_the_rest_listed(tmp_path: Path) -> None:
                      "atom-is-not-this.xml": "unknown"}
     verdicts = {Path(r.path).name: r.verdict() for r in result.reports}
     assert verdicts["broken.json"] == "invalid"  # a feed that is broken is still reported
+    assert skipped_lines(result.skipped).splitlines() == [
+        f"{paths[n]}: skipped, not an Atom, RSS or JSON feed"
+        for n in ("package.json", "tsconfig.json", "sitemap.xml")]
+    assert skipped_lines([]) == ""
     unreadable = [r for r in result.reports if r.unreadable]
     assert [Path(r.path).name for r in unreadable] == ["atom-is-not-this.xml"]
 

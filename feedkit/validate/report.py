@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .messages import FileReport, Message
 from .rules import ERROR, INFO
@@ -17,6 +18,11 @@ def render(reports: list[FileReport], fmt: str, *, strict: bool = False) -> str:
     if fmt == "github":
         return as_github(reports, strict=strict)
     return as_text(reports, strict=strict)
+
+
+def skipped_lines(skipped: list[Path]) -> str:
+    """What `validate -v` prints (to stderr) about files passed over as not feeds."""
+    return "".join(f"{path}: skipped, not an Atom, RSS or JSON feed\n" for path in skipped)
 
 
 def _messages(reports: list[FileReport]) -> list[Message]:
