@@ -11,7 +11,7 @@ from typing import Any
 
 from .common import is_http_url
 from .messages import Collector
-from .rssparts import ALLOWED, RssParts
+from .rssparts import RssParts
 from .xmlsafe import qname
 
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
@@ -133,5 +133,3 @@ class RssChecker(RssParts):
         else:
             self.guids[text] = guid.sourceline
 
-
-__all__ = ["ALLOWED", "RssChecker", "check_rss"]
