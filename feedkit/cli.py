@@ -90,7 +90,8 @@ TEMPLATES = typer.Option(None, "--templates", help="Folder whose templates overr
                          "shipped ones by name.", file_okay=False, exists=True)
 NOW = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now (default: "
                    "SOURCE_DATE_EPOCH, else the clock).")
-VERBOSE = typer.Option(False, "--verbose", "-v", help="Show the traceback of an error.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Say more: the traceback of an "
+                       "error; for validate, the files passed over as not feeds.")
 STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
                      ".feedkit/state.sqlite beside the registry).")
 SUBSCRIBERS = typer.Option(None, "--subscribers", dir_okay=False, help="CSV (email,name,"
@@ -173,15 +174,21 @@ def validate_command(
 ) -> None:
     """Check feeds and the registry offline; exit 1 on errors (or warnings with --strict)."""
     from .clock import resolve_now
-    from .validate import validate_paths, validate_project
-    from .validate.report import FORMATS, render
+    from .validate import validate_feeds, validate_project
+    from .validate.report import FORMATS, render, skipped_lines
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
                                  param_hint="--format")
     moment = run(lambda: resolve_now(now), verbose)
-    reports = run(lambda: validate_paths(list(paths), now=moment, previous=previous) if paths
-                  else validate_project(registry, out, now=moment, previous=previous), verbose)
+    if paths:
+        found = run(lambda: validate_feeds(list(paths), now=moment, previous=previous), verbose)
+        reports = found.reports
+        if verbose:
+            typer.echo(skipped_lines(found.skipped), err=True, nl=False)
+    else:
+        reports = run(lambda: validate_project(registry, out, now=moment, previous=previous),
+                      verbose)
     typer.echo(render(reports, fmt, strict=strict), nl=False)
     if any(r.unreadable for r in reports):
         raise typer.Exit(EXIT_USAGE)
