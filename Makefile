@@ -43,6 +43,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/send.py
+	$(BIN)/python bench/crash.py
 
 clean:
 	rm -rf $(VENV)

@@ -100,8 +100,8 @@ SUBSCRIBERS = typer.Option(None, "--subscribers", dir_okay=False, help="CSV (ema
 
 
 def built_lines(out: Path, result: BuildResult) -> list[str]:
-    return [f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
-            for p in result.paths]
+    return [*(f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
+              for p in result.paths), *(f"removed {out / p}" for p in result.removed)]
 
 
 @app.command("build")
@@ -121,7 +121,8 @@ def build_command(
         echo_lines(built_lines(out, result))
         return
     echo_lines(f"would change {out / p}" for p in result.changed)
-    if result.changed:
+    echo_lines(f"would remove {out / p}" for p in result.removed)
+    if result.changed or result.removed:
         raise typer.Exit(EXIT_INVALID)
     typer.echo(f"{out} is up to date ({len(result.paths)} files)")
 

@@ -12,11 +12,12 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from typing import Any
 
+from ..addresses import envelope_address
 from ..errors import FeedkitError
 from ..model import Site
 from ..periods import Window
 from ..text.excerpt import collapse
-from ..urls import ascii_host
+from ..urls import ascii_host, to_uri
 from ..writers.digest import RenderedDigest, personalize
 from .tokens import unsubscribe_url
 
@@ -112,7 +113,7 @@ def sender_for(site: Site) -> str:
     """The From header: the site's title and its sender address."""
     from email.headerregistry import Address
 
-    username, domain = sender_address(site).rsplit("@", 1)
+    username, domain = envelope_address(sender_address(site)).rsplit("@", 1)
     return str(Address(display_name=collapse(site.title), username=username, domain=domain))
 
 
@@ -122,15 +123,17 @@ def default_list_id(site: Site) -> str:
 
 
 def unsubscribe_link(site: Site, token: str) -> str:
-    """The one-click unsubscribe URL for a recipient's token (never their address)."""
-    return unsubscribe_url(site.unsubscribe_url, token)
+    """The one-click unsubscribe URL for a recipient's token (never their address),
+    as an ASCII URI: it goes into a header as it is."""
+    return unsubscribe_url(to_uri(site.unsubscribe_url, header=True), token)
 
 
 def unsubscribe_mailto(site: Site, token: str) -> str:
     """A mailto: URI asking the sender address to unsubscribe the token's owner."""
     from urllib.parse import quote
 
-    return f"mailto:{sender_address(site)}?subject={quote('unsubscribe ' + token)}"
+    address = envelope_address(sender_address(site))
+    return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
 def compose(rendered: RenderedDigest, site: Site, *, to: str, token: str, message_id: str,
