@@ -77,3 +77,28 @@ def test_an_international_site_builds_with_ascii_where_urls_must_be(tmp_path: Pa
     assert unsubscribe.startswith("<https://xn--exmple-cua.org/dagb%C3%B6k/unsubscribe?token=")
     assert message["From"].addresses[0].domain == "xn--exmple-cua.org"
     assert message["Message-ID"].endswith("@xn--exmple-cua.org>")
+
+
+@pytest.mark.parametrize(("args", "env", "code", "message"), [
+    (["build"], {"SOURCE_DATE_EPOCH": "99999999999999"}, 2,
+     "SOURCE_DATE_EPOCH: 99999999999999 seconds since 1970 is past the year 9999"),
+    (["build"], {"SOURCE_DATE_EPOCH": "yesterday"}, 2, "is not a whole number of seconds"),
+    (["build", "--now", "0001-01-01T00:00+14:00"], {}, 2,
+     "lies outside the years 1 to 9999"),
+    (["digest", "--until", "9999-12-31", "--period", "week"], {}, 3, "no posts between"),
+    (["digest", "--until", "9999-12-31", "--period", "month"], {}, 3, "no posts between"),
+    (["digest", "--since", "0001-01-01", "--until", "0001-01-07"], {}, 3, "no posts between"),
+    (["send", "--period", "week", "--now", "0001-01-01T00:00+14:00", "--dry-run"], {}, 2,
+     "--now"),
+])
+def test_moments_at_the_ends_of_time(args: list[str], env: dict[str, str], code: int,
+                                     message: str, example_registry: Path,
+                                     tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, [*args, "-r", str(example_registry),
+                                      *(["-o", str(tmp_path / "out")]
+                                        if args[0] != "send" else [])],
+                                env={"SOURCE_DATE_EPOCH": "", **env})
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
