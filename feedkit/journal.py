@@ -158,7 +158,7 @@ def commit(out_dir: Path, steps: list[Step]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    _fsync_dir(out_dir)
+    fsync_path(out_dir)
     fault = _fault_after()
     for done, (kind, source, target) in enumerate(steps):
         if fault is not None and done == fault:
@@ -183,11 +183,12 @@ def _sync_dirs(out_dir: Path, steps: list[Step]) -> None:
     folders = {(out_dir / source).parent for _, source, _ in steps} | {out_dir}
     for folder in sorted(folders):
         with contextlib.suppress(OSError):
-            _fsync_dir(folder)
+            fsync_path(folder)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Make a file's (or a folder's entries') bytes durable."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

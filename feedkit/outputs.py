@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import OutputError
-from .journal import MANIFEST, OutLock, Step, commit, recover
+from .journal import MANIFEST, OutLock, Step, commit, fsync_path, recover
 
 
 def safe_relpath(relpath: str) -> PurePosixPath:
@@ -217,18 +217,10 @@ def _sync_all(paths: list[Path]) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(_sync, paths))
+            list(pool.map(fsync_path, paths))
     else:
         for path in paths:
-            _sync(path)
-
-
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            fsync_path(path)
 
 
 @contextlib.contextmanager
