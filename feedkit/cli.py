@@ -68,8 +68,8 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 def built_lines(out: Path, result: BuildResult) -> list[str]:
-    return [f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
-            for p in result.paths]
+    return [*(f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
+              for p in result.paths), *(f"removed {out / p}" for p in result.removed)]
 
 
 @app.command("build")
@@ -89,7 +89,8 @@ def build_command(
         echo_lines(built_lines(out, result))
         return
     echo_lines(f"would change {out / p}" for p in result.changed)
-    if result.changed:
+    echo_lines(f"would remove {out / p}" for p in result.removed)
+    if result.changed or result.removed:
         raise typer.Exit(EXIT_INVALID)
     typer.echo(f"{out} is up to date ({len(result.paths)} files)")
 
@@ -142,15 +143,21 @@ def validate_command(
 ) -> None:
     """Check feeds and the registry offline; exit 1 on errors (or warnings with --strict)."""
     from .clock import resolve_now
-    from .validate import validate_paths, validate_project
-    from .validate.report import FORMATS, render
+    from .validate import validate_feeds, validate_project
+    from .validate.report import FORMATS, render, skipped_lines
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
                                  param_hint="--format")
     moment = run(lambda: resolve_now(now), verbose)
-    reports = run(lambda: validate_paths(list(paths), now=moment, previous=previous) if paths
-                  else validate_project(registry, out, now=moment, previous=previous), verbose)
+    if paths:
+        found = run(lambda: validate_feeds(list(paths), now=moment, previous=previous), verbose)
+        reports = found.reports
+        if verbose:
+            typer.echo(skipped_lines(found.skipped), err=True, nl=False)
+    else:
+        reports = run(lambda: validate_project(registry, out, now=moment, previous=previous),
+                      verbose)
     typer.echo(render(reports, fmt, strict=strict), nl=False)
     if any(r.unreadable for r in reports):
         raise typer.Exit(EXIT_USAGE)
@@ -165,13 +172,16 @@ def publish_command(
     ping: bool = typer.Option(False, "--ping", help="After building, tell the WebSub hub "
                               "(site.websub_hub) about every feed that changed since the "
                               "last successful ping."),
+    deadline: float = typer.Option(60.0, "--ping-deadline", min=1.0, metavar="SECONDS",
+                                   help="Time allowed for all the pings of this run."),
 ) -> None:
     """Build out/ and, with --ping, notify the WebSub hub of the feeds that changed."""
     from .clock import resolve_now
     from .jobs.publish import publish
 
     result, pings = run(lambda: publish(registry, out, state_path=state, templates=templates,
-                                        now=resolve_now(now), ping_hub=ping), verbose)
+                                        now=resolve_now(now), ping_hub=ping,
+                                        deadline=deadline), verbose)
     typer.echo(f"built {out}: {len(result.changed)} of {len(result.paths)} files changed")
     if pings is None:
         return

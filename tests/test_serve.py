@@ -175,7 +175,8 @@ def test_cross_site_and_forged_forms_are_refused(site) -> None:
                            headers={"Origin": "https://evil.example"})
         fetch = client.post(base + "subscribe", data=fields,
                             headers={"Sec-Fetch-Site": "cross-site"})
-        forged = client.post(base + "subscribe", data={**fields, "form_token": token[:-1] + "0"})
+        other = "1" if token.endswith("0") else "0"
+        forged = client.post(base + "subscribe", data={**fields, "form_token": token[:-1] + other})
         missing = client.post(base + "subscribe", data={"email": "victim@example.org"})
     assert evil.status_code == fetch.status_code == 403
     assert "Formuläret skickades från en annan webbplats" in evil.text
@@ -212,7 +213,7 @@ def test_markup_and_encoded_words_in_a_name_stay_text(site) -> None:
     assert answer.status_code == 200
     raw = message_from_bytes(sink.received[-1].data)["To"]
     shown = str(make_header(decode_header(raw)))  # an encoded word's text is not parsed
-    assert shown.replace("\u2060", "") == f"{name} <mark@example.org>"
+    assert shown.replace("\u200b", "") == f"{name} <mark@example.org>"
     assert b"\r\nB <" not in sink.received[-1].data
     assert _status(registry)["mark@example.org"]["name"] == name
 

@@ -53,7 +53,8 @@ TEMPLATES = typer.Option(None, "--templates", help="Folder whose templates overr
                          "shipped ones by name.", file_okay=False, exists=True)
 NOW = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now (default: "
                    "SOURCE_DATE_EPOCH, else the clock).")
-VERBOSE = typer.Option(False, "--verbose", "-v", help="Show the traceback of an error.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Say more: the traceback of an "
+                       "error; for validate, the files passed over as not feeds.")
 STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
                      ".feedkit/state.sqlite beside the registry).")
 SMTP_CA = typer.Option(None, "--smtp-ca", dir_okay=False, exists=True, help="PEM file of a "

@@ -16,7 +16,7 @@ from ..model import Site
 from ..text.i18n import resolve_language, translations
 from ..text.templating import render_template
 from ..urls import ascii_host
-from .message import header_text, message_policy, refuse_line_breaks, sender_for
+from .message import message_policy, phrase, refuse_line_breaks, sender_for
 from .personal import to_header
 
 
@@ -33,7 +33,7 @@ def confirmation_message(site: Site, *, address: str, name: str, language: str,
     refuse_line_breaks("Subject", subject)
     policy = message_policy()
     message = EmailMessage(policy=policy)
-    message["Subject"] = header_text(subject)
+    message["Subject"] = phrase(subject)
     message["From"] = sender_for(site)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid("confirm", domain=ascii_host(site.url))

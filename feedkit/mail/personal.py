@@ -26,7 +26,7 @@ from ..addresses import envelope_address
 from ..model import Post, Registry
 from ..periods import Window
 from ..writers.digest import render_digest
-from .message import compose, header_text, sender_address, stable_message_id
+from .message import compose, phrase, sender_address, stable_message_id
 
 TOKEN_PLACEHOLDER = "feed" * 16  # a template's token placeholder is cut from this
 PLACEHOLDER_RECIPIENT = "placeholder@feedkit.invalid"
@@ -94,7 +94,7 @@ def to_header(name: str, address: str) -> bytes:
     its ASCII (IDNA) form; an address with non-ASCII letters before the @ stays
     UTF-8, which only an SMTPUTF8 hand-over may carry.
     """
-    name, address = header_text(name), envelope_address(address)
+    name, address = phrase(name), envelope_address(address)
     if not name:
         line = f"To: {address}"
     elif _ATEXT_NAME.match(name):
@@ -166,7 +166,7 @@ class MessageTemplate:
         """The same message built in full by the email package."""
         from email.headerregistry import Address
 
-        message = self._build(str(Address(display_name=header_text(name),
+        message = self._build(str(Address(display_name=phrase(name),
                                           addr_spec=envelope_address(address))),
                               message_id, token)
         if self._boundary:

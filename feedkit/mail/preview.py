@@ -18,7 +18,7 @@ from ..writers.context import BuildContext, Outputs
 from ..writers.digest import RenderedDigest, personalize, render_digest
 from .message import (
     compose,
-    header_text,
+    phrase,
     refuse_line_breaks,
     stable_message_id,
     unsubscribe_link,
@@ -47,7 +47,7 @@ def add_digest_files(
 ) -> None:
     """Add the three digest files for one recipient; Date is the newest post's time."""
     name, address = recipient(to)
-    to = str(Address(display_name=header_text(name), addr_spec=envelope_address(address)))
+    to = str(Address(display_name=phrase(name), addr_spec=envelope_address(address)))
     token = make_token(address, PREVIEW_SECRET)
     message = compose(rendered, site, to=to, token=token,
                       message_id=stable_message_id(site, rendered.window, address),

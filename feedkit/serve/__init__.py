@@ -46,9 +46,9 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
 
     base = mount_path(load(config.registry).site.url)
     shown = f"[{host}]" if ":" in host else host
-    say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
     if reload:
         _watch(config, say)
+    say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
     server = uvicorn.Server(uvicorn.Config(
         app, access_log=False, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
         server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))
@@ -62,6 +62,8 @@ def _watch(config: ServeConfig, say: Callable[[str], None]) -> None:
     watched = [config.registry.resolve(), *(
         d.resolve() for d in Project(config.registry).template_dirs(config.templates))]
 
+    ready = threading.Event()
+
     def loop() -> None:
         from watchfiles import watch
 
@@ -69,7 +71,11 @@ def _watch(config: ServeConfig, say: Callable[[str], None]) -> None:
         from ..errors import FeedkitError
         from ..jobs.build import build
 
-        for _ in watch(*[p for p in watched if p.exists()]):
+        for changes in watch(*[p for p in watched if p.exists()], yield_on_timeout=True,
+                             rust_timeout=200):
+            ready.set()  # the first (empty) yield: the watcher is running
+            if not changes:
+                continue
             try:
                 result = build(config.registry, config.out, templates=config.templates,
                                now=resolve_now())
@@ -78,5 +84,6 @@ def _watch(config: ServeConfig, say: Callable[[str], None]) -> None:
                 say(f"Error: {exc}")
 
     threading.Thread(target=loop, daemon=True, name="feedkit-reload").start()
+    ready.wait(15)  # changes made once `feedkit serve` says it serves are seen
 
 
