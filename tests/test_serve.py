@@ -292,3 +292,59 @@ def test_reload_rebuilds_out_when_posts_change(tmp_path: Path) -> None:
         assert line.startswith("rebuilt "), line
         feed = client.get(base + "atom.xml")
     assert feed.status_code == 200 and "Omdöpt inlägg" in feed.text
+
+
+def test_one_click_during_a_send_in_progress_is_honoured(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from send_helpers import subscribers_csv
+    from smtp_sink import Faults
+
+    registry = make_site(tmp_path, subscribers_csv(6))
+    with SmtpSink(Faults(data_delay=0.3)) as sink, serving(registry) as (base, _), \
+            httpx.Client(timeout=10) as client:
+        env = {**os.environ, "FEEDKIT_SECRET": SECRET}
+        sending = subprocess.Popen(
+            [sys.executable, "-c", "from feedkit.cli import main; main()", "send",
+             "--registry", str(registry), "--period", "week", "--now",
+             "2020-02-10T12:00+01:00", "--smtp", sink.url],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while sink.data_started < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        token = sign("unsubscribe", "user5@example.org", SECRET.encode())
+        assert client.post(f"{base}unsubscribe?token={token}", data=ONE_CLICK).status_code \
+            == 200
+        out, err = sending.communicate(timeout=60)
+        got = sink.by_recipient()
+    assert sending.returncode == 0, out + err
+    assert "sent 5, pending 0, failed 0, suppressed 1" in out
+    assert sorted(got) == [f"user{i}@example.org" for i in range(5)]
+
+
+def test_an_english_site_gets_english_pages(tmp_path: Path) -> None:
+    import asyncio
+
+    from feedkit.serve import ServeConfig, create_app
+
+    registry = make_site(tmp_path, "email\na@example.org\n")
+    registry.write_text(registry.read_text(encoding="utf-8").replace("language: sv",
+                                                                     "language: en"),
+                        encoding="utf-8")
+    app = create_app(ServeConfig(registry, tmp_path / "out",
+                                 environ={"FEEDKIT_SECRET": SECRET}))
+    async def fetch() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app)  # in-process, as datasette's tests do
+        async with httpx.AsyncClient(transport=transport,
+                                     base_url="https://lab.example.org") as client:
+            return (await client.get("/dagbok/subscribe"),
+                    await client.get("/dagbok/unsubscribe", params={"token": "nope"}))
+
+    page, bad = asyncio.run(fetch())
+    assert page.status_code == 200 and '<html lang="en">' in page.text
+    assert "Subscribe to Labbets dagbok" in page.text and "Email address" in page.text
+    assert bad.status_code == 400 and "This link is not valid" in bad.text
