@@ -166,6 +166,21 @@ def _sync(path: Path) -> None:
         os.close(fd)
 
 
+def replace_file(target: Path, data: bytes) -> None:
+    """Replace one file outside out/ atomically (temporary file, fsync, rename), or
+    OutputError; used for posts.lock."""
+    try:
+        temp = _stage(target, data)
+        try:
+            _sync(temp)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"{target}: can't write it: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def staged(out_dir: Path) -> Iterator[StagedOutputs]:
     """Outputs for out_dir that all land when the block ends, or none if it fails."""
