@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from .errors import FeedkitError, FileProblems, Problem
@@ -31,6 +32,9 @@ ID_CHANGED = "lock-id-changed"
 ID_REUSED = "lock-id-reused"
 _FORMAT_LINE = re.compile(r"^# feedkit posts\.lock, format (\d+)\b")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+_ORDER = attrgetter("first_published", "id")
 
 
 class LockError(FileProblems):
@@ -51,8 +55,6 @@ class LockEntry:
     id: str
     line: int = 0
 
-    def sort_key(self) -> tuple[datetime, str]:
-        return self.first_published, self.id
 
     def text(self) -> str:
         return f"{self.first_published.isoformat()} {self.status} {self.slug} {self.id}"
@@ -64,7 +66,7 @@ class LockEntry:
 
 @dataclass(frozen=True, slots=True)
 class Lock:
-    """The entries of a lock file, oldest first."""
+    """The entries of a lock file (written out oldest first)."""
 
     entries: tuple[LockEntry, ...] = ()
 
@@ -84,7 +86,7 @@ class Lock:
             "\"Entry ids\".\n"
             "# first-published status slug id\n"
         )
-        lines = sorted(self.entries, key=LockEntry.sort_key)
+        lines = sorted(self.entries, key=_ORDER)
         return header + "".join(entry.text() + "\n" for entry in lines)
 
 
@@ -162,7 +164,7 @@ def _entry(line: str, number: int, path: str, problems: list[Problem]) -> LockEn
     elif not _SLUG.match(slug):
         problems.append(Problem(path, number, column + len(status) + 1,
                                 f"'{slug}' is not a slug (a-z, 0-9 and single hyphens)"))
-    elif entry_id != entry_id.strip() or any(c.isspace() for c in entry_id):
+    elif len(entry_id.split()) != 1 or entry_id != entry_id.strip():
         problems.append(Problem(path, number, len(line) - len(entry_id) + 1,
                                 "an id has no spaces in it"))
     else:
@@ -224,7 +226,7 @@ def reconcile(lock: Lock | None, registry: Registry, now: datetime,
     entries = dict(old)
     violations: list[Violation] = []
     removed: list[LockEntry] = []
-    for entry in sorted(old.values(), key=LockEntry.sort_key):
+    for entry in sorted(old.values(), key=_ORDER):
         if entry.status != PUBLISHED or entry.id in current:
             continue
         successor = _successor(entry, newcomers)
@@ -246,8 +248,8 @@ def reconcile(lock: Lock | None, registry: Registry, now: datetime,
     for post in added:
         entries[post.id] = LockEntry(post.published, PUBLISHED, post.slug, post.id)
     violations.sort(key=lambda v: v.post.line)
-    return Reconciled(Lock(tuple(sorted(entries.values(), key=LockEntry.sort_key))),
-                      tuple(violations), added, tuple(removed))
+    return Reconciled(Lock(tuple(entries.values())), tuple(violations), added,
+                      tuple(removed))
 
 
 def _successor(entry: LockEntry, newcomers: list[Post]) -> Post | None:
