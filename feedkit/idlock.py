@@ -222,19 +222,18 @@ def reconcile(lock: Lock | None, registry: Registry, now: datetime,
     """Check the registry against the lock and work out the lock a build would write."""
     old = lock.by_id() if lock is not None else {}
     current = {post.id for post in registry.posts}
-    newcomers = [post for post in registry.posts if post.id not in old]
+    newcomers = _Newcomers([post for post in registry.posts if post.id not in old])
     entries = dict(old)
     violations: list[Violation] = []
     removed: list[LockEntry] = []
     for entry in sorted(old.values(), key=_ORDER):
         if entry.status != PUBLISHED or entry.id in current:
             continue
-        successor = _successor(entry, newcomers)
+        successor = newcomers.successor(entry)
         if successor is None:
             entries[entry.id] = replace(entry, status=REMOVED, line=0)
             removed.append(entry)
         else:
-            newcomers.remove(successor)
             violations.append(_changed(successor, entry, lock_name))
     for post in registry.posts:
         known = old.get(post.id)
@@ -244,7 +243,7 @@ def reconcile(lock: Lock | None, registry: Registry, now: datetime,
             violations.append(_reused(post, known, lock_name))
         elif known.status == REMOVED or known.slug != post.slug:
             entries[post.id] = replace(known, status=PUBLISHED, slug=post.slug, line=0)
-    added = tuple(post for post in newcomers if post.published <= now)
+    added = tuple(post for post in newcomers.left() if post.published <= now)
     for post in added:
         entries[post.id] = LockEntry(post.published, PUBLISHED, post.slug, post.id)
     violations.sort(key=lambda v: v.post.line)
@@ -252,16 +251,27 @@ def reconcile(lock: Lock | None, registry: Registry, now: datetime,
                       tuple(removed))
 
 
-def _successor(entry: LockEntry, newcomers: list[Post]) -> Post | None:
-    """The post, among those whose id the lock doesn't know, that `entry` was published
-    for: the one with its slug, else the one with its publication time."""
-    for post in newcomers:
-        if post.slug == entry.slug:
-            return post
-    for post in newcomers:
-        if post.published == entry.first_published:
-            return post
-    return None
+class _Newcomers:
+    """The posts whose id the lock doesn't know, by slug and by publication time (each
+    unique in a registry), until one is found to be a published post's successor."""
+
+    def __init__(self, posts: list[Post]) -> None:
+        self.posts = posts
+        self.by_slug = {post.slug: post for post in posts}
+        self.by_time = {post.published: post for post in posts}
+        self.taken: set[str] = set()
+
+    def successor(self, entry: LockEntry) -> Post | None:
+        """The post `entry` was published for: the one with its slug, else the one with
+        its publication time; None when neither is left."""
+        for post in (self.by_slug.get(entry.slug), self.by_time.get(entry.first_published)):
+            if post is not None and post.id not in self.taken:
+                self.taken.add(post.id)
+                return post
+        return None
+
+    def left(self) -> list[Post]:
+        return [post for post in self.posts if post.id not in self.taken]
 
 
 def _changed(post: Post, entry: LockEntry, lock_name: str) -> Violation:
