@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench golden clean
+.PHONY: run test lint bench golden clean debian-packages
 
-# Debian packages the tests use (a real browser); installed when missing.
-CHROMIUM := /usr/bin/chromium
+# Debian packages the tests use (a real browser, a real PostgreSQL server); each
+# is installed when the command it provides is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +25,17 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/feedkit build --registry posts.yaml --out out
 
-$(CHROMIUM):
-	@command -v apt-get >/dev/null || { echo "Install Chromium (Debian: apt-get install chromium)"; exit 1; }
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+debian-packages:
+	@missing=""; for need in $(NEEDS); do \
+	  ls $${need#*:} >/dev/null 2>&1 || missing="$$missing $${need%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  command -v apt-get >/dev/null || { echo "Install:$$missing (Debian packages)"; exit 1; }; \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing; fi
 
-test: $(VENV)/.test-installed $(CHROMIUM)
+test: $(VENV)/.test-installed debian-packages
 	$(BIN)/ruff check feedkit tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
@@ -43,6 +49,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/send.py
+	$(BIN)/python bench/crash.py
 
 clean:
 	rm -rf $(VENV)

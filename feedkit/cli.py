@@ -114,7 +114,8 @@ def build_command(
         return
     stale = result.stale(out)
     echo_lines(f"would change {p}" for p in stale)
-    if stale:
+    echo_lines(f"would remove {out / p}" for p in result.removed)
+    if stale or result.removed:
         raise typer.Exit(EXIT_INVALID)
     typer.echo(f"{out} is up to date ({len(result.paths)} files)")
 
@@ -208,13 +209,16 @@ def publish_command(
     ping: bool = typer.Option(False, "--ping", help="After building, tell the WebSub hub "
                               "(site.websub_hub) about every feed that changed since the "
                               "last successful ping."),
+    deadline: float = typer.Option(60.0, "--ping-deadline", min=1.0, metavar="SECONDS",
+                                   help="Time allowed for all the pings of this run."),
 ) -> None:
     """Build out/ and, with --ping, notify the WebSub hub of the feeds that changed."""
     from .clock import resolve_now
     from .jobs.publish import publish
 
     result, pings = run(lambda: publish(registry, out, state_path=state, templates=templates,
-                                        now=resolve_now(now), ping_hub=ping), verbose)
+                                        now=resolve_now(now), ping_hub=ping,
+                                        deadline=deadline), verbose)
     typer.echo(f"built {out}: {len(result.changed)} of {len(result.paths)} files changed")
     if pings is None:
         return

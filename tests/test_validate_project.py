@@ -134,3 +134,29 @@ def test_a_damaged_lock_is_reported_at_its_line(built: Path) -> None:
     result = run("validate", *project_args(built))
     assert result.exit_code == 1
     assert findings(result.output, built) == [("posts.lock", "6", "error", "lock-malformed")]
+
+
+def test_a_feed_the_build_would_remove_is_out_of_date_but_a_file_of_ones_own_is_not(
+    built: Path
+) -> None:
+    # Only the oldest post of the example has tags: without them, no tag feeds.
+    registry = built / "posts.yaml"
+    text = registry.read_text(encoding="utf-8")
+    tagged = sorted(p.parent.name for p in (built / "out" / "tags").glob("*/atom.xml"))
+    assert tagged, "the example has tag feeds"
+    untagged = "\n".join(line for line in text.splitlines()
+                         if not line.lstrip().startswith("tags:")) + "\n"
+    registry.write_text(untagged, encoding="utf-8")
+    (built / "out" / "mine.xml").write_bytes(
+        (built / "out" / "tags" / tagged[0] / "atom.xml").read_bytes())
+    result = run("validate", *project_args(built))
+    assert result.exit_code == 1
+    found = findings(result.output, built)
+    removed = {path for path, _, _, rule in found
+               if rule == "out-of-date" and path.startswith("out/tags/")}
+    assert removed == {f"out/tags/{tag}/{name}" for tag in tagged
+                       for name in ("atom.xml", "rss.xml", "feed.json")}
+    assert "`feedkit build` removes it" in result.output
+    assert not [f for f in found if f[0] == "out/mine.xml"]  # not feedkit's: left alone
+    assert run("build", *project_args(built)).exit_code == 0
+    assert run("validate", "--strict", *project_args(built)).exit_code == 0

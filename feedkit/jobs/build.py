@@ -14,7 +14,7 @@ from ..clock import resolve_now
 from ..idlock import LockPlan, plan_lock, violation_problems
 from ..load import load
 from ..model import Registry
-from ..outputs import OutputSet, staged
+from ..outputs import OutputSet, staged, stale_files
 from ..project import Project
 from ..writers.catalogue import FeedFile, FeedSpec
 from ..writers.context import BuildContext, Writer
@@ -71,19 +71,23 @@ class BuildResult:
     paths: tuple[str, ...]
     changed: tuple[str, ...]
     feeds: tuple[WrittenFeed, ...] = ()
+    removed: tuple[str, ...] = ()  # stale files of the previous build (would be) removed
     lock: LockUpdate | None = None
 
     def lines(self, out: Path) -> list[str]:
-        """What `feedkit build` prints: each file written or unchanged, then the lock."""
+        """What `feedkit build` prints: each file written, unchanged or removed, then the
+        lock."""
         lines = [f"{'wrote' if p in self.changed else 'unchanged'} {out / p}"
                  for p in self.paths]
+        lines += [f"removed {out / p}" for p in self.removed]
         if lock := self.lock:
             lines.append(f"{'wrote' if lock.changed else 'unchanged'} {lock.path}")
             lines += [f"{lock.path}: recorded {i} as removed" for i in lock.removed]
         return lines
 
     def stale(self, out: Path) -> list[Path]:
-        """What `feedkit build --check` lists: the files a build would change."""
+        """What `feedkit build --check` lists as would change: the files a build would
+        rewrite, and the lock (files it would remove are in `removed`)."""
         lock = [self.lock.path] if self.lock and self.lock.changed else []
         return [out / p for p in self.changed] + lock
 
@@ -114,26 +118,32 @@ def build(
 ) -> BuildResult:
     """Render everything into out_dir, all or nothing; with `check`, only compare.
 
-    Files are staged beside their targets while the writers run and renamed into
-    place at the end; if anything fails, the staged files go and out/ is as it was.
-    A post that would change its published id (posts.lock) stops the build first.
+    Files are staged beside their targets while the writers run and put in place
+    at the end; if anything fails, the staged files go and out/ is as it was. A
+    whole build (no `writers` given) also removes the files of the previous whole
+    build that it no longer makes, such as a removed tag's feeds. A post that would
+    change its published id (posts.lock) stops the build first.
     """
     context = _context(registry_path, templates, now)
     lock = _checked_lock(registry_path, context)
+    prune = writers is None  # only a whole build knows which files are stale
     chosen = writers if writers is not None else default_writers()
     if check:
         memory = OutputSet()
         for writer in chosen:
             writer.write(context, memory)
+        stale = stale_files(out_dir, set(memory.files)) if prune else []
         return BuildResult(context.registry, tuple(sorted(memory.files)),
-                           tuple(memory.stale(out_dir)), lock=_update(lock))
-    with staged(out_dir) as outputs:
+                           tuple(memory.stale(out_dir)), removed=tuple(stale),
+                           lock=_update(lock))
+    with staged(out_dir, prune=prune) as outputs:
         for writer in chosen:
             writer.write(context, outputs)
         lock.write()  # last: if it fails, out/ stays as it was
     paths = tuple(sorted(outputs.paths))
     return BuildResult(context.registry, paths, tuple(outputs.changed),
-                       _written_feeds(context, outputs.digests), _update(lock))
+                       _written_feeds(context, outputs.digests), tuple(outputs.removed),
+                       _update(lock))
 
 
 def _checked_lock(registry_path: Path, context: BuildContext) -> LockPlan:

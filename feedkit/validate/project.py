@@ -73,22 +73,31 @@ def _unrecorded(plan: LockPlan, registry: Registry, report: FileReport) -> list[
 
 def check_built(registry: Registry, registry_path: Path, out_dir: Path, now: datetime,
                 feeds: list[FileReport]) -> list[Message]:
-    """Feeds of out/ that differ from what a build would write now, or are missing from
-    it. Each message goes to its feed's report; those of missing feeds are returned."""
+    """Feeds of out/ that differ from what a build would write now, are missing, or that
+    an earlier build wrote and this one would remove. Each message goes to its feed's
+    report; those of missing feeds are returned."""
     from ..jobs.build import feed_writers, render
+    from ..outputs import stale_files
 
     _, outputs = render(registry_path, now=now, writers=feed_writers(), registry=registry)
     reports = {report.path: report for report in feeds}
     missing = []
+    fix = "run `feedkit build`"
     for relpath in outputs.stale(out_dir):
         shown = str(out_dir / relpath)
         report = reports.get(shown)
         if report is None:
             missing.append(_message(shown, 1, "out-of-date", (
-                f"missing: `feedkit build` writes this feed from {registry.path} now; "
-                "run `feedkit build`")))
+                f"missing: `feedkit build` writes this feed from {registry.path} now; {fix}")))
         else:
             report.messages.insert(0, _message(shown, 1, "out-of-date", (
                 f"out of date: `feedkit build` writes this feed differently from "
-                f"{registry.path} now; run `feedkit build`")))
+                f"{registry.path} now; {fix}")))
+    # Files the last build listed in its manifest; only feeds are compared here.
+    for relpath in stale_files(out_dir, set(outputs.files)):
+        report = reports.get(str(out_dir / relpath))
+        if report is not None:
+            report.messages.insert(0, _message(report.path, 1, "out-of-date", (
+                f"no longer made from {registry.path} (its tag or author is gone?): "
+                f"`feedkit build` removes it; {fix}")))
     return missing

@@ -114,7 +114,13 @@ def validate_project(registry: Path, out_dir: Path, *, now: datetime,
                      previous: str | None = None) -> list[FileReport]:
     """No paths given: the registry (and subscribers file), posts.lock, then every feed
     in out_dir. When the registry loads, posts.lock is checked against it, and so are
-    the feeds in out_dir (if it has any) against what a build would write now."""
+    the feeds in out_dir (if it has any) against what a build would write now.
+
+    A build killed while committing is finished first, so the feeds read are whole.
+    """
+    from ..journal import settle
+
+    settle(out_dir)
     reports, loaded = check_registry(registry, out_dir, now=now, previous=previous)
     feeds = [report for report in (validate_file(p, now=now) for p in feeds_in(out_dir))
              if report.kind != "unknown"]
