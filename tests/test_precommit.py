@@ -59,6 +59,11 @@ def test_the_documented_rev_is_this_release_and_its_hooks_exist() -> None:
     assert repo["rev"] == f"v{feedkit.__version__}"
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert {h["id"] for h in repo["hooks"]} <= {h["id"] for h in hooks}
+    # The project hook runs when any file it checks changes, the lock included.
+    project = re.compile(next(h for h in hooks if h["id"] == "feedkit-validate")["files"])
+    assert all(project.search(name) for name in (
+        "posts.yaml", "posts.lock", "subscribers.csv", "out/atom.xml", "out/tags/a/feed.json"))
+    assert not project.search("notes/posts.lock")
     assert command.split()[2:] == [UPSTREAM, repo["hooks"][0]["id"], "--ref", repo["rev"],
                                    "--all-files"]
 
