@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import typer
 
@@ -30,9 +30,6 @@ from .commands.common import (
 from .commands.serve import serve_command
 from .commands.subscribers import subscribers_app
 from .errors import EXIT_INVALID, EXIT_PENDING, EXIT_USAGE
-
-if TYPE_CHECKING:
-    from .jobs.build import BuildResult
 
 T = TypeVar("T")
 
@@ -67,9 +64,6 @@ def parse_day(value: str | None, option: str) -> date | None:
     return None if value is None else run(lambda: parse(value, option))
 
 
-def built_lines(out: Path, result: BuildResult) -> list[str]:
-    return [*(f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
-              for p in result.paths), *(f"removed {out / p}" for p in result.removed)]
 
 
 @app.command("build")
@@ -86,11 +80,12 @@ def build_command(
     result = run(lambda: build(registry, out, templates=templates, now=resolve_now(now),
                                check=check), verbose)
     if not check:
-        echo_lines(built_lines(out, result))
+        echo_lines(result.lines(out))
         return
-    echo_lines(f"would change {out / p}" for p in result.changed)
+    stale = result.stale(out)
+    echo_lines(f"would change {p}" for p in stale)
     echo_lines(f"would remove {out / p}" for p in result.removed)
-    if result.changed or result.removed:
+    if stale or result.removed:
         raise typer.Exit(EXIT_INVALID)
     typer.echo(f"{out} is up to date ({len(result.paths)} files)")
 
@@ -163,6 +158,18 @@ def validate_command(
         raise typer.Exit(EXIT_USAGE)
     if any(r.verdict(strict) == "invalid" for r in reports):
         raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("pin-ids")
+def pin_ids_command(registry: Path = REGISTRY, now: str | None = NOW,
+                    verbose: bool = VERBOSE) -> None:
+    """Print the `id:` line to add to each post whose published id would change."""
+    from .clock import resolve_now
+    from .jobs.pins import pin_ids
+
+    pins = run(lambda: pin_ids(registry, resolve_now(now)), verbose)
+    echo_lines(f"{registry}:{post.line}: {pin}" for post, pin in pins)
+    typer.echo(f"{len(pins)} post{'s' if len(pins) != 1 else ''} to pin", err=True)
 
 
 @app.command("publish")

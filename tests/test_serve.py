@@ -328,6 +328,7 @@ def test_one_click_during_a_send_in_progress_is_honoured(tmp_path: Path) -> None
 
 def test_an_english_site_gets_english_pages(tmp_path: Path) -> None:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from feedkit.serve import ServeConfig, create_app
 
@@ -344,7 +345,9 @@ def test_an_english_site_gets_english_pages(tmp_path: Path) -> None:
             return (await client.get("/dagbok/subscribe"),
                     await client.get("/dagbok/unsubscribe", params={"token": "nope"}))
 
-    page, bad = asyncio.run(fetch())
+    # A thread of its own: the session's browser (Playwright) keeps a loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        page, bad = pool.submit(asyncio.run, fetch()).result(30)
     assert page.status_code == 200 and '<html lang="en">' in page.text
     assert "Subscribe to Labbets dagbok" in page.text and "Email address" in page.text
     assert bad.status_code == 400 and "This link is not valid" in bad.text
