@@ -1,4 +1,7 @@
-"""Unsubscribe tokens: HMAC-SHA256 of the address, keyed with FEEDKIT_SECRET."""
+"""Signed tokens, keyed with FEEDKIT_SECRET: `sign`/`verify` make and check tokens
+that name their address and purpose (unsubscribe, confirm, form); `make_token` is
+the older bare HMAC of an address, still accepted from mail already sent and used
+by the preview."""
 
 from __future__ import annotations
 
