@@ -133,7 +133,7 @@ def site(folder: Path, subscribers: int) -> tuple[Path, Path, Path]:
     from send_helpers import REGISTRY
 
     from feedkit.mail.tokens import sign
-    from feedkit.state import SendState
+    from feedkit.state import locate
     from feedkit.state.listing import Consent
 
     registry = folder / "posts.yaml"
@@ -154,7 +154,7 @@ def site(folder: Path, subscribers: int) -> tuple[Path, Path, Path]:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    state = SendState.open(folder / ".feedkit" / "state.sqlite")
+    state = locate(None, registry).open()
     addresses = [f"reader{i}@example.org" for i in range(subscribers)]
     state.import_entries(
         ((a, a, "", None) for a in addresses),

@@ -175,7 +175,7 @@ def pin_ids_command(registry: Path = REGISTRY, now: str | None = NOW,
 @app.command("publish")
 def publish_command(
     registry: Path = REGISTRY, out: Path = OUT, templates: Path | None = TEMPLATES,
-    now: str | None = NOW, state: Path | None = STATE, verbose: bool = VERBOSE,
+    now: str | None = NOW, state: str | None = STATE, verbose: bool = VERBOSE,
     ping: bool = typer.Option(False, "--ping", help="After building, tell the WebSub hub "
                               "(site.websub_hub) about every feed that changed since the "
                               "last successful ping."),
@@ -209,7 +209,7 @@ def send_command(
         None, "--smtp", help="smtp://host:587 (STARTTLS when offered; ?starttls=required) or "
         "smtps://host:465; default FEEDKIT_SMTP_URL, else a Maildir at .feedkit/outbox "
         "beside the registry.", show_default=False),
-    state: Path | None = STATE, now: str | None = NOW,
+    state: str | None = STATE, now: str | None = NOW,
     dry_run: bool = typer.Option(False, "--dry-run", help="List who would get which digest; "
                                  "send nothing, write nothing."),
     registry: Path = REGISTRY, templates: Path | None = TEMPLATES, verbose: bool = VERBOSE,
@@ -218,9 +218,13 @@ def send_command(
     retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, help="First retry "
                                       "delay in seconds; doubles each time, at most 60."),
     smtp_ca: Path | None = SMTP_CA,
+    lease: float = typer.Option(600.0, "--lease", min=1.0, metavar="SECONDS", help="With a "
+                                "PostgreSQL state: how long a claim on deliveries lasts "
+                                "before another sender may take them over."),
 ) -> None:
     """Send each subscriber each complete period's digest exactly once.
 
+    Several `feedkit send` runs may share a PostgreSQL state: they split the deliveries.
     Exit status: 0 when nothing is left pending, 75 when some deliveries wait for the
     next run, 1 on an error.
     """
@@ -231,7 +235,7 @@ def send_command(
 
     request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
                           subscribers, smtp, state, templates, dry_run,
-                          Backoff(retries=retries, delay=retry_delay), smtp_ca)
+                          Backoff(retries=retries, delay=retry_delay), smtp_ca, lease)
     summary = run(lambda: run_send(request, reporter_for()), verbose)
     typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
                f"{summary.suppressed}" if dry_run else summary.line())
@@ -249,7 +253,7 @@ def unsubscribe_command(
                                            help="An email address, an unsubscribe token or "
                                            "the whole unsubscribe link from a message."),
     registry: Path = REGISTRY, subscribers: Path | None = SUBSCRIBERS,
-    state: Path | None = STATE, verbose: bool = VERBOSE,
+    state: str | None = STATE, verbose: bool = VERBOSE,
 ) -> None:
     """Add an address to the suppression list; `feedkit send` never mails it again."""
     from .jobs.unsubscribe import run_unsubscribe

@@ -138,14 +138,17 @@ class ListService:
                      expires=int(self.clock()) + CONFIRM_DAYS * 86400)
         if fields.get("website"):  # the honeypot: people never see it
             return Subscription(address, name, language, token, mail=False)
-        entry = self.state.list_entry(key)
-        if entry is not None and entry.status == "confirmed":
-            return Subscription(address, name, language, token, mail=False)
-        self._check_limits(key, request)
-        self.state.expire_pending(utc(self.clock() - CONFIRM_DAYS * 86400))
-        self.state.request_subscription(key, address, name, language, Consent(
-            "subscribed", utc(self.clock()), "form", request.client or None,
-            _clip(request.user_agent), consent_text(self.site, self.site.language)))
+        # Exclusive: the limits counted are still true when the request is recorded, even
+        # with several `feedkit serve` nodes on one state.
+        with self.state.transaction(exclusive=True):
+            entry = self.state.list_entry(key)
+            if entry is not None and entry.status == "confirmed":
+                return Subscription(address, name, language, token, mail=False)
+            self._check_limits(key, request)
+            self.state.expire_pending(utc(self.clock() - CONFIRM_DAYS * 86400))
+            self.state.request_subscription(key, address, name, language, Consent(
+                "subscribed", utc(self.clock()), "form", request.client or None,
+                _clip(request.user_agent), consent_text(self.site, self.site.language)))
         return Subscription(address, name, language, token, mail=True)
 
     def _check_limits(self, key: str, request: Request) -> None:

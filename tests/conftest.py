@@ -1,4 +1,5 @@
-"""Shared fixtures: golden-file comparison (`pytest --update-golden`) and paths."""
+"""Shared fixtures: golden-file comparison (`pytest --update-golden`), paths, and the
+state backends (a SQLite file, a fresh database on a real PostgreSQL server)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,20 @@ def postgres_url():
 
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture
+def pg_state(postgres_url: str):
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    from pg import fresh_database
+
+    with fresh_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_at(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's state lives, once per backend: a file path or a postgresql:// URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / ".feedkit" / "state.sqlite")
+    return str(request.getfixturevalue("pg_state"))

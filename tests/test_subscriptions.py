@@ -1,10 +1,9 @@
-"""The list's rules without HTTP (feedkit.subscriptions over a real state file), and
-the `feedkit subscribers` and `feedkit unsubscribe` commands."""
+"""The list's rules without HTTP (feedkit.subscriptions over a real state, on SQLite and
+on PostgreSQL), and the `feedkit subscribers` and `feedkit unsubscribe` commands."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 from feedkit.cli import app
 from feedkit.load import load
 from feedkit.mail.tokens import BadToken, sign, verify
-from feedkit.state import SendState
+from feedkit.state import StateError, locate
 from feedkit.subscriptions import Limits, ListService, RateLimited, Refused, Request
 
 WHO = Request("192.0.2.7", "Test/1.0")
@@ -29,9 +28,9 @@ class Clock:
 
 
 @pytest.fixture
-def service(tmp_path: Path):
+def service(tmp_path: Path, state_at: str):
     registry = make_site(tmp_path, subscribers_csv(1))
-    state = SendState.open(tmp_path / "state.sqlite")
+    state = locate(state_at, registry).open()
     clock = Clock()
     yield ListService(load(registry).site, state, SECRET.encode(), Limits(), clock), clock
     state.close()
@@ -68,11 +67,11 @@ def test_double_opt_in_with_consent_records(service) -> None:
     assert [c.event for c in consents] == ["subscribed", "confirmed", "unsubscribed"]
     assert consents[0].client == "192.0.2.7" and "Labbets dagbok" in consents[0].form_text
     assert "anna@example.org" in list_.state.suppressed()
-    conn = list_.state._conn
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM list_consent")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE list_consent SET source = 'x'")
+    with pytest.raises(StateError, match="append-only"):
+        list_.state._exec("DELETE FROM list_consent")
+    with pytest.raises(StateError, match="append-only"):
+        list_.state._exec("UPDATE list_consent SET source = 'x'")
+    assert len(list_.state.consents("anna@example.org")) == 3
 
 
 def test_resubscribing_after_an_unsubscribe_lifts_the_suppression(service) -> None:
@@ -158,7 +157,7 @@ def test_unsubscribe_takes_the_whole_link_and_the_list_mails_confirmed_only(
     link = f"https://lab.example.org/dagbok/unsubscribe?token={token}"
     result = run(registry, "unsubscribe", link)
     assert result.exit_code == 0 and result.output.strip() == "unsubscribed user0@example.org"
-    state = SendState.open(tmp_path / ".feedkit" / "state.sqlite")
+    state = locate(None, registry).open()
     state.import_entries([("listed@example.org", "listed@example.org", "", None)],
                          consent=_consent())
     state.request_subscription("pending@example.org", "pending@example.org", "", None,

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from feedkit.cli import app
 from feedkit.jobs.publish import HubError, ping, ping_changed, publish
 from feedkit.retry import Backoff
-from feedkit.state import SendState
+from feedkit.state import locate
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -153,7 +153,7 @@ def test_unreachable_hub(tmp_path: Path, hub: Hub):
     address = hub.url
     hub.server.shutdown()
     hub.server.server_close()
-    state = SendState.open(tmp_path / "state.sqlite")
+    state = locate(str(tmp_path / "state.sqlite"), tmp_path / "posts.yaml").open()
     report = ping_changed(address, [(SITE_URL + "atom.xml", "0" * 64)], state,
                           backoff=Backoff(retries=1, delay=0.01))
     assert report.pinged == ()

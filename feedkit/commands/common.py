@@ -55,7 +55,9 @@ NOW = typer.Option(None, "--now", help="Treat this ISO 8601 moment as now (defau
                    "SOURCE_DATE_EPOCH, else the clock).")
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Say more: the traceback of an "
                        "error; for validate, the files passed over as not feeds.")
-STATE = typer.Option(None, "--state", dir_okay=False, help="State database (default: "
+STATE = typer.Option(None, "--state", envvar="FEEDKIT_STATE_URL", show_envvar=False,
+                     help="The state: a SQLite file, or a postgresql://user@host/database "
+                     "URL shared by several hosts (default: FEEDKIT_STATE_URL, else "
                      ".feedkit/state.sqlite beside the registry).")
 SMTP_CA = typer.Option(None, "--smtp-ca", dir_okay=False, exists=True, help="PEM file of a "
                        "private CA to trust for the SMTP server's certificate (besides the "

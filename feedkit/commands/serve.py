@@ -10,7 +10,7 @@ from .common import OUT, REGISTRY, SMTP_CA, STATE, TEMPLATES, VERBOSE, run
 
 
 def serve_command(
-    registry: Path = REGISTRY, out: Path = OUT, state: Path | None = STATE,
+    registry: Path = REGISTRY, out: Path = OUT, state: str | None = STATE,
     templates: Path | None = TEMPLATES, verbose: bool = VERBOSE,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; keep it "
                              "on loopback behind a reverse proxy."),

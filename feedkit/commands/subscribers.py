@@ -20,7 +20,7 @@ ADDRESS = typer.Argument(..., metavar="ADDRESS", help="The address to remove.")
 @subscribers_app.command("import")
 def import_command(
     path: Path = FILE,
-    registry: Path = REGISTRY, state: Path | None = STATE, verbose: bool = VERBOSE,
+    registry: Path = REGISTRY, state: str | None = STATE, verbose: bool = VERBOSE,
 ) -> None:
     """Add a subscribers file as confirmed subscribers (consent source "import")."""
     from ..jobs.subscribers import import_subscribers
@@ -35,7 +35,7 @@ def list_command(
     status: str | None = typer.Option(None, "--status", help="pending, confirmed, "
                                       "unsubscribed or bounced."),
     fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
-    registry: Path = REGISTRY, state: Path | None = STATE, verbose: bool = VERBOSE,
+    registry: Path = REGISTRY, state: str | None = STATE, verbose: bool = VERBOSE,
 ) -> None:
     """List the subscribers with their status and consent timestamps."""
     from ..jobs.subscribers import list_subscribers
@@ -47,7 +47,7 @@ def list_command(
 @subscribers_app.command("remove")
 def remove_command(
     address: str = ADDRESS,
-    registry: Path = REGISTRY, state: Path | None = STATE, verbose: bool = VERBOSE,
+    registry: Path = REGISTRY, state: str | None = STATE, verbose: bool = VERBOSE,
 ) -> None:
     """Unsubscribe an address for good; its consent records are kept as proof."""
     from ..jobs.subscribers import remove_subscriber

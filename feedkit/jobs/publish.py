@@ -14,9 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import FeedkitError
-from ..project import Project
 from ..retry import Backoff
-from ..state import SendState
+from ..state import SendState, locate
 from .build import BuildResult, build
 
 USER_AGENT = "feedkit-websub"
@@ -111,7 +110,7 @@ def ping_changed(hub: str, feeds: Iterable[tuple[str, str]], state: SendState,
 
 
 def publish(
-    registry_path: Path, out_dir: Path, *, state_path: Path | None = None,
+    registry_path: Path, out_dir: Path, *, state_path: str | Path | None = None,
     templates: Path | None = None, now: datetime | None = None, ping_hub: bool = True,
     backoff: Backoff = PING_BACKOFF, deadline: float = DEADLINE,
 ) -> tuple[BuildResult, PingReport | None]:
@@ -124,7 +123,7 @@ def publish(
         raise HubError(f"{registry_path}: site.websub_hub is not set; add the hub's URL "
                        "(e.g. websub_hub: https://pubsubhubbub.appspot.com/) to ping it")
     feeds = [(feed.file.url, feed.sha256) for feed in result.feeds if feed.spec.hub]
-    state = SendState.open(state_path or Project(registry_path).state_path)
+    state = locate(state_path, registry_path).open()
     try:
         return result, ping_changed(hub, feeds, state, backoff=backoff, deadline=deadline)
     finally:

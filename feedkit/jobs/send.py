@@ -8,7 +8,7 @@ is rendered once per period and language and personalised per recipient
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +21,9 @@ from ..model import Post, Registry
 from ..periods import PERIODS, Period, local_day, plan
 from ..retry import Backoff
 from ..state import Delivery, SendState
+
+CLAIM_BATCH = 20  # deliveries a sender claims at a time
+LEASE = 600.0  # seconds a claim lasts unless a hand-over renews it (--lease)
 
 if TYPE_CHECKING:
     from ..mail.handover import Transport
@@ -73,6 +76,8 @@ class Sender:
     template_dirs: tuple[Path, ...] = ()
     sleep: Callable[[float], None] = time.sleep
     summary: Summary = field(default_factory=Summary)
+    worker: str = field(default_factory=lambda: worker_name())
+    lease: float = LEASE
 
     @property
     def dry_run(self) -> bool:
@@ -98,11 +103,7 @@ class Sender:
     # -- one period ---------------------------------------------------------------
     def _period(self, period: Period) -> None:
         started = period.key in {r.period for r in self.state.periods(period.kind)}
-        if started:
-            ids = self.state.period_post_ids(period.key)
-            posts = tuple(p for p in self.registry.posts if p.id in ids)
-        else:
-            posts = self._new_posts(period)
+        posts = self._recorded_posts(period) if started else self._new_posts(period)
         if not posts and not started:
             verb = "would record" if self.dry_run else "recorded"
             self.reporter.log(f"{period.label}: no posts; {verb} as done, nothing sent")
@@ -111,16 +112,19 @@ class Sender:
                                         period.window.end.isoformat(), (), ())
             self.summary.periods_done.append(period.label)
             return
-        if not started and not self.dry_run:
-            self.state.start_period(
+        if self.dry_run:
+            self._dry(period, posts, self._todo(period, started))
+            return
+        if not started and not self.state.start_period(
                 period.key, period.kind, period.window.start.isoformat(),
                 period.window.end.isoformat(), [p.id for p in posts],
-                [(s.key, s.email, s.name, s.language) for s in self.subscribers])
-        todo = self._todo(period, started)
-        if self.dry_run:
-            self._dry(period, posts, todo)
-            return
-        self._deliver(period, posts, todo)
+                [(s.key, s.email, s.name, s.language) for s in self.subscribers]):
+            posts = self._recorded_posts(period)  # another sender started it meanwhile
+        self._deliver(period, posts)
+
+    def _recorded_posts(self, period: Period) -> tuple[Post, ...]:
+        ids = self.state.period_post_ids(period.key)
+        return tuple(p for p in self.registry.posts if p.id in ids)
 
     def _new_posts(self, period: Period) -> tuple[Post, ...]:
         """The period's posts: those dated in its window, and late ones (dated in an
@@ -134,7 +138,7 @@ class Sender:
                      and first <= local_day(p, site) <= period.window.end)
 
     def _todo(self, period: Period, started: bool) -> list[Delivery]:
-        if started or not self.dry_run:
+        if started:
             return self.state.open_deliveries(period.key)
         return [Delivery(s.key, s.email, s.name, s.language, "pending", 0, None)
                 for s in self.subscribers]
@@ -154,7 +158,19 @@ class Sender:
                 self.summary.pending += 1
                 self.reporter.log(f"  would send {period.label} to {delivery.address}")
 
-    def _deliver(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
+    def _claimed(self, period: Period) -> Iterator[tuple[Delivery, int]]:
+        """This run's deliveries of a period, claimed a few at a time so that several
+        senders sharing a state split them; each with how many of its batch are left."""
+        while batch := self.state.claim(period.key, self.worker, CLAIM_BATCH, self.lease):
+            resumed = sum(1 for d in batch if d.status == "sending")
+            if resumed:
+                self.reporter.log(f"{period.label}: {resumed} message(s) were being handed "
+                                  "over when an earlier run stopped; sending them again with "
+                                  "the same Message-ID")
+            for index, delivery in enumerate(batch):
+                yield delivery, len(batch) - index
+
+    def _deliver(self, period: Period, posts: Sequence[Post]) -> None:
         from ..mail.handover import SetupError, TransportError
         from ..mail.personal import Letters
         from ..mail.tokens import sign
@@ -166,13 +182,8 @@ class Sender:
         templates: dict[str, Letters] = {}
         languages: dict[str, str] = {}
         suppressed = _Suppressed(self.state)
-        resumed = sum(1 for d in todo if d.status == "sending")
-        if resumed:
-            self.reporter.log(f"{period.label}: {resumed} message(s) were being handed over "
-                              "when an earlier run stopped; sending them again with the same "
-                              "Message-ID")
-        self.reporter.start(period.label, len(todo))
-        for index, delivery in enumerate(todo):
+        self.reporter.start(period.label, self.state.unclaimed(period.key))
+        for delivery, left in self._claimed(period):
             key = delivery.recipient
             if suppressed.contains(key):
                 self.state.mark(period.key, key, "suppressed")
@@ -216,10 +227,11 @@ class Sender:
                 self.summary.failed += 1
             self.reporter.advance()
             if self.summary.stopped:
-                self.summary.pending += len(todo) - index
+                self.summary.pending += left + self.state.unclaimed(period.key)
                 break
             if outcome == "pending":
                 self.summary.pending += 1
+        self.state.release(period.key, self.worker)
         self.reporter.done()
         if self.state.finish_period_if_complete(period.key):
             self.summary.periods_done.append(period.label)
@@ -228,13 +240,18 @@ class Sender:
 
     def _hand_over(self, period: Period, delivery: Delivery, data: bytes,
                    message_id: str, envelope_from: str) -> str:
-        """Send with retries; returns 'sent', 'failed' or 'pending' (retry next run)."""
+        """Send with retries; returns 'sent', 'failed', 'pending' (retry next run) or
+        'lost' (the claim ran out and another sender took the delivery over)."""
         from ..mail.handover import SetupError, TransportError
 
         assert self.transport is not None
         key = delivery.recipient
         for attempt in range(self.retry.retries + 1):
-            self.state.mark_sending(period.key, key, message_id)
+            if not self.state.mark_sending(period.key, key, message_id, self.worker,
+                                           self.lease):
+                self.reporter.log(f"{delivery.address}: another sender took it over (the "
+                                  "claim's lease ran out); not sent by this one")
+                return "lost"
             try:
                 self.transport.send(data, envelope_from, envelope_address(delivery.address))
             except SetupError:
@@ -289,11 +306,12 @@ class SendRequest:
     now: datetime
     subscribers: Path | None = None
     smtp_url: str | None = None
-    state: Path | None = None
+    state: str | Path | None = None  # a SQLite file or a postgresql:// URL
     templates: Path | None = None
     dry_run: bool = False
     retry: Backoff = field(default_factory=Backoff)
     smtp_ca: Path | None = None
+    lease: float = LEASE
 
 
 def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
@@ -323,17 +341,26 @@ def recipients(from_file: tuple[Subscriber, ...], state: SendState,
     return from_file + extra
 
 
+def worker_name() -> str:
+    """Who claims deliveries in a shared state: host, process and a random part (a
+    process id may come back after a restart)."""
+    import os
+    import secrets
+    import socket
+
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(3)}"
+
+
 def run_send(request: SendRequest, reporter: Reporter,
              environ: Mapping[str, str] | None = None) -> Summary:
-    """Load everything, take the lock and send (or, with dry_run, only list)."""
+    """Load everything, take the lock (SQLite) and send (or, with dry_run, only list)."""
     import os
-    import sqlite3
 
     from ..load import load
     from ..mail.tokens import secret_from_env
     from ..mail.transport import open_transport
     from ..project import Project
-    from ..state import StateError, send_lock
+    from ..state import locate
 
     env = dict(os.environ if environ is None else environ)
     if request.kind not in PERIODS:
@@ -341,10 +368,10 @@ def run_send(request: SendRequest, reporter: Reporter,
     project = Project(request.registry)
     registry = load(request.registry)
     subscribers = load_subscribers_for(request.registry, request.subscribers)
-    state_path = request.state or project.state_path
+    location = locate(request.state, request.registry)
     dirs = project.template_dirs(request.templates)
     if request.dry_run:
-        state = SendState.peek(state_path)
+        state = location.peek()
         try:
             everyone = recipients(subscribers, state, request.registry)
             return Sender(registry, everyone, state, None, None, reporter, request.retry,
@@ -353,18 +380,17 @@ def run_send(request: SendRequest, reporter: Reporter,
             state.close()
     secret = secret_from_env(env)
     transport = open_transport(request.smtp_url, project.outbox, env, ca_file=request.smtp_ca)
-    with send_lock(state_path):
-        state = SendState.open(state_path)
+    with location.sender_lock():
+        state = location.open()
         try:
-            reporter.log(f"sending {request.kind} digests via {transport.description}")
             everyone = recipients(subscribers, state, request.registry)
             sender = Sender(registry, everyone, state, transport, secret, reporter,
-                            request.retry, dirs)
+                            request.retry, dirs, lease=request.lease)
+            who = f" as {sender.worker}" if location.shared else ""
+            reporter.log(f"sending {request.kind} digests via {transport.description}{who}")
             try:
                 return sender.run(request.kind, request.now)
             finally:
                 transport.close()
-        except sqlite3.Error as exc:
-            raise StateError(f"{state_path}: {exc}") from None
         finally:
             state.close()

@@ -6,23 +6,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import FeedkitError, UsageError
-from ..state import SendState
+from ..state import SendState, locate
 from ..state.listing import STATUSES, Consent, ListEntry, entries_iter
 
 FORMATS = ("text", "json", "csv")
 
 
-def _open(registry: Path, state: Path | None) -> SendState:
-    from ..project import Project
-
-    return SendState.open(state or Project(registry).state_path)
+def _open(registry: Path, state: str | Path | None) -> SendState:
+    return locate(state, registry).open()
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def import_subscribers(path: Path, *, registry: Path, state: Path | None = None
+def import_subscribers(path: Path, *, registry: Path, state: str | Path | None = None
                        ) -> tuple[int, int]:
     """Add a CSV or YAML subscribers file (checked as `send` checks it) as confirmed
     subscribers, consent source "import". Returns (added, already in the list)."""
@@ -38,7 +36,8 @@ def import_subscribers(path: Path, *, registry: Path, state: Path | None = None
         store.close()
 
 
-def list_subscribers(*, registry: Path, state: Path | None = None, status: str | None = None,
+def list_subscribers(*, registry: Path, state: str | Path | None = None,
+                     status: str | None = None,
                      fmt: str = "text") -> str:
     """The list as text (one line each), JSON (an array of objects) or CSV."""
     if status is not None and status not in STATUSES:
@@ -74,7 +73,7 @@ def render(entries: list[ListEntry], fmt: str) -> str:
                    for e in entries)
 
 
-def remove_subscriber(address: str, *, registry: Path, state: Path | None = None
+def remove_subscriber(address: str, *, registry: Path, state: str | Path | None = None
                       ) -> bool:
     """Unsubscribe an address for good (its consent records stay, as proof); False
     when it already was unsubscribed."""

@@ -12,7 +12,7 @@ from ..errors import FeedkitError
 
 def run_unsubscribe(
     value: str, *, registry_path: Path, subscribers_path: Path | None = None,
-    state_path: Path | None = None, environ: Mapping[str, str] | None = None,
+    state_path: str | Path | None = None, environ: Mapping[str, str] | None = None,
 ) -> tuple[str, bool]:
     """Unsubscribe an address, a token, or the full unsubscribe URL from a message.
 
@@ -31,12 +31,12 @@ def run_unsubscribe(
         verify,
     )
     from ..project import Project
-    from ..state import SendState
+    from ..state import locate
     from ..state.listing import Consent
 
     value = value.strip()
     project = Project(registry_path)
-    state = SendState.open(state_path or project.state_path)
+    state = locate(state_path, registry_path).open()
     try:
         if "@" in value and "token=" not in value:
             why = address_problem(value)

@@ -44,7 +44,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     from ..load import load
     from ..mail.tokens import secret_from_env
-    from ..state import SendState
+    from ..state import locate
     from ..subscriptions import ListService
     from .views import Views
 
@@ -52,8 +52,7 @@ def create_app(config: ServeConfig) -> Starlette:
     project = Project(config.registry)
     registry = load(config.registry)
     secret = secret_from_env(env)
-    state = SendState.open(config.state or project.state_path, threads=True)
-    state.checkpoint_in_background()
+    state = locate(config.state, config.registry).open(server=True)
     service = ListService(registry.site, state, secret, config.limits,
                           config.clock or time.time, known=lambda: _file_addresses(project))
     views = Views(config, registry, service, project, env)

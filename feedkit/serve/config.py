@@ -17,7 +17,7 @@ class ServeConfig:
 
     registry: Path
     out: Path = Path("out")
-    state: Path | None = None
+    state: str | Path | None = None  # a SQLite file or a postgresql:// URL
     templates: Path | None = None
     smtp_url: str | None = None
     smtp_ca: Path | None = None

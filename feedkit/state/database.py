@@ -1,78 +1,73 @@
-"""The connection under every state operation: small helpers, one per SQL shape."""
+"""What every state backend provides: a few helpers, one per SQL shape, that the shared
+operations (store.py, listing.py) are written against.
+
+A backend (sqlite.py, postgresql.py) implements these and the handful of operations
+whose SQL differs (claiming deliveries, ordering, bulk loading). SQL handed to the
+helpers uses `?` placeholders and standard SQL both databases read; a backend turns
+driver errors into StateError naming the state (never a password).
+"""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
+Row = tuple[Any, ...]
 
-class Database:
-    """An open SQLite state file (None: a dry run's file that doesn't exist yet)."""
 
-    def __init__(self, conn: sqlite3.Connection | None, path: Path) -> None:
-        self._conn = conn
-        self.path = path
-        self._stop: threading.Event | None = None
+def quoted(columns: Sequence[str]) -> str:
+    """Column names as a quoted, comma-separated list (`end` is a keyword in PostgreSQL)."""
+    return ", ".join(f'"{c}"' for c in columns)
 
-    def close(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
-    def checkpoint_in_background(self, every: float = 1.0) -> None:
-        """Move WAL checkpoints (and their fsync) off the writing thread: a server
-        whose requests each commit would otherwise stall every thousand pages. A
-        thread with its own connection checkpoints passively every `every` s."""
-        assert self._conn is not None
-        self._conn.execute("PRAGMA wal_autocheckpoint=0")
-        stop = self._stop = threading.Event()
-        path = self.path
+class Database(ABC):
+    """An open state; `location` is how messages name it (a path, or a URL without its
+    password)."""
 
-        def loop() -> None:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-            try:
-                while not stop.wait(every):
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:
-                pass
-            finally:
-                conn.close()
+    location: str
+    #: The column that orders a table's rows as they were first written.
+    ROW_ORDER = "rowid"
 
-        threading.Thread(target=loop, daemon=True, name="feedkit-checkpoint").start()
+    @abstractmethod
+    def close(self) -> None: ...
 
+    @abstractmethod
     def has_table(self, name: str) -> bool:
-        """Whether the file has this table (a dry run may read an older schema)."""
-        return self._one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                         (name,)) is not None
+        """Whether the state has this table (a dry run may read an older schema)."""
 
     # -- small helpers -----------------------------------------------------------
-    def _exec(self, sql: str, args: Iterable[object] = ()) -> sqlite3.Cursor:
-        assert self._conn is not None
-        return self._conn.execute(sql, tuple(args))
+    @abstractmethod
+    def _exec(self, sql: str, args: Iterable[object] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
 
-    def _one(self, sql: str, args: Iterable[object] = ()) -> tuple[Any, ...] | None:
-        if self._conn is None:
-            return None
-        row: tuple[Any, ...] | None = self._exec(sql, args).fetchone()
-        return row
+    @abstractmethod
+    def _one(self, sql: str, args: Iterable[object] = ()) -> Row | None: ...
 
-    def _all(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
-        if self._conn is None:
-            return []
-        return self._exec(sql, args).fetchall()
+    @abstractmethod
+    def _all(self, sql: str, args: Iterable[object] = ()) -> list[Row]: ...
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._exec("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._exec("ROLLBACK")
-            raise
-        self._exec("COMMIT")
+    @abstractmethod
+    def _many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        """Run one statement for each row of arguments."""
+
+    @abstractmethod
+    def transaction(self, *, exclusive: bool = False) -> AbstractContextManager[None]:
+        """All statements inside commit together or not at all; a transaction opened
+        inside another joins it. `exclusive`: no other exclusive transaction on this
+        state runs at the same time, on any host (a check-then-write stays true)."""
+
+    # -- whole tables (feedkit state migrate) ------------------------------------
+    def count(self, table: str) -> int:
+        row = self._one(f"SELECT COUNT(*) FROM {table}")
+        return int(row[0]) if row else 0
+
+    def rows(self, table: str, columns: Sequence[str]) -> Iterator[Row]:
+        """Every row of a table, in the order it was written."""
+        yield from self._all(f"SELECT {quoted(columns)} FROM {table} ORDER BY {self.ROW_ORDER}")
+
+    def load(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        """Append rows to a table (inside the caller's transaction)."""
+        marks = ", ".join("?" for _ in columns)
+        self._many(f"INSERT INTO {table} ({quoted(columns)}) VALUES ({marks})", rows)

@@ -57,7 +57,8 @@ class ListOps(Database):
     def list_entries(self, status: str | None = None) -> list[ListEntry]:
         """Subscribers in the order they first appeared, optionally of one status."""
         where, args = ("WHERE status = ?", (status,)) if status else ("", ())
-        return [ListEntry(*row) for row in self._all(f"{_ENTRY} {where} ORDER BY rowid", args)]
+        return [ListEntry(*row) for row in self._all(f"{_ENTRY} {where} ORDER BY {self.ROW_ORDER}",
+                                                     args)]
 
     def consents(self, recipient: str) -> list[Consent]:
         rows = self._all("SELECT event, at, source, client, user_agent, form_text FROM "
@@ -81,26 +82,25 @@ class ListOps(Database):
     def request_subscription(self, recipient: str, address: str, name: str,
                              language: str | None, consent: Consent) -> None:
         """Record a pending subscriber (or refresh a pending or former one)."""
-        with self._transaction():
+        with self.transaction():
             self._exec(
                 "INSERT INTO list_subscribers (recipient, address, name, language, status, "
                 "subscribed_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) "
                 "ON CONFLICT (recipient) DO UPDATE SET address = excluded.address, "
                 "name = excluded.name, language = excluded.language, status = 'pending', "
-                "subscribed_at = excluded.subscribed_at, confirmed_at = NULL, "
-                "updated_at = excluded.updated_at WHERE status != 'confirmed'",
+                "subscribed_at = excluded.subscribed_at, confirmed_at = NULL, updated_at = "
+                "excluded.updated_at WHERE list_subscribers.status != 'confirmed'",
                 (recipient, address, name, language, consent.at, consent.at))
             self._append(recipient, consent)
 
     def confirm_subscription(self, recipient: str, consent: Consent) -> bool:
         """Make a pending subscriber confirmed and lift any suppression; False when there
         was no pending subscriber (already confirmed, expired, unsubscribed since)."""
-        with self._transaction():
-            cur = self._exec(
-                "UPDATE list_subscribers SET status = 'confirmed', confirmed_at = ?, "
-                "unsubscribed_at = NULL, updated_at = ? WHERE recipient = ? AND "
-                "status = 'pending'", (consent.at, consent.at, recipient))
-            if not cur.rowcount:
+        with self.transaction():
+            if not self._exec(
+                    "UPDATE list_subscribers SET status = 'confirmed', confirmed_at = ?, "
+                    "unsubscribed_at = NULL, updated_at = ? WHERE recipient = ? AND "
+                    "status = 'pending'", (consent.at, consent.at, recipient)):
                 return False
             self._exec("DELETE FROM send_suppressed WHERE recipient = ?",
                        (recipient,))
@@ -115,19 +115,19 @@ class ListOps(Database):
 
     def unsubscribe_entries(self, items: list[tuple[str, str, Consent]]) -> list[bool]:
         """unsubscribe_entry for many at once, in one transaction (one commit)."""
-        with self._transaction():
+        with self.transaction():
             return [self._unsubscribe(*item) for item in items]
 
     def _unsubscribe(self, recipient: str, address: str, consent: Consent) -> bool:
         added = self._exec(
-            "INSERT OR IGNORE INTO send_suppressed (recipient, added_at, source) "
-            "VALUES (?, ?, ?)", (recipient, consent.at, consent.source)).rowcount
+            "INSERT INTO send_suppressed (recipient, added_at, source) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING", (recipient, consent.at, consent.source))
         changed = self._exec(
             "INSERT INTO list_subscribers (recipient, address, status, unsubscribed_at, "
             "updated_at) VALUES (?, ?, 'unsubscribed', ?, ?) ON CONFLICT (recipient) DO "
             "UPDATE SET status = 'unsubscribed', unsubscribed_at = excluded.updated_at, "
-            "updated_at = excluded.updated_at WHERE status != 'unsubscribed'",
-            (recipient, address, consent.at, consent.at)).rowcount
+            "updated_at = excluded.updated_at WHERE list_subscribers.status != 'unsubscribed'",
+            (recipient, address, consent.at, consent.at))
         if not (added or changed):
             return False
         self._append(recipient, consent)
@@ -139,14 +139,14 @@ class ListOps(Database):
         the store keeps its status (an unsubscribe is never undone by an import).
         Returns (added, kept)."""
         added = kept = 0
-        with self._transaction():
+        with self.transaction():
             for recipient, address, name, language in rows:
-                cur = self._exec(
-                    "INSERT OR IGNORE INTO list_subscribers (recipient, address, name, "
-                    "language, status, subscribed_at, confirmed_at, updated_at) VALUES "
-                    "(?, ?, ?, ?, 'confirmed', ?, ?, ?)",
-                    (recipient, address, name, language, consent.at, consent.at, consent.at))
-                if cur.rowcount:
+                if self._exec(
+                        "INSERT INTO list_subscribers (recipient, address, name, language, "
+                        "status, subscribed_at, confirmed_at, updated_at) VALUES "
+                        "(?, ?, ?, ?, 'confirmed', ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (recipient, address, name, language, consent.at, consent.at,
+                         consent.at)):
                     added += 1
                     self._append(recipient, consent)
                 else:
@@ -157,7 +157,7 @@ class ListOps(Database):
         """Forget pending subscribers who asked before `before` and never confirmed
         (their consent records stay)."""
         return self._exec("DELETE FROM list_subscribers WHERE status = 'pending' AND "
-                          "subscribed_at < ?", (before,)).rowcount
+                          "subscribed_at < ?", (before,))
 
 
 def entries_iter(entries: Iterable[ListEntry]) -> Iterator[dict[str, str | None]]:

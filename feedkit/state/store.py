@@ -1,21 +1,20 @@
-"""The state database (SQLite): what `feedkit send` has done (periods, one row per
+"""The state's shared operations: what `feedkit send` has done (periods, one row per
 delivery, suppressions) and what `feedkit publish` last pinged.
 
-Every change is committed at once (autocommit), so a crash loses at most the
-step in progress. The schema is versioned and upgraded on open (state.schema).
+Written once for both backends over the helpers of state/database.py; only claiming
+deliveries differs (one sender per SQLite file, several per PostgreSQL database).
+Every change is committed at once (autocommit), so a crash loses at most the step in
+progress. The schema is versioned and upgraded on open (state/schema.py).
 """
 
 from __future__ import annotations
 
-import sqlite3
+from abc import abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from ..errors import StateError
 from .listing import ListOps
-from .schema import SCHEMA_VERSION, upgrade, version
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,58 +38,19 @@ class Delivery:
     message_id: str | None
 
 
-def _now() -> str:
+def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class SendState(ListOps):
-    """One open state database. Use `SendState.open()` (read-write) or `.peek()` (dry run)."""
-
-    # -- opening -----------------------------------------------------------------
-    @classmethod
-    def open(cls, path: Path, *, threads: bool = False) -> SendState:
-        """Open (creating if needed) for writing: WAL, synchronous=NORMAL, schema ensured.
-        `threads`: the caller serialises use of the connection across threads itself."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30,
-                                   check_same_thread=not threads)
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            upgrade(conn, path)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"{path}: can't open the state database: {exc}") from None
-        return cls(conn, path)
-
-    @classmethod
-    def peek(cls, path: Path) -> SendState:
-        """Open read-only without creating or changing any file (for --dry-run)."""
-        if not path.exists():
-            return cls(None, path)
-        wal = Path(f"{path}-wal")
-        # Without a -wal file everything is in the main file: read it as immutable so
-        # SQLite creates no -wal/-shm files next to it.
-        flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
-        try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True,
-                                   isolation_level=None)
-            tables = {r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'")}
-        except sqlite3.Error as exc:
-            raise StateError(f"{path}: can't read the state database: {exc}") from None
-        if "send_meta" not in tables:
-            conn.close()
-            return cls(None, path)
-        if version(conn) > SCHEMA_VERSION:
-            conn.close()
-            raise StateError(f"{path}: made by a newer feedkit; upgrade feedkit")
-        return cls(conn, path)
+    """One open state: the operations `send`, `serve`, `publish` and the subscriber
+    commands use. Open one with `StateLocation.open()` (state/location.py); the backend
+    (state/sqlite.py, state/postgresql.py) supplies the SQL helpers and the claims."""
 
     # -- periods -----------------------------------------------------------------
     def periods(self, kind: str) -> list[PeriodRow]:
         """Every recorded period of this kind, oldest first."""
-        rows = self._all("SELECT period, kind, start, end, status, posts FROM send_periods "
+        rows = self._all('SELECT period, kind, start, "end", status, posts FROM send_periods '
                          "WHERE kind = ? ORDER BY start", (kind,))
         return [PeriodRow(*row) for row in rows]
 
@@ -104,38 +64,39 @@ class SendState(ListOps):
 
     def start_period(self, period: str, kind: str, start: str, end: str,
                      post_ids: Iterable[str], recipients: Iterable[tuple[str, str, str, str | None]]
-                     ) -> None:
+                     ) -> bool:
         """Record a period with its posts and recipients (key, address, name, language).
 
         One transaction: either the period is there with every recipient pending, or
-        nothing is. A period without posts is recorded as done straight away.
+        nothing is. A period without posts is recorded as done straight away. False
+        when another sender recorded it first: its posts and recipients stand.
         """
         post_ids = list(post_ids)
         status = "sending" if post_ids else "done"
-        now = _now()
-        with self._transaction():
-            self._exec("INSERT INTO send_periods (period, kind, start, end, status, posts, "
-                       "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (period, kind, start, end, status, len(post_ids), now,
-                        None if post_ids else now))
-            if not post_ids:
-                return
-            assert self._conn is not None
-            self._conn.executemany("INSERT INTO send_period_posts (period, post_id) "
-                                   "VALUES (?, ?)", [(period, p) for p in post_ids])
-            self._conn.executemany(
+        now = now_iso()
+        with self.transaction():
+            if not self._exec('INSERT INTO send_periods (period, kind, start, "end", status, '
+                              "posts, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                              "ON CONFLICT (period) DO NOTHING",
+                              (period, kind, start, end, status, len(post_ids), now,
+                               None if post_ids else now)):
+                return False
+            self._many("INSERT INTO send_period_posts (period, post_id) VALUES (?, ?)",
+                       [(period, p) for p in post_ids])
+            self._many(
                 "INSERT INTO send_deliveries (period, recipient, address, name, language, "
                 "seq, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
                 [(period, key, address, name, language, seq, now)
                  for seq, (key, address, name, language) in enumerate(recipients)])
+        return True
 
     def finish_period_if_complete(self, period: str) -> bool:
         """Mark the period done when no delivery is pending; True when it is done."""
-        cur = self._exec(
-            "UPDATE send_periods SET status = 'done', finished_at = ? WHERE period = ? "
-            "AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM send_deliveries "
-            "WHERE period = ? AND status IN ('pending', 'sending'))", (_now(), period, period))
-        if cur.rowcount:
+        if self._exec(
+                "UPDATE send_periods SET status = 'done', finished_at = ? WHERE period = ? "
+                "AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM send_deliveries "
+                "WHERE period = ? AND status IN ('pending', 'sending'))",
+                (now_iso(), period, period)):
             return True
         row = self._one("SELECT status FROM send_periods WHERE period = ?", (period,))
         return row is not None and row[0] == "done"
@@ -148,17 +109,35 @@ class SendState(ListOps):
                          "('pending', 'sending') ORDER BY seq", (period,))
         return [Delivery(*row) for row in rows]
 
-    def mark_sending(self, period: str, recipient: str, message_id: str) -> None:
-        """Before handing the message over: counts the attempt, records the Message-ID."""
-        self._exec("UPDATE send_deliveries SET status = 'sending', attempts = attempts + 1, "
-                   "message_id = ?, updated_at = ? WHERE period = ? AND recipient = ?",
-                   (message_id, _now(), period, recipient))
+    # -- claims: which sender makes which delivery --------------------------------
+    @abstractmethod
+    def claim(self, period: str, worker: str, limit: int, lease: float) -> list[Delivery]:
+        """Up to `limit` open deliveries (pending, or 'sending' left by a stopped run) that
+        no running sender holds, in order, now held by `worker` for `lease` seconds."""
+
+    @abstractmethod
+    def unclaimed(self, period: str) -> int:
+        """How many open deliveries no running sender holds."""
+
+    def release(self, period: str, worker: str) -> None:
+        """Give up `worker`'s claims on deliveries it left open (for the next run). A
+        single sender (SQLite, under its lock) holds nothing past its run."""
+
+    def mark_sending(self, period: str, recipient: str, message_id: str, worker: str = "",
+                     lease: float = 0.0) -> bool:
+        """Before handing the message over: counts the attempt, records the Message-ID.
+        False when `worker` no longer holds the delivery (another sender took it over
+        once the lease ran out): it must not be sent. A single sender always holds it."""
+        return bool(self._exec(
+            "UPDATE send_deliveries SET status = 'sending', attempts = attempts + 1, "
+            "message_id = ?, updated_at = ? WHERE period = ? AND recipient = ?",
+            (message_id, now_iso(), period, recipient)))
 
     def mark(self, period: str, recipient: str, status: str, error: str | None = None) -> None:
         """Set a delivery's status (sent, pending, failed, suppressed, removed)."""
         self._exec("UPDATE send_deliveries SET status = ?, last_error = ?, updated_at = ? "
                    "WHERE period = ? AND recipient = ?",
-                   (status, error, _now(), period, recipient))
+                   (status, error, now_iso(), period, recipient))
 
     def counts(self, period: str) -> dict[str, int]:
         """Deliveries of a period by status."""
@@ -175,9 +154,9 @@ class SendState(ListOps):
 
     def suppress(self, recipient: str, source: str) -> bool:
         """Add an address to the suppression list; False when it was already there."""
-        cur = self._exec("INSERT OR IGNORE INTO send_suppressed (recipient, added_at, source) "
-                         "VALUES (?, ?, ?)", (recipient.lower(), _now(), source))
-        return cur.rowcount == 1
+        return self._exec("INSERT INTO send_suppressed (recipient, added_at, source) VALUES "
+                          "(?, ?, ?) ON CONFLICT DO NOTHING",
+                          (recipient.lower(), now_iso(), source)) == 1
 
     # -- WebSub pings ------------------------------------------------------------
     def last_ping(self, hub: str, url: str) -> str | None:
