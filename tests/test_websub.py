@@ -70,11 +70,12 @@ def feed_count(n_tags: int, n_authors: int) -> int:
     return 3 * (1 + n_tags + n_authors)
 
 
-def test_first_publish_pings_every_feed_then_only_changed_ones(tmp_path: Path, hub: Hub):
+def test_first_publish_pings_every_feed_then_only_changed_ones(tmp_path: Path, hub: Hub,
+                                                               state_at: str):
     registry = write_registry(tmp_path, 6, tags=lambda i: ["udda"] if i % 2 else ["jämna"],
                               hub=hub.url)
     out = tmp_path / "out"
-    _, report = publish(registry, out, now=NOW)
+    _, report = publish(registry, out, now=NOW, state_path=state_at)
     assert report is not None and report.failed == ()
     assert len(hub.pings) == feed_count(2, 3)
     assert all(form["hub.mode"] == ["publish"] for form in hub.pings)
@@ -83,7 +84,7 @@ def test_first_publish_pings_every_feed_then_only_changed_ones(tmp_path: Path, h
     assert not any("/archive/" in url for url in hub.urls())
 
     hub.pings.clear()
-    _, report = publish(registry, out, now=NOW)
+    _, report = publish(registry, out, now=NOW, state_path=state_at)
     assert hub.pings == [] and report.pinged == ()
     assert len(report.unchanged) == feed_count(2, 3)
 
@@ -91,7 +92,7 @@ def test_first_publish_pings_every_feed_then_only_changed_ones(tmp_path: Path, h
     text = registry.read_text(encoding="utf-8")
     registry.write_text(text + "  - title: Nytt\n    date: 2022-01-01\n    author: Bo Ek\n"
                         "    body: Ny text.\n    tags: [jämna]\n", encoding="utf-8")
-    _, report = publish(registry, out, now=NOW)
+    _, report = publish(registry, out, now=NOW, state_path=state_at)
     folders = {"", "tags/jamna/", "authors/bo-ek/"}
     expected = {SITE_URL + f + name for f in folders
                 for name in ("atom.xml", "rss.xml", "feed.json")}

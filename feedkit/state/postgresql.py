@@ -102,8 +102,7 @@ class PostgresState(SendState):
                 else:
                     upgrade(conn, location)
         except psycopg.OperationalError as exc:
-            raise fail(exc, "can't connect to the PostgreSQL server (--state, "
-                            "FEEDKIT_STATE_URL)") from None
+            raise fail(exc, "can't connect to the PostgreSQL server", option=True) from None
         except psycopg.Error as exc:
             raise fail(exc, "can't open the state database") from None
 
@@ -119,7 +118,7 @@ class PostgresState(SendState):
             pool.open(wait=True, timeout=CONNECT_TIMEOUT)
         except psycopg_pool.PoolTimeout as exc:
             pool.close()
-            raise fail(exc, "can't connect to the PostgreSQL server") from None
+            raise fail(exc, "can't connect to the PostgreSQL server", option=True) from None
         return cls(pool, location, password)
 
     def close(self) -> None:
@@ -127,13 +126,15 @@ class PostgresState(SendState):
             self._pool.close()
             self._pool = None
 
-    def _fail(self, exc: Exception, what: str = "") -> StateError:
-        """A driver error as a StateError naming the state, never its password."""
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+    def _fail(self, exc: Exception, what: str = "", *, option: bool = False) -> StateError:
+        """A driver error as a StateError naming the state (and the option that gave it,
+        for a state that can't be reached), never its password."""
+        reason = " ".join(str(exc).split()).removeprefix("connection failed: ")
         if self._password:
             reason = reason.replace(self._password, "***")
-        return StateError(f"{self.location}: {what}: {reason}" if what else
-                          f"{self.location}: {reason}")
+        where = f"--state {self.location}" if option else self.location
+        return StateError(f"{where}: {what}: {reason or type(exc).__name__}" if what else
+                          f"{where}: {reason or type(exc).__name__}")
 
     def has_table(self, name: str) -> bool:
         row = self._one("SELECT to_regclass(?) IS NOT NULL", (name,))
