@@ -21,6 +21,7 @@ from ..model import Post, Registry
 from ..periods import PERIODS, Period, local_day, plan
 from ..retry import Backoff
 from ..state import Delivery, SendState
+from ..state.store import worker_name
 
 CLAIM_BATCH = 20  # deliveries a sender claims at a time
 LEASE = 600.0  # seconds a claim lasts unless a hand-over renews it (--lease)
@@ -39,6 +40,7 @@ class Summary:
     failed: int = 0
     suppressed: int = 0
     removed: int = 0
+    held: int = 0  # open deliveries other senders still held when this one finished
     periods_done: list[str] = field(default_factory=list)
     periods_left: list[str] = field(default_factory=list)
     stopped: str = ""
@@ -47,7 +49,8 @@ class Summary:
     def line(self) -> str:
         text = (f"sent {self.sent}, pending {self.pending}, failed {self.failed}, "
                 f"suppressed {self.suppressed}")
-        return text + (f", removed {self.removed}" if self.removed else "")
+        text += f", removed {self.removed}" if self.removed else ""
+        return text + (f", held by other senders {self.held}" if self.held else "")
 
 
 class Reporter(Protocol):
@@ -233,10 +236,14 @@ class Sender:
                 self.summary.pending += 1
         self.state.release(period.key, self.worker)
         self.reporter.done()
-        if self.state.finish_period_if_complete(period.key):
+        done = self.state.finish_period_if_complete(period.key)
+        counts = self.state.counts(period.key)
+        if done:
             self.summary.periods_done.append(period.label)
-            counts = self.state.counts(period.key)
             self.reporter.log(f"{period.label}: done ({counts.get('sent', 0)} sent in all)")
+        else:  # what is open and nobody may claim now is another sender's
+            self.summary.held += max(0, counts.get("pending", 0) + counts.get("sending", 0)
+                                     - self.state.unclaimed(period.key))
 
     def _hand_over(self, period: Period, delivery: Delivery, data: bytes,
                    message_id: str, envelope_from: str) -> str:
@@ -339,16 +346,6 @@ def recipients(from_file: tuple[Subscriber, ...], state: SendState,
     extra = tuple(Subscriber(e.address, e.name, e.language) for e in listed
                   if e.recipient not in known)
     return from_file + extra
-
-
-def worker_name() -> str:
-    """Who claims deliveries in a shared state: host, process and a random part (a
-    process id may come back after a restart)."""
-    import os
-    import secrets
-    import socket
-
-    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(3)}"
 
 
 def run_send(request: SendRequest, reporter: Reporter,

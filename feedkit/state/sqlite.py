@@ -224,3 +224,6 @@ class SqliteState(SendState):
         row = self._one(f"SELECT COUNT(*) FROM send_deliveries WHERE {_OPEN} AND seq > ?",
                         (period, self._taken.get(period, -1)))
         return int(row[0]) if row else 0
+
+    def release(self, period: str, worker: str) -> None:
+        self._taken.pop(period, None)

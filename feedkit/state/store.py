@@ -42,6 +42,16 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def worker_name() -> str:
+    """Who claims deliveries: host, process and a random part (a process id may come back
+    after a restart), so that senders on several hosts never share a name."""
+    import os
+    import secrets
+    import socket
+
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(3)}"
+
+
 class SendState(ListOps):
     """One open state: the operations `send`, `serve`, `publish` and the subscriber
     commands use. Open one with `StateLocation.open()` (state/location.py); the backend
@@ -119,9 +129,9 @@ class SendState(ListOps):
     def unclaimed(self, period: str) -> int:
         """How many open deliveries no running sender holds."""
 
+    @abstractmethod
     def release(self, period: str, worker: str) -> None:
-        """Give up `worker`'s claims on deliveries it left open (for the next run). A
-        single sender (SQLite, under its lock) holds nothing past its run."""
+        """Give up `worker`'s claims on the deliveries it left open (for the next run)."""
 
     def mark_sending(self, period: str, recipient: str, message_id: str, worker: str = "",
                      lease: float = 0.0) -> bool:
