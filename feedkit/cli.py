@@ -28,6 +28,7 @@ from .commands.common import (
     run,
 )
 from .commands.serve import serve_command
+from .commands.state import state_app
 from .commands.subscribers import subscribers_app
 from .errors import EXIT_INVALID, EXIT_PENDING, EXIT_USAGE
 
@@ -266,6 +267,7 @@ def unsubscribe_command(
 
 app.command("serve")(serve_command)
 app.add_typer(subscribers_app, name="subscribers")
+app.add_typer(state_app, name="state")
 
 
 def main() -> None:

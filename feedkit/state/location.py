@@ -46,10 +46,11 @@ def redact(url: str) -> str:
 
 @dataclass(frozen=True)
 class StateLocation:
-    """A SQLite file (`path`) or a PostgreSQL database (`url`)."""
+    """A SQLite file (`path`) or a PostgreSQL database (`url`), given by `option`."""
 
     path: Path | None = None
     url: str | None = None
+    option: str = "--state"
 
     def __str__(self) -> str:
         return redact(self.url) if self.url else str(self.path)
@@ -65,7 +66,8 @@ class StateLocation:
         if self.url is not None:
             from .postgresql import PostgresState
 
-            return PostgresState.open(self.url, str(self), _password(self.url), server=server)
+            return PostgresState.open(self.url, str(self), _password(self.url), server=server,
+                                      option=self.option)
         from .sqlite import SqliteState
 
         assert self.path is not None
@@ -77,7 +79,7 @@ class StateLocation:
             from .postgresql import PostgresState
 
             return PostgresState.open(self.url, str(self), _password(self.url),
-                                      read_only=True)
+                                      read_only=True, option=self.option)
         from .sqlite import SqliteState
 
         assert self.path is not None
@@ -94,21 +96,22 @@ class StateLocation:
         return send_lock(self.path)
 
 
-def locate(value: str | Path | None, registry: Path) -> StateLocation:
+def locate(value: str | Path | None, registry: Path, option: str = "--state"
+           ) -> StateLocation:
     """The state a command was given (a path or a postgresql:// URL), else the SQLite file
-    beside the registry."""
+    beside the registry. `option` is what messages call it."""
     if value is None or value == "":
-        return StateLocation(path=Project(registry).state_path)
+        return StateLocation(path=Project(registry).state_path, option=option)
     if isinstance(value, Path):
-        return StateLocation(path=value)
+        return StateLocation(path=value, option=option)
     scheme = value.partition("://")[0].lower() if "://" in value else ""
     if scheme in SCHEMES:
         try:
             urlsplit(value).port  # noqa: B018 - raises ValueError for a port that isn't a number
         except ValueError as exc:
-            raise StateError(f"--state {redact(value)}: {exc}") from None
-        return StateLocation(url=value)
+            raise StateError(f"{option} {redact(value)}: {exc}") from None
+        return StateLocation(url=value, option=option)
     if scheme:
-        raise StateError(f"--state: '{scheme}://' is not a state feedkit can use; give a "
+        raise StateError(f"{option}: '{scheme}://' is not a state feedkit can use; give a "
                          "SQLite file's path or a postgresql://user@host/database URL")
-    return StateLocation(path=Path(value))
+    return StateLocation(path=Path(value), option=option)

@@ -87,10 +87,12 @@ class PostgresState(SendState):
     # -- opening -----------------------------------------------------------------
     @classmethod
     def open(cls, url: str, location: str, password: str | None = None, *,
-             server: bool = False, read_only: bool = False) -> PostgresState:
-        """Connect, bring the schema up to date (unless `read_only`) and keep a pool."""
+             server: bool = False, read_only: bool = False, option: str = "--state"
+             ) -> PostgresState:
+        """Connect, bring the schema up to date (unless `read_only`) and keep a pool.
+        `option` names where the URL came from in a connection failure."""
         psycopg, psycopg_pool = _driver()
-        fail = cls(None, location, password)._fail
+        fail = cls(None, f"{option} {location}", password)._fail
         try:
             with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
                                  application_name="feedkit") as conn:
@@ -102,7 +104,7 @@ class PostgresState(SendState):
                 else:
                     upgrade(conn, location)
         except psycopg.OperationalError as exc:
-            raise fail(exc, "can't connect to the PostgreSQL server", option=True) from None
+            raise fail(exc, "can't connect to the PostgreSQL server") from None
         except psycopg.Error as exc:
             raise fail(exc, "can't open the state database") from None
 
@@ -118,7 +120,7 @@ class PostgresState(SendState):
             pool.open(wait=True, timeout=CONNECT_TIMEOUT)
         except psycopg_pool.PoolTimeout as exc:
             pool.close()
-            raise fail(exc, "can't connect to the PostgreSQL server", option=True) from None
+            raise fail(exc, "can't connect to the PostgreSQL server") from None
         return cls(pool, location, password)
 
     def close(self) -> None:
@@ -126,15 +128,14 @@ class PostgresState(SendState):
             self._pool.close()
             self._pool = None
 
-    def _fail(self, exc: Exception, what: str = "", *, option: bool = False) -> StateError:
-        """A driver error as a StateError naming the state (and the option that gave it,
-        for a state that can't be reached), never its password."""
+    def _fail(self, exc: Exception, what: str = "") -> StateError:
+        """A driver error as a StateError naming the state, never its password."""
         reason = " ".join(str(exc).split()).removeprefix("connection failed: ")
         if self._password:
             reason = reason.replace(self._password, "***")
-        where = f"--state {self.location}" if option else self.location
-        return StateError(f"{where}: {what}: {reason or type(exc).__name__}" if what else
-                          f"{where}: {reason or type(exc).__name__}")
+        reason = reason or type(exc).__name__
+        return StateError(f"{self.location}: {what}: {reason}" if what else
+                          f"{self.location}: {reason}")
 
     def has_table(self, name: str) -> bool:
         row = self._one("SELECT to_regclass(?) IS NOT NULL", (name,))

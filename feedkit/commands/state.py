@@ -1,0 +1,33 @@
+"""`feedkit state migrate`: move the state from its SQLite file to PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import VERBOSE, echo_lines, run
+
+state_app = typer.Typer(help="The state itself: copy it from SQLite into PostgreSQL.",
+                        no_args_is_help=True, rich_markup_mode=None)
+
+SOURCE = typer.Option(..., "--from", dir_okay=False, help="The SQLite state to copy "
+                      "(.feedkit/state.sqlite beside the registry).")
+TARGET = typer.Option(..., "--to", help="An empty PostgreSQL database: "
+                      "postgresql://user@host/database.")
+
+
+@state_app.command("migrate")
+def migrate_command(source: Path = SOURCE, target: str = TARGET,
+                    verbose: bool = VERBOSE) -> None:
+    """Copy a SQLite state (subscribers with their consent records, periods, deliveries,
+    suppressions, pings) into PostgreSQL, and check that every count matches.
+
+    Stop `feedkit serve` and `feedkit send` on the file first; afterwards point --state
+    or FEEDKIT_STATE_URL at the database."""
+    from ..jobs.statecopy import migrate_state
+    from ..state.location import redact
+
+    copied = run(lambda: migrate_state(source, target), verbose)
+    echo_lines(f"copied {rows:>9} {table}" for table, rows in copied)
+    typer.echo(f"every count matches: {source} is copied into {redact(target)}")
