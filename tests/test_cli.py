@@ -74,10 +74,16 @@ def test_build_writes_and_reports(example_registry: Path, tmp_path: Path) -> Non
     result = run("build", "--registry", str(example_registry), "--out", str(out),
                  "--now", "2026-01-01T00:00:00+00:00")
     assert result.exit_code == 0, result.output
-    assert f"wrote {out / 'atom.xml'}" in result.stdout
+    # Many files: one summary line, not a line per file.
+    assert result.stdout == f"{out}: 28 files, 28 written, 0 unchanged\n"
     again = run("build", "--registry", str(example_registry), "--out", str(out),
                 "--now", "2026-01-01T00:00:00+00:00")
-    assert f"unchanged {out / 'atom.xml'}" in again.stdout
+    assert again.stdout == f"{out}: 28 files, 0 written, 28 unchanged\n"
+    quiet = run("build", "-q", "--registry", str(example_registry), "--out", str(out))
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    few = run("build", "--registry", str(example_registry), "--out", str(out),
+              "--now", "2026-01-01T00:00:00+00:00", "--drafts")
+    assert few.stdout == again.stdout  # the example has no drafts
 
 
 def test_bad_input_exits_1_lists_all_and_leaves_out_untouched(tmp_path: Path) -> None:

@@ -1,0 +1,40 @@
+"""`feedkit publish`: build out/ and tell the WebSub hub what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import EXIT_INVALID
+from . import NOW, OUT, QUIET, REGISTRY, STATE, TEMPLATES, VERBOSE, WROTE, echo_lines, plural, run
+
+
+def publish_command(
+    registry: Path = REGISTRY, out: Path = OUT, templates: Path | None = TEMPLATES,
+    now: str | None = NOW, state: Path | None = STATE, verbose: bool = VERBOSE,
+    quiet: bool = QUIET,
+    ping: bool = typer.Option(False, "--ping", help="After building, tell the WebSub hub "
+                              "(site.websub_hub) about every feed that changed since the "
+                              "last successful ping."),
+) -> None:
+    """Build out/ and, with --ping, notify the WebSub hub of the feeds that changed."""
+    from ..clock import resolve_now
+    from ..jobs.publish import publish
+
+    moment = run(lambda: resolve_now(now), verbose)
+    result, pings = run(lambda: publish(registry, out, state_path=state, templates=templates,
+                                        now=moment, ping_hub=ping), verbose, WROTE)
+    if not quiet:
+        typer.echo(f"built {out}: {len(result.changed)} of "
+                   f"{plural(len(result.paths), 'file')} changed")
+    if pings is None:
+        return
+    if not quiet:
+        echo_lines(f"pinged {url}" for url in pings.pinged)
+        typer.echo(f"{len(pings.pinged)} pinged, {len(pings.unchanged)} unchanged, "
+                   f"{len(pings.failed)} failed")
+    for problem in pings.failed:
+        typer.echo(f"Error: {problem}", err=True)
+    if pings.failed:
+        raise typer.Exit(EXIT_INVALID)

@@ -1,0 +1,45 @@
+"""`feedkit validate`: feeds and the registry checked offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import EXIT_INVALID, EXIT_USAGE
+from . import NOW, OUT, REGISTRY, VERBOSE, run
+
+FEED_PATHS = typer.Argument(None, metavar="[FEED]...", help="Feeds to check (Atom, RSS or "
+                            "JSON Feed). None: the registry and every feed in out/.",
+                            dir_okay=False)
+
+
+def validate_command(
+    paths: list[Path] = FEED_PATHS,
+    fmt: str = typer.Option("text", "--format", "-f", metavar="text|json|github",
+                            help="How to print: text, json or github (workflow "
+                            "annotations)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+    previous: str | None = typer.Option(None, "--previous", metavar="FILE_OR_URL",
+                                        help="The feed as last published (a file or an "
+                                        "http(s) URL): report changed ids and vanished "
+                                        "entries."),
+    registry: Path = REGISTRY, out: Path = OUT, now: str | None = NOW,
+    verbose: bool = VERBOSE,
+) -> None:
+    """Check feeds and the registry offline; exit 1 on errors (or warnings with --strict)."""
+    from ..clock import resolve_now
+    from ..validate import validate_paths, validate_project
+    from ..validate.report import FORMATS, render
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    moment = run(lambda: resolve_now(now), verbose)
+    reports = run(lambda: validate_paths(list(paths), now=moment, previous=previous) if paths
+                  else validate_project(registry, out, now=moment, previous=previous), verbose)
+    typer.echo(render(reports, fmt, strict=strict), nl=False)
+    if any(r.unreadable for r in reports):
+        raise typer.Exit(EXIT_USAGE)
+    if any(r.verdict(strict) == "invalid" for r in reports):
+        raise typer.Exit(EXIT_INVALID)
