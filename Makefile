@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench golden clean
+.PHONY: run test lint bench golden clean screenshots
 
-# Debian packages the tests use (a real browser); installed when missing.
+# Debian packages the tests use (a real browser, a real spam filter); installed when missing.
 CHROMIUM := /usr/bin/chromium
+SPAMASSASSIN := /usr/bin/spamassassin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -29,7 +30,12 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
-test: $(VENV)/.test-installed $(CHROMIUM)
+$(SPAMASSASSIN):
+	@command -v apt-get >/dev/null || { echo "Install SpamAssassin (Debian: apt-get install spamassassin)"; exit 1; }
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends spamassassin
+
+test: $(VENV)/.test-installed $(CHROMIUM) $(SPAMASSASSIN)
 	$(BIN)/ruff check feedkit tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -27,10 +27,11 @@ def default_writers() -> list[Writer]:
         StylesheetWriter,
         TaxonomyWriter,
     )
+    from ..writers.webdigests import WebDigestWriter
 
     return [
         AtomWriter(), Rss2Writer(), JsonFeedWriter(), TaxonomyWriter(), ArchiveWriter(),
-        DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
+        DiscoveryWriter(), StylesheetWriter(), DigestWriter(), WebDigestWriter(),
     ]
 
 
@@ -55,8 +56,8 @@ class BuildResult:
 
 
 def _context(registry_path: Path, templates: Path | None, now: datetime | None,
-             ) -> BuildContext:
-    registry = load(registry_path)
+             drafts: bool = False) -> BuildContext:
+    registry = load(registry_path, drafts=drafts)
     return BuildContext(registry=registry, now=resolve_now(now),
                         template_dirs=Project(registry_path).template_dirs(templates))
 
@@ -76,13 +77,15 @@ def render(
 def build(
     registry_path: Path, out_dir: Path, *, templates: Path | None = None,
     now: datetime | None = None, check: bool = False, writers: list[Writer] | None = None,
+    drafts: bool = False,
 ) -> BuildResult:
     """Render everything into out_dir, all or nothing; with `check`, only compare.
 
     Files are staged beside their targets while the writers run and renamed into
     place at the end; if anything fails, the staged files go and out/ is as it was.
+    `drafts` includes the posts marked `draft: true`, for a preview.
     """
-    context = _context(registry_path, templates, now)
+    context = _context(registry_path, templates, now, drafts)
     chosen = writers if writers is not None else default_writers()
     if check:
         memory = OutputSet()
