@@ -15,6 +15,7 @@ from . import __version__
 from .commands import report, run
 from .commands.build import build_command
 from .commands.digest import digest_command
+from .commands.helptext import Command, Group
 from .commands.init import init_command
 from .commands.new import new_command
 from .commands.publish import publish_command
@@ -33,6 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=Group,
 )
 
 
@@ -56,7 +58,7 @@ for name, command in (
     ("publish", publish_command), ("send", send_command),
     ("unsubscribe", unsubscribe_command),
 ):
-    app.command(name)(command)
+    app.command(name, cls=Command)(command)
 
 
 def main() -> None:

@@ -103,10 +103,17 @@ def test_bad_input_exits_1_lists_all_and_leaves_out_untouched(tmp_path: Path) ->
     assert "Traceback" not in result.output
 
 
-def test_missing_registry_is_an_error_not_a_traceback(tmp_path: Path) -> None:
-    result = run("build", "--registry", str(tmp_path / "nope.yaml"), "--out", str(tmp_path))
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {tmp_path / 'nope.yaml'}: can't read the registry")
+@pytest.mark.parametrize("command", [
+    ["build"], ["digest"], ["validate"], ["publish"], ["send", "--period", "week"],
+    ["unsubscribe", "ann@example.org"], ["new", "Hej"],
+])
+def test_a_missing_registry_is_the_same_error_everywhere(tmp_path: Path, command) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = run(*command, "--registry", str(missing))
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"Error: {missing}: no such file; start a site with `feedkit "
+                             "init`, or give --registry the path of posts.yaml\n")
+    assert list(tmp_path.iterdir()) == []  # nothing made beside it
 
 
 def test_usage_errors_exit_2(example_registry: Path) -> None:

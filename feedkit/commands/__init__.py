@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import typer
 
-from ..errors import FeedkitError, FileProblems
+from ..errors import EXIT_INVALID, FeedkitError, FileProblems
 
 T = TypeVar("T")
 
@@ -61,6 +61,14 @@ def parse_day(value: str | None, option: str) -> date | None:
     from ..dates import parse_day as parse
 
     return None if value is None else run(lambda: parse(value, option))
+
+
+def require_registry(registry: Path) -> None:
+    """The same exit 1 and message from every command when the registry is missing."""
+    if not registry.is_file():
+        report(FeedkitError(f"{registry}: no such file; start a site with `feedkit init`, "
+                            "or give --registry the path of posts.yaml"))
+        raise typer.Exit(EXIT_INVALID)
 
 
 WROTE = "nothing was written"

@@ -7,7 +7,19 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID
-from . import NOW, OUT, QUIET, REGISTRY, TEMPLATES, VERBOSE, WROTE, echo_lines, file_lines, run
+from . import (
+    NOW,
+    OUT,
+    QUIET,
+    REGISTRY,
+    TEMPLATES,
+    VERBOSE,
+    WROTE,
+    echo_lines,
+    file_lines,
+    require_registry,
+    run,
+)
 
 
 def build_command(
@@ -22,6 +34,7 @@ def build_command(
     from ..clock import resolve_now
     from ..jobs.build import build
 
+    require_registry(registry)
     moment = run(lambda: resolve_now(now), verbose)
     result = run(lambda: build(registry, out, templates=templates, now=moment, check=check,
                                drafts=drafts), verbose, WROTE)

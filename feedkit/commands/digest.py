@@ -17,6 +17,7 @@ from . import (
     file_lines,
     parse_day,
     plural,
+    require_registry,
     run,
 )
 
@@ -47,6 +48,7 @@ def digest_command(
     from ..clock import resolve_now
     from ..jobs.digest import DigestRequest, make_digest
 
+    require_registry(registry)
     request = DigestRequest(registry, out, parse_day(since, "--since"),
                             parse_day(until, "--until"), period, templates, to,
                             run(lambda: resolve_now(now)))

@@ -8,7 +8,7 @@ import typer
 
 from . import QUIET, VERBOSE, echo_lines, run
 
-FOLDER = typer.Argument(Path("."), metavar="[DIR]", file_okay=False,
+FOLDER = typer.Argument(Path("."), metavar="DIR", file_okay=False,
                         help="The site's folder (default: the current one).")
 
 

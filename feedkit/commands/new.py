@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import QUIET, REGISTRY, VERBOSE, echo_lines, run
+from . import QUIET, REGISTRY, VERBOSE, echo_lines, require_registry, run
 
 TAGS = typer.Option([], "--tag", "-t", metavar="TAG", help="A tag; repeat for more.")
 
@@ -27,6 +27,7 @@ def new_command(
     from ..clock import resolve_now
     from ..jobs.new import add_post
 
+    require_registry(registry)
     post = run(lambda: add_post(registry, title, resolve_now(), when=when, author=author,
                                 tags=tuple(tags), draft=draft), verbose, "nothing was written")
     if quiet:

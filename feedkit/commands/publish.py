@@ -7,7 +7,20 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID
-from . import NOW, OUT, QUIET, REGISTRY, STATE, TEMPLATES, VERBOSE, WROTE, echo_lines, plural, run
+from . import (
+    NOW,
+    OUT,
+    QUIET,
+    REGISTRY,
+    STATE,
+    TEMPLATES,
+    VERBOSE,
+    WROTE,
+    echo_lines,
+    plural,
+    require_registry,
+    run,
+)
 
 
 def publish_command(
@@ -22,6 +35,7 @@ def publish_command(
     from ..clock import resolve_now
     from ..jobs.publish import publish
 
+    require_registry(registry)
     moment = run(lambda: resolve_now(now), verbose)
     result, pings = run(lambda: publish(registry, out, state_path=state, templates=templates,
                                         now=moment, ping_hub=ping), verbose, WROTE)

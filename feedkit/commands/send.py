@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID, EXIT_PENDING
-from . import NOW, QUIET, REGISTRY, STATE, SUBSCRIBERS, TEMPLATES, VERBOSE, run
+from . import NOW, QUIET, REGISTRY, STATE, SUBSCRIBERS, TEMPLATES, VERBOSE, require_registry, run
 
 
 def send_command(
@@ -39,6 +39,7 @@ def send_command(
     from ..progress import reporter_for
     from ..retry import Backoff
 
+    require_registry(registry)
     request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
                           subscribers, smtp, state, templates, dry_run,
                           Backoff(retries=retries, delay=retry_delay))

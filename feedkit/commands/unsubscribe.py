@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import QUIET, REGISTRY, STATE, SUBSCRIBERS, VERBOSE, run
+from . import QUIET, REGISTRY, STATE, SUBSCRIBERS, VERBOSE, require_registry, run
 
 
 def unsubscribe_command(
@@ -18,6 +18,7 @@ def unsubscribe_command(
     """Add an address to the suppression list; `feedkit send` never mails it again."""
     from ..jobs.unsubscribe import run_unsubscribe
 
+    require_registry(registry)
     address, added = run(lambda: run_unsubscribe(address_or_token, registry_path=registry,
                                                  subscribers_path=subscribers,
                                                  state_path=state), verbose)

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID, EXIT_USAGE
-from . import NOW, OUT, REGISTRY, VERBOSE, run
+from . import NOW, OUT, REGISTRY, VERBOSE, require_registry, run
 
-FEED_PATHS = typer.Argument(None, metavar="[FEED]...", help="Feeds to check (Atom, RSS or "
+FEED_PATHS = typer.Argument(None, metavar="FEED", help="Feeds to check (Atom, RSS or "
                             "JSON Feed). None: the registry and every feed in out/.",
                             dir_okay=False)
 
@@ -35,6 +35,8 @@ def validate_command(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
                                  param_hint="--format")
+    if not paths:
+        require_registry(registry)
     moment = run(lambda: resolve_now(now), verbose)
     reports = run(lambda: validate_paths(list(paths), now=moment, previous=previous) if paths
                   else validate_project(registry, out, now=moment, previous=previous), verbose)
