@@ -14,7 +14,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 class _Option(TyperOption):
     def display_type(self, ctx: Any) -> str:
-        return "" if self.is_flag else (self.metavar or self.name or "").upper()
+        return "" if self.is_flag else (self.metavar or (self.name or "").upper())
 
     def display_type_rich(self, ctx: Any) -> str | None:
         return None if self.is_flag else self.display_type(ctx)
