@@ -1,3 +1,3 @@
 """feedkit: turn a posts registry (posts.yaml) into feeds and email digests."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as _dateutil
 
@@ -50,22 +50,66 @@ _INFO = _SvEnInfo()
 _DEFAULTS = (datetime(1904, 1, 1), datetime(1905, 2, 2))
 
 
+# Dates feedkit handles: a day of margin inside Python's range on each side, so
+# that converting to any offset, and spreading posts of one second, stays in it.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+_UTC_NAMES = frozenset({"UTC", "UT", "GMT", "Z"})
+_HOW = "write 2020-02-06, 2020-02-06T09:30 or 6 februari 2020"
+
+
+class _NamedZone(Exception):
+    """A time zone given by an abbreviation such as EST, which can mean several zones."""
+
+
+def _zone_of(name: str | None, offset: int | None) -> tzinfo | None:
+    """dateutil's tzinfos hook: numeric offsets and UTC only; other names refused."""
+    if name is None or name.upper() in _UTC_NAMES:
+        return timezone(timedelta(seconds=offset)) if offset else (UTC if name else None)
+    raise _NamedZone(name)
+
+
 def parse_date(text: str, tz: ZoneInfo) -> datetime:
     """Parse an ISO 8601 or written-out date; naive values are local to `tz`.
 
+    A trailing IANA zone name ("... 09:30 Europe/Stockholm") sets the zone; other
+    zone names (EST, CET) are refused, as are numbers that aren't ISO 8601.
     Raises DateProblem with a message meant for the user.
     """
     text = " ".join(text.split())
     if not text:
-        raise DateProblem("is empty; write a date such as 2020-02-06 or 6 februari 2020")
+        raise DateProblem(f"is empty; {_HOW}")
+    text, zone = _trailing_zone(text, tz)
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
+    except ValueError as exc:
+        if "offset" in str(exc):
+            raise DateProblem(f"'{text}' has an offset outside -23:59 to +23:59") from None
         value = _parse_written(text)
     value = value.replace(microsecond=0)
-    if value.tzinfo is None:
-        return localize(value, tz)
-    return value.astimezone(tz)
+    try:
+        value = localize(value, zone) if value.tzinfo is None else value.astimezone(zone)
+        instant: datetime | None = value.astimezone(UTC)
+    except DateProblem:
+        raise
+    except (OverflowError, ValueError):
+        instant = None
+    if instant is None or not EARLIEST <= instant <= LATEST:
+        raise DateProblem(f"'{text}' is outside the dates feedkit handles "
+                          f"({EARLIEST.date()} to {LATEST.date()} UTC)")
+    return value if zone is tz else value.astimezone(tz)
+
+
+def _trailing_zone(text: str, tz: ZoneInfo) -> tuple[str, ZoneInfo]:
+    """Split off a last word that is an IANA zone name, such as Europe/Stockholm."""
+    head, _, last = text.rpartition(" ")
+    if head and "/" in last:
+        try:
+            return head, ZoneInfo(last)
+        except (ValueError, OSError, ZoneInfoNotFoundError):
+            raise DateProblem(f"'{last}' is not a time zone; give an IANA name such as "
+                              "Europe/Stockholm or an offset such as +01:00") from None
+    return text, tz
 
 
 def _parse_written(text: str) -> datetime:
@@ -73,17 +117,18 @@ def _parse_written(text: str) -> datetime:
     # 6/2/2020: the 6th of February, or June 2? Numbers alone are read only as ISO.
     if not iso_shaped and not any(c.isalpha() for c in text):
         raise DateProblem(f"can't read '{text}' as a date; numbers alone are read only as "
-                          "ISO 8601: write 2020-02-06, 2020-02-06T09:30 or 6 februari 2020")
+                          f"ISO 8601: {_HOW}")
     try:
-        first, second = (_dateutil.parse(text, _INFO, default=d) for d in _DEFAULTS)
+        first, second = (_dateutil.parse(text, _INFO, default=d, tzinfos=_zone_of)
+                         for d in _DEFAULTS)
+    except _NamedZone as exc:
+        raise DateProblem(f"'{text}': the zone '{exc}' is ambiguous; give an offset such as "
+                          "+01:00 or an IANA name such as Europe/Stockholm") from None
     except _dateutil.ParserError as exc:
         reason = str(exc).split(":")[0]
         if "out of range" in reason:
             raise DateProblem(f"'{text}' does not exist ({reason})") from None
-        raise DateProblem(
-            f"can't read '{text}' as a date; write 2020-02-06, 2020-02-06T09:30 "
-            "or 6 februari 2020"
-        ) from None
+        raise DateProblem(f"can't read '{text}' as a date; {_HOW}") from None
     except (OverflowError, ValueError) as exc:
         raise DateProblem(f"'{text}' does not exist ({exc})") from None
     missing = [

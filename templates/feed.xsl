@@ -37,7 +37,8 @@
             a feed reader to follow new posts.</xsl:otherwise>
         </xsl:choose></p>
         <h1><xsl:value-of select="$title"/></h1>
-        <p><xsl:value-of select="atom:feed/atom:subtitle | rss/channel/description"/></p>
+        <p><xsl:value-of select="atom:feed/atom:subtitle"/><xsl:value-of
+          select="rss/channel/description" disable-output-escaping="yes"/></p>
         <xsl:apply-templates select="atom:feed/atom:entry | rss/channel/item"/>
       </body>
     </html>
@@ -56,7 +57,8 @@
     <article>
       <h2><a href="{link}"><xsl:value-of select="title"/></a></h2>
       <time><xsl:value-of select="pubDate"/></time>
-      <p><xsl:value-of select="description"/></p>
+      <!-- feedkit writes RSS descriptions as escaped text: show it as HTML. -->
+      <p><xsl:value-of select="description" disable-output-escaping="yes"/></p>
     </article>
   </xsl:template>
 </xsl:stylesheet>

@@ -228,13 +228,17 @@ BAD_TITLE = 'title: "Test\\r\\nBcc: x@y.z"'
 
 
 def test_line_breaks_never_reach_headers():
-    site = SITE.format(language="en").replace("title: Testdagbok", BAD_TITLE)
-    reg = loads(f"""{site}
-  - title: post
-    date: 2020-02-06
-    author: Ann
-    body: Text.
-""".encode())
+    from dataclasses import replace
+
+    from feedkit.errors import RegistryError
+
+    posts = "\n  - title: post\n    date: 2020-02-06\n    author: Ann\n    body: Text.\n"
+    site = SITE.format(language="en")
+    with pytest.raises(RegistryError, match=r"site\.title: holds a line break"):
+        loads((site.replace("title: Testdagbok", BAD_TITLE) + posts).encode())
+    # The loader refuses it; a library caller building a Site itself is still safe.
+    reg = loads((site + posts).encode())
+    reg = replace(reg, site=replace(reg.site, title="Test\r\nBcc: x@y.z"))
     rendered = render_digest(reg, Window(date(2020, 2, 6), date(2020, 2, 6)))
     assert "\n" not in rendered.subject and "\r" not in rendered.subject
     message = _message(rendered)

@@ -17,7 +17,7 @@ def test_wheel_carries_templates_and_builds_elsewhere(tmp_path: Path,
          "--wheel-dir", str(wheels), str(ROOT)],
         check=True, capture_output=True,
     )
-    (wheel,) = wheels.glob("feedkit-*.whl")
+    (wheel,) = wheels.glob("feedkit_se-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "templates").rglob("*")
                if p.is_file()}

@@ -18,7 +18,7 @@ from feedkit.cli import app
 
 FEEDS = Path(__file__).resolve().parent / "feeds"
 NOW = "2024-01-01T00:00:00+00:00"
-TEXT_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning): "
+TEXT_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning|info): "
                        r"(?P<msg>.+) \[(?P<rule>[a-z0-9-]+)\]$")
 GITHUB_LINE = re.compile(r"^::(?P<sev>error|warning) file=(?P<file>[^,]+),line=(?P<line>\d+),"
                          r"col=(?P<col>\d+),title=(?P<rule>[a-z0-9-]+)::(?P<msg>.+)$")
@@ -119,11 +119,13 @@ def test_exit_status_for_errors_warnings_strict_and_usage(tmp_path: Path) -> Non
     assert missing.exit_code == 2
     assert "file-unreadable" in missing.output
     assert run("validate", "--format", "yaml", warning_only).exit_code == 2
+    # A file that is not a feed (package.json, notes) is passed over, said with -v.
     unknown = tmp_path / "notes.txt"
     unknown.write_text("just words\n")
     result = run("validate", str(unknown))
-    assert result.exit_code == 1
-    assert "[file-unknown-format]" in result.output
+    assert result.exit_code == 0
+    assert "[file-unknown-format]" not in result.output
+    assert f"{unknown}: skipped" in run("validate", "-v", str(unknown)).stderr
 
 
 def test_registry_problems_are_reported_with_lines(tmp_path: Path) -> None:
@@ -161,6 +163,28 @@ def test_registry_lint_future_post_and_empty_excerpt(tmp_path: Path) -> None:
     assert rules == [("5", "registry-future-date"), ("9", "registry-empty-excerpt")]
     assert run("validate", "--strict", "--registry", str(registry), "--out",
                str(tmp_path / "out"), "--now", NOW).exit_code == 1
+
+
+def test_a_scheduled_post_is_information_that_never_fails(tmp_path: Path) -> None:
+    registry = tmp_path / "posts.yaml"
+    registry.write_text(
+        "site:\n  title: T\n  url: https://example.org/\nposts:\n"
+        "  - title: Later\n    date: 2030-01-01\n    author: X\n    summary: Soon.\n",
+        encoding="utf-8",
+    )
+    args = ["--registry", str(registry), "--out", str(tmp_path / "out"), "--now", NOW]
+    result = run("validate", "--strict", *args)
+    assert result.exit_code == 0, result.output
+    (line, summary) = result.output.splitlines()
+    match = TEXT_LINE.match(line)
+    assert match and (match["sev"], match["rule"]) == ("info", "registry-future-date")
+    assert summary == "1 file checked: 0 errors, 0 warnings, 1 info; all valid"
+    github = run("validate", "--strict", "--format", "github", *args)
+    assert github.exit_code == 0
+    assert github.output.startswith("::notice file=")
+    document = json.loads(run("validate", "--strict", "-f", "json", *args).output)
+    assert document["valid"] is True
+    assert (document["files"][0]["infos"], document["files"][0]["warnings"]) == (1, 0)
 
 
 def rename_slug(folder: Path) -> None:

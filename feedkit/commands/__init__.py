@@ -93,7 +93,8 @@ TEMPLATES = typer.Option(None, "--templates", metavar="DIR", help="Folder whose 
                          "override the shipped ones by name.", file_okay=False, exists=True)
 NOW = typer.Option(None, "--now", metavar="WHEN", help="Treat this ISO 8601 moment as now "
                    "(default: SOURCE_DATE_EPOCH, else the clock).")
-VERBOSE = typer.Option(False, "--verbose", "-v", help="Show the traceback of an error.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Say more: the traceback of an "
+                       "error; for validate, the files passed over as not feeds.")
 QUIET = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
 STATE = typer.Option(None, "--state", metavar="FILE", dir_okay=False, help="State database "
                      "(default: .feedkit/state.sqlite beside the registry).")

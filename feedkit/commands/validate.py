@@ -29,8 +29,8 @@ def validate_command(
 ) -> None:
     """Check feeds and the registry offline; exit 1 on errors (or warnings with --strict)."""
     from ..clock import resolve_now
-    from ..validate import validate_paths, validate_project
-    from ..validate.report import FORMATS, render
+    from ..validate import validate_feeds, validate_project
+    from ..validate.report import FORMATS, render, skipped_lines
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
@@ -38,8 +38,14 @@ def validate_command(
     if not paths:
         require_registry(registry)
     moment = run(lambda: resolve_now(now), verbose)
-    reports = run(lambda: validate_paths(list(paths), now=moment, previous=previous) if paths
-                  else validate_project(registry, out, now=moment, previous=previous), verbose)
+    if paths:
+        found = run(lambda: validate_feeds(list(paths), now=moment, previous=previous), verbose)
+        reports = found.reports
+        if verbose:
+            typer.echo(skipped_lines(found.skipped), err=True, nl=False)
+    else:
+        reports = run(lambda: validate_project(registry, out, now=moment, previous=previous),
+                      verbose)
     typer.echo(render(reports, fmt, strict=strict), nl=False)
     if any(r.unreadable for r in reports):
         raise typer.Exit(EXIT_USAGE)

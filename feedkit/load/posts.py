@@ -25,6 +25,7 @@ POST_FIELDS = (
 AUTHOR_FIELDS = ("name", "role", "email", "url")
 IMAGE_FIELDS = ("url", "alt", "width", "height")
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+MAX_TAGS = 50
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -66,8 +67,8 @@ def _post(
     published = _date(reader, f, "date", where, tz, required=True, parent=node)
     updated = _date(reader, f, "updated", where, tz)
     author = _author(reader, f.get("author"), where, node)
-    body = reader.text(f, "body", where)
-    summary = reader.text(f, "summary", where)
+    body = reader.text(f, "body", where, kind="body")
+    summary = reader.text(f, "summary", where, kind="text")
     if body is None and summary is None and "body" not in f:
         reader.add(node, f"{where}.body: missing; write the post's text (Markdown) in "
                          "body, or give a summary")
@@ -83,7 +84,7 @@ def _post(
     if published and updated and updated < published:
         reader.add(f["updated"], f"{where}.updated: is before the post's date; "
                                  "updated can only be the same or later")
-    url = reader.text(f, "url", where)
+    url = reader.text(f, "url", where, kind="url")
     post_id = reader.text(f, "id", where)
     if post_id is not None and not SCHEME.match(post_id):
         reader.add(f["id"], f"{where}.id: '{post_id}' is not an absolute IRI; "
@@ -111,7 +112,7 @@ def _date(
     reader: Reader, f: dict[str, Node], key: str, where: str, tz: ZoneInfo,
     *, required: bool = False, parent: Node | None = None,
 ) -> datetime | None:
-    text = reader.text(f, key, where, required=required, parent=parent)
+    text = reader.text(f, key, where, required=required, parent=parent, kind="text")
     if text is None:
         return None
     try:
@@ -137,7 +138,7 @@ def _author(reader: Reader, node: Node | None, where: str, post: Node) -> Author
     if email and (why := address_problem(email)):
         reader.add(f["email"], f"{name}.email: '{email}' {why}")
         return None
-    url = reader.text(f, "url", name) or ""
+    url = reader.text(f, "url", name, kind="url") or ""
     if url and reader.absolute_url(f["url"], f"{name}.url", url) is None:
         return None
     if author_name is None:
@@ -197,6 +198,10 @@ def _tags(reader: Reader, node: Node | None, where: str) -> tuple[str, ...]:
     if not isinstance(node, yaml.ScalarNode | yaml.SequenceNode):
         reader.add(node, f"{where}.tags: must be a list of words")
         return ()
+    if len(items) > MAX_TAGS:
+        reader.add(node, f"{where}.tags: {len(items)} tags; a post takes at most {MAX_TAGS} "
+                         "(each tag is a feed the post is written into)")
+        return ()
     tags: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, yaml.ScalarNode) or not item.value.strip():
@@ -223,13 +228,15 @@ def _order(posts: list[Post]) -> tuple[Post, ...]:
             continue
         for rank, index in enumerate(reversed(indexes)):
             post = result[index]
-            shifted = post.published + timedelta(seconds=rank)
+            try:
+                shifted = post.published + timedelta(seconds=rank)
+            except OverflowError:  # more than a day of posts at the very end of time
+                continue
             explicit = post.updated != post.published
             result[index] = replace(post, published=shifted,
                                      updated=post.updated if explicit else shifted)
     order = sorted(range(len(result)), key=lambda i: (result[i].published, -i), reverse=True)
     return tuple(result[i] for i in order)
-
 
 
 def tag_uri(site_url: str, published: datetime, slug: str) -> str:

@@ -14,6 +14,14 @@ from ..errors import Problem
 from .yamlstream import ItemStream
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Line breaks of every kind, and the C1 controls, have no place in a one-line field
+# (a title becomes a mail header; a URL an attribute).
+_BREAKS = re.compile("[\r\n\x7f-\x9f\u2028\u2029]")
+# The longest text each kind of field takes (characters): generous for real sites,
+# small enough that a hostile registry can't make huge outputs from one field.
+LIMITS = {"line": 1_000, "url": 2_048, "text": 10_000, "body": 1_000_000}
+# Characters RFC 3987 allows nowhere in an IRI.
+_NOT_IRI = re.compile('[\\s<>"{}|\\\\^`\x00-\x1f\x7f-\x9f\u2028\u2029]')
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 Node = yaml.Node
@@ -58,9 +66,13 @@ class Reader:
 
     def text(
         self, fields_: dict[str, Node], key: str, where: str, *, required: bool = False,
-        parent: Node | None = None,
+        parent: Node | None = None, kind: str = "line",
     ) -> str | None:
-        """A text field, stripped; None when absent or empty (reported if required)."""
+        """A text field, stripped; None when absent or empty (reported if required).
+
+        `kind` is "line" (one line, the default), "url", "text" (line breaks allowed)
+        or "body"; each has its length limit (LIMITS).
+        """
         name = f"{where}.{key}" if where else key
         node = fields_.get(key)
         if node is None:
@@ -84,13 +96,36 @@ class Reader:
             if required:
                 self.add(node, f"{name}: is empty; this field is required")
             return None
+        if len(value) > LIMITS[kind]:
+            self.add(node, f"{name}: is {len(value):,} characters long; at most "
+                           f"{LIMITS[kind]:,} are allowed here")
+            return None
+        if kind in ("line", "url") and (brk := _BREAKS.search(value)):
+            self.add(node, f"{name}: holds a line break or control character "
+                           f"(U+{ord(brk.group()):04X}); keep it on one line")
+            return None
         return value
 
 
     def absolute_url(self, node: Node | None, name: str, value: str) -> str | None:
-        """`value` if it is an absolute http(s) URL; else reported and None."""
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        """`value` if it is an absolute http(s) URL (an IRI: non-ASCII letters are
+        fine); else reported and None."""
+        bad = _NOT_IRI.search(value)
+        if bad:
+            shown = "a space" if bad.group().isspace() else f"'{bad.group()}'"
+            self.add(node, f"{name}: '{value}' holds {shown}, which a URL can't; "
+                           "percent-encode it (%20 for a space)")
+            return None
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname or ""
+            host.encode("idna")
+            _ = parts.port
+        except (ValueError, UnicodeError):
+            self.add(node, f"{name}: '{value}' has a host or port that can't be read; "
+                           "write it like https://example.org/blog/")
+            return None
+        if parts.scheme not in ("http", "https") or not host:
             self.add(node, f"{name}: '{value}' is not an absolute http(s) URL; "
                            "write it like https://example.org/blog/")
             return None

@@ -10,6 +10,7 @@ from typing import BinaryIO
 import yaml
 
 from ..errors import FeedkitError, Problem, RegistryError
+from ..inputs import REGISTRY_LIMIT, check_input_file
 from ..model import Post, Registry, Site
 from .posts import read_posts
 from .reader import Node, Reader
@@ -26,6 +27,7 @@ def load(path: str | Path, *, drafts: bool = False) -> Registry:
     registry costs little more memory than the posts it holds.
     """
     shown = str(path)
+    check_input_file(path, "registry", REGISTRY_LIMIT)
     try:
         with open(path, "rb") as handle:
             if not _is_utf8(handle):

@@ -31,12 +31,12 @@ def read_site(reader: Reader, node: Node) -> Site | None:
         return None
     before = len(reader.problems)
     title = reader.text(f, "title", "site", required=True, parent=node)
-    url = reader.text(f, "url", "site", required=True, parent=node)
+    url = reader.text(f, "url", "site", required=True, parent=node, kind="url")
     if url is not None:
         url = reader.absolute_url(f["url"], "site.url", url)
     if url is not None and not urlsplit(url).path.endswith("/"):
         url += "/"
-    feed_url = reader.text(f, "feed_url", "site")
+    feed_url = reader.text(f, "feed_url", "site", kind="url")
     if feed_url is not None:
         feed_url = reader.absolute_url(f["feed_url"], "site.feed_url", feed_url)
     elif url is not None:
@@ -48,7 +48,7 @@ def read_site(reader: Reader, node: Node) -> Site | None:
     timezone = reader.text(f, "timezone", "site") or "UTC"
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         from zoneinfo import available_timezones
 
         hint = difflib.get_close_matches(timezone, sorted(available_timezones()), n=1)
@@ -57,10 +57,10 @@ def read_site(reader: Reader, node: Node) -> Site | None:
     email = reader.text(f, "email", "site") or ""
     if email and (why := address_problem(email)):
         reader.add(f.get("email"), f"site.email: '{email}' {why}")
-    hub = reader.text(f, "websub_hub", "site") or ""
+    hub = reader.text(f, "websub_hub", "site", kind="url") or ""
     if hub:
         hub = reader.absolute_url(f["websub_hub"], "site.websub_hub", hub) or ""
-    unsubscribe = reader.text(f, "unsubscribe_url", "site") or ""
+    unsubscribe = reader.text(f, "unsubscribe_url", "site", kind="url") or ""
     if unsubscribe:
         unsubscribe = reader.absolute_url(f["unsubscribe_url"], "site.unsubscribe_url",
                                     unsubscribe) or ""
@@ -77,8 +77,8 @@ def read_site(reader: Reader, node: Node) -> Site | None:
     return Site(
         title=title, url=url, feed_url=feed_url, id=site_id or feed_url,
         language=language, timezone=timezone,
-        subtitle=reader.text(f, "subtitle", "site") or "",
-        email=email, about=reader.text(f, "about", "site") or "", websub_hub=hub,
+        subtitle=reader.text(f, "subtitle", "site", kind="text") or "",
+        email=email, about=reader.text(f, "about", "site", kind="text") or "", websub_hub=hub,
         unsubscribe_url=unsubscribe, publisher=publisher, options=options,
     )
 
@@ -88,7 +88,7 @@ def _publisher(reader: Reader, node: Node) -> Publisher | None:
     if f is None:
         return None
     name = reader.text(f, "name", "site.publisher", required=True, parent=node)
-    url = reader.text(f, "url", "site.publisher") or ""
+    url = reader.text(f, "url", "site.publisher", kind="url") or ""
     if url:
         url = reader.absolute_url(f["url"], "site.publisher.url", url) or ""
     email = reader.text(f, "email", "site.publisher") or ""
@@ -98,7 +98,7 @@ def _publisher(reader: Reader, node: Node) -> Publisher | None:
         return None
     return Publisher(
         name=name,
-        address=reader.text(f, "address", "site.publisher") or "",
+        address=reader.text(f, "address", "site.publisher", kind="text") or "",
         phone=reader.text(f, "phone", "site.publisher") or "",
         email=email, url=url,
     )
@@ -149,7 +149,7 @@ def timezone_guess(node: Node | None) -> ZoneInfo:
             if key.value == "timezone" and isinstance(value, yaml.ScalarNode):
                 try:
                     return ZoneInfo(value.value.strip())
-                except (ZoneInfoNotFoundError, ValueError):
+                except (ZoneInfoNotFoundError, ValueError, OSError):
                     break
     return ZoneInfo("UTC")
 

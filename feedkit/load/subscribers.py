@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..addresses import address_problem
 from ..errors import FeedkitError, Problem, SubscribersError
+from ..inputs import SUBSCRIBERS_LIMIT, read_input
 from ..text.i18n import is_language_tag
 
 COLUMNS = ("email", "name", "language")
@@ -35,10 +36,7 @@ class Subscriber:
 def load_subscribers(path: str | Path) -> tuple[Subscriber, ...]:
     """Read a .csv or .yaml/.yml subscribers file; raise SubscribersError listing problems."""
     shown = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise FeedkitError(f"{shown}: can't read the subscribers file: {exc.strerror}") from None
+    data = read_input(path, "subscribers file", SUBSCRIBERS_LIMIT)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,12 +117,16 @@ def _csv_header(record: list[str], path: str, line: int, problems: list[Problem]
 def _yaml_rows(data: bytes, path: str) -> tuple[list[_Row], list[Problem]]:
     import yaml
 
+    from .yamlstream import compose
+
     try:
-        root = yaml.compose(data, Loader=yaml.SafeLoader)
+        root = compose(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return [], [Problem(path, line, col, f"malformed YAML: {exc.problem or exc.context}")]
+    except yaml.YAMLError as exc:
+        return [], [Problem(path, 1, 1, f"malformed YAML: {exc}")]
     if isinstance(root, yaml.MappingNode):
         items = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
         root = items.get("subscribers")

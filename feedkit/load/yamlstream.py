@@ -5,6 +5,10 @@ anything can be checked; for a large registry that tree is several times the
 file's size. Here the top-level mapping is walked event by event and the items
 of its `posts` list are composed one by one, so each post's nodes can be dropped
 as soon as the post is built.
+
+Two limits keep a hostile file from costing more than a real one: nesting depth
+(the composer recurses) and the text reachable through aliases (one alias of a
+1 MB scalar, used a thousand times, would otherwise make a gigabyte).
 """
 
 from __future__ import annotations
@@ -31,60 +35,115 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
 
+MAX_DEPTH = 64
+ALIAS_BUDGET = 10 * (1 << 20)  # characters reached through aliases, per document
+
+
+class _Composer:
+    """Builds nodes from the loader's events, within the depth and alias limits."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.anchors: dict[str, Node] = {}
+        self.sizes: dict[str, int] = {}
+        self.through_aliases = 0
+
+    def node(self, depth: int = 0) -> Node:
+        # PyYAML's C loader is untyped; its events and marks are read as Any here.
+        loader = self.loader
+        event: Any = loader.get_event()
+        start: Any = event.start_mark
+        kind = type(event)
+        if depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", start)
+        if kind is AliasEvent:
+            return self._alias(event.anchor, start)
+        if kind is ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(ScalarNode, event.value, event.implicit)
+            node: Node = ScalarNode(tag, event.value, start, event.end_mark,
+                                    style=event.style)
+        elif kind is SequenceStartEvent:
+            node = SequenceNode("tag:yaml.org,2002:seq", [], start, None)
+            while not loader.check_event(SequenceEndEvent):
+                node.value.append(self.node(depth + 1))
+            node.end_mark = loader.get_event().end_mark
+        elif kind is MappingStartEvent:
+            node = MappingNode("tag:yaml.org,2002:map", [], start, None)
+            while not loader.check_event(MappingEndEvent):
+                key = self.node(depth + 1)
+                node.value.append((key, self.node(depth + 1)))
+            node.end_mark = loader.get_event().end_mark
+        else:  # pragma: no cover - the parser only emits the events above here
+            raise yaml.composer.ComposerError(None, None, f"unexpected {event}", start)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        return node
+
+    def _alias(self, anchor: str, start: Any) -> Node:
+        if anchor not in self.anchors:
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {anchor!r}", start)
+        if anchor not in self.sizes:
+            self.sizes[anchor] = _size(self.anchors[anchor])
+        self.through_aliases += self.sizes[anchor]
+        if self.through_aliases > ALIAS_BUDGET:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{anchor} and others) repeat more than "
+                f"{ALIAS_BUDGET // (1 << 20)} MB of text; write it out or shorten it", start)
+        found: Node = self.anchors[anchor]
+        return found
+
+
+def _size(node: Node) -> int:
+    """Characters of text a node holds, counting every key and value."""
+    if isinstance(node, ScalarNode):
+        return len(node.value) + 1
+    if isinstance(node, SequenceNode):
+        return 1 + sum(_size(item) for item in node.value)
+    if isinstance(node, MappingNode):
+        return 1 + sum(_size(k) + _size(v) for k, v in node.value)
+    return 1
+
+
 class ItemStream:
     """The items of a YAML sequence, composed one at a time when iterated."""
 
-    def __init__(self, loader: Any, start: SequenceStartEvent, anchors: dict[str, Node]
-                 ) -> None:
+    def __init__(self, composer: _Composer, start: SequenceStartEvent) -> None:
         self.start_mark = start.start_mark
-        self._loader = loader
-        self._anchors = anchors
+        self._composer = composer
 
     def __iter__(self) -> Iterator[Node]:
-        while not self._loader.check_event(SequenceEndEvent):
-            yield _compose(self._loader, self._anchors)
+        while not self._composer.loader.check_event(SequenceEndEvent):
+            yield self._composer.node(1)
 
     def drain(self) -> None:
         for _ in self:
             pass
-        self._loader.get_event()
+        self._composer.loader.get_event()
 
 
-def _compose(loader: Any, anchors: dict[str, Node]) -> Node:
-    # PyYAML's C loader is untyped; its events and marks are read as Any here.
-    event: Any = loader.get_event()
-    start: Any = event.start_mark
-    kind = type(event)
-    if kind is AliasEvent:
-        if event.anchor not in anchors:
+def compose(data: bytes) -> Node | None:
+    """The whole document's node tree (None when empty), within the same limits."""
+    loader: Any = Loader(data)
+    try:
+        loader.get_event()  # stream start
+        if loader.check_event(StreamEndEvent):
+            return None
+        loader.get_event()  # document start
+        node = _Composer(loader).node()
+        loader.get_event()  # document end
+        if not loader.check_event(StreamEndEvent):
+            event = loader.get_event()
             raise yaml.composer.ComposerError(
-                None, None, f"found undefined alias {event.anchor!r}", start
-            )
-        found: Node = anchors[event.anchor]
-        return found
-    if kind is ScalarEvent:
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = loader.resolve(ScalarNode, event.value, event.implicit)
-        node: Node = ScalarNode(tag, event.value, start, event.end_mark,
-                                style=event.style)
-    elif kind is SequenceStartEvent:
-        node = SequenceNode("tag:yaml.org,2002:seq", [], start, None)
-        while not loader.check_event(SequenceEndEvent):
-            node.value.append(_compose(loader, anchors))
-        node.end_mark = loader.get_event().end_mark
-    elif kind is MappingStartEvent:
-        node = MappingNode("tag:yaml.org,2002:map", [], start, None)
-        while not loader.check_event(MappingEndEvent):
-            key = _compose(loader, anchors)
-            node.value.append((key, _compose(loader, anchors)))
-        node.end_mark = loader.get_event().end_mark
-    else:  # pragma: no cover - the parser only emits the events above here
-        raise yaml.composer.ComposerError(None, None, f"unexpected {event}", start)
-    anchor = getattr(event, "anchor", None)
-    if anchor is not None:
-        anchors[anchor] = node
-    return node
+                "expected a single document in the stream", None,
+                "but found another document", event.start_mark)
+        return node
+    finally:
+        loader.dispose()
 
 
 def top_level(data: bytes | BinaryIO, stream_key: str, after: str
@@ -98,26 +157,26 @@ def top_level(data: bytes | BinaryIO, stream_key: str, after: str
     an empty document yields nothing.
     """
     loader: Any = Loader(data)
+    composer = _Composer(loader)
     try:
         loader.get_event()  # stream start
         if loader.check_event(StreamEndEvent):
             return
         loader.get_event()  # document start
-        anchors: dict[str, Node] = {}
         if not loader.check_event(MappingStartEvent):
-            yield None, _compose(loader, anchors)
+            yield None, composer.node()
             return
         loader.get_event()
         seen_after = False
         while not loader.check_event(MappingEndEvent):
-            key = _compose(loader, anchors)
+            key = composer.node(1)
             name = key.value if isinstance(key, ScalarNode) else None
             if name == stream_key and seen_after and loader.check_event(SequenceStartEvent):
-                stream = ItemStream(loader, loader.get_event(), anchors)
+                stream = ItemStream(composer, loader.get_event())
                 yield key, stream
                 stream.drain()
             else:
-                yield key, _compose(loader, anchors)
+                yield key, composer.node(1)
             seen_after = seen_after or name == after
         loader.get_event()
         if not loader.check_event(DocumentEndEvent):  # pragma: no cover

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from . import Collector
 from .common import is_future, is_http_url, rfc3339
 from .jsonpos import JsonSyntax, Located, Path_, loads
+from .messages import Collector
 
 VERSION_11 = "https://jsonfeed.org/version/1.1"
 VERSION_1 = "https://jsonfeed.org/version/1"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from json.decoder import scanstring
 from typing import Any
 
 Path_ = tuple[str | int, ...]
@@ -14,6 +13,10 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 MAX_DEPTH = 200
+# Python refuses to turn longer digit strings into an int (sys.int_info); RFC 8259
+# section 9 lets a parser limit the numbers it accepts.
+MAX_DIGITS = 4300
+_DECODER = json.JSONDecoder()
 
 
 class JsonSyntax(ValueError):
@@ -57,7 +60,8 @@ def loads(text: str) -> tuple[Any, Located]:
 
 
 def _skip(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()  # type: ignore[union-attr]
+    found = _WS.match(text, pos)
+    return found.end() if found else pos
 
 
 def _value(text: str, pos: int, path: Path_, located: Located, depth: int) -> tuple[Any, int]:
@@ -77,16 +81,21 @@ def _value(text: str, pos: int, path: Path_, located: Located, depth: int) -> tu
     number = _NUMBER.match(text, pos)
     if number:
         literal = number.group()
-        return (float(literal) if number.group(1) or number.group(2) else int(literal),
-                number.end())
+        if number.group(1) or number.group(2):
+            return float(literal), number.end()
+        if len(literal.lstrip("-")) > MAX_DIGITS:
+            raise JsonSyntax(pos, f"a number {len(literal.lstrip('-'))} digits long; "
+                                  f"numbers of more than {MAX_DIGITS} digits are not read")
+        return int(literal), number.end()
     raise JsonSyntax(pos, "expected a value" if char else "unexpected end of the document")
 
 
 def _string(text: str, pos: int) -> tuple[str, int]:
     try:
-        return scanstring(text, pos + 1, True)
+        value, end = _DECODER.raw_decode(text, pos)
     except json.JSONDecodeError as exc:
         raise JsonSyntax(exc.pos, exc.msg) from None
+    return str(value), end
 
 
 def _object(text: str, pos: int, path: Path_, located: Located,
@@ -104,13 +113,9 @@ def _object(text: str, pos: int, path: Path_, located: Located,
             raise JsonSyntax(pos, "expected ':' after the property name")
         pos = _skip(text, pos + 1)
         result[key], pos = _value(text, pos, (*path, key), located, depth + 1)
-        pos = _skip(text, pos)
-        if text.startswith(",", pos):
-            pos = _skip(text, pos + 1)
-        elif text.startswith("}", pos):
-            return result, pos + 1
-        else:
-            raise JsonSyntax(pos, "expected ',' or '}'")
+        pos, done = _after_member(text, pos, "}")
+        if done:
+            return result, pos
 
 
 def _array(text: str, pos: int, path: Path_, located: Located,
@@ -122,10 +127,16 @@ def _array(text: str, pos: int, path: Path_, located: Located,
     while True:
         value, pos = _value(text, pos, (*path, len(result)), located, depth + 1)
         result.append(value)
-        pos = _skip(text, pos)
-        if text.startswith(",", pos):
-            pos = _skip(text, pos + 1)
-        elif text.startswith("]", pos):
-            return result, pos + 1
-        else:
-            raise JsonSyntax(pos, "expected ',' or ']'")
+        pos, done = _after_member(text, pos, "]")
+        if done:
+            return result, pos
+
+
+def _after_member(text: str, pos: int, close: str) -> tuple[int, bool]:
+    """Past the ',' before the next member (False) or past the closing bracket (True)."""
+    pos = _skip(text, pos)
+    if text.startswith(",", pos):
+        return _skip(text, pos + 1), False
+    if text.startswith(close, pos):
+        return pos + 1, True
+    raise JsonSyntax(pos, f"expected ',' or '{close}'")

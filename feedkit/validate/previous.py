@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import Message
 from .common import rfc822, rfc3339
+from .messages import Message
 from .rules import severity
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -51,7 +51,7 @@ def fetch(source: str) -> bytes:
         request = urllib.request.Request(source, headers={"User-Agent": "feedkit-validate"})
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                data = response.read(MAX_BYTES + 1)
+                data: bytes = response.read(MAX_BYTES + 1)
         except urllib.error.HTTPError as exc:
             raise PreviousError(f"can't fetch {source}: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -68,7 +68,7 @@ def fetch(source: str) -> bytes:
 
 def entries(data: bytes, source: str) -> list[Entry]:
     """The entries of an Atom, RSS or JSON feed, in document order."""
-    from . import detect
+    from .sniff import detect
 
     kind = detect(data[:65536])
     if kind == "json":

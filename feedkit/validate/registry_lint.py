@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import FileReport, Message
+from .messages import FileReport, Message
 from .previous import Entry, PreviousError, change_message, compare, entries, fetch
 from .rules import severity
+
+if TYPE_CHECKING:
+    from ..model import Registry
 
 
 def _message(path: str, line: int, column: int, rule: str, text: str) -> Message:
@@ -45,7 +49,7 @@ def check_registry(registry: Path, out_dir: Path, *, now: datetime,
     return reports
 
 
-def _lint(registry, now: datetime) -> list[Message]:
+def _lint(registry: Registry, now: datetime) -> list[Message]:
     from ..text.content import excerpt
 
     found = []
@@ -63,7 +67,7 @@ def _lint(registry, now: datetime) -> list[Message]:
     return found
 
 
-def _compare_with_published(registry, shown: str, out_dir: Path, now: datetime,
+def _compare_with_published(registry: Registry, shown: str, out_dir: Path, now: datetime,
                             previous: str | None) -> tuple[list[Message], list[FileReport]]:
     """Posts whose id differs from the published feed (--previous, else out/atom.xml).
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from . import FileReport, Message
+from .messages import FileReport, Message
+from .rules import ERROR, INFO
 
 FORMATS = ("text", "json", "github")
 
@@ -18,6 +20,11 @@ def render(reports: list[FileReport], fmt: str, *, strict: bool = False) -> str:
     return as_text(reports, strict=strict)
 
 
+def skipped_lines(skipped: list[Path]) -> str:
+    """What `validate -v` prints (to stderr) about files passed over as not feeds."""
+    return "".join(f"{path}: skipped, not an Atom, RSS or JSON feed\n" for path in skipped)
+
+
 def _messages(reports: list[FileReport]) -> list[Message]:
     return [m for r in reports for m in r.messages]
 
@@ -25,11 +32,13 @@ def _messages(reports: list[FileReport]) -> list[Message]:
 def _summary(reports: list[FileReport], strict: bool) -> str:
     errors = sum(r.errors for r in reports)
     warnings = sum(r.warnings for r in reports)
+    infos = sum(r.infos for r in reports)
     bad = sum(1 for r in reports if r.verdict(strict) == "invalid")
     files = len(reports)
     return (f"{files} file{'s' if files != 1 else ''} checked: {errors} "
             f"error{'s' if errors != 1 else ''}, {warnings} "
-            f"warning{'s' if warnings != 1 else ''}; "
+            f"warning{'s' if warnings != 1 else ''}"
+            + (f", {infos} info" if infos else "") + "; "
             + (f"{bad} invalid" if bad else "all valid")
             + (" (--strict: warnings count)" if strict and warnings else ""))
 
@@ -51,6 +60,7 @@ def as_json(reports: list[FileReport], *, strict: bool = False) -> str:
                 "verdict": r.verdict(strict),
                 "errors": r.errors,
                 "warnings": r.warnings,
+                "infos": r.infos,
                 "messages": [
                     {"path": m.path, "line": m.line, "column": m.column,
                      "severity": m.severity, "rule": m.rule, "message": m.message}
@@ -75,7 +85,7 @@ def as_github(reports: list[FileReport], *, strict: bool = False) -> str:
     """GitHub Actions workflow commands; messages land on the pull request's diff."""
     lines = []
     for m in _messages(reports):
-        command = "error" if m.severity == "error" else "warning"
+        command = {ERROR: "error", INFO: "notice"}.get(m.severity, "warning")
         props = ",".join([
             f"file={_escape_property(m.path)}", f"line={m.line}", f"col={m.column}",
             f"title={_escape_property(m.rule)}",

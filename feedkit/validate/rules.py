@@ -7,6 +7,8 @@ from __future__ import annotations
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # shown, never fails (not even under --strict)
+SEVERITIES = (ERROR, WARNING, INFO)
 
 RULES: dict[str, tuple[str, str]] = {
     # Any file
@@ -14,6 +16,7 @@ RULES: dict[str, tuple[str, str]] = {
     "file-unknown-format": (ERROR, "not an Atom 1.0, RSS 2.0 or JSON Feed 1.1 document"),
     "xml-malformed": (ERROR, "the XML is not well-formed"),
     "xml-entity-declaration": (ERROR, "the DOCTYPE declares entities (possible entity bomb)"),
+    "geo-coordinate": (ERROR, "a geo latitude or longitude that is not a number in range"),
     # Atom 1.0 (RFC 4287)
     "atom-schema": (ERROR, "the RFC 4287 RELAX NG schema rejects the element"),
     "atom-wrong-namespace": (ERROR, "the feed is not in the Atom 1.0 namespace"),
@@ -37,6 +40,8 @@ RULES: dict[str, tuple[str, str]] = {
     "atom-duplicate-entry": (ERROR, "two entries with the same id and updated"),
     "atom-duplicate-id": (WARNING, "two entries with the same id"),
     "atom-link-href": (ERROR, "atom:link without href"),
+    "atom-whitespace": (ERROR, "whitespace inside an id, IRI or date"),
+    "atom-bad-iri": (ERROR, "characters that are not allowed in an IRI"),
     "atom-link-attribute": (ERROR, "an atom:link attribute with an invalid value"),
     "atom-person-name": (ERROR, "author or contributor without exactly one name"),
     "atom-person-email": (ERROR, "author or contributor email that is not an address"),
@@ -54,6 +59,17 @@ RULES: dict[str, tuple[str, str]] = {
     "rss-missing-link": (ERROR, "channel without link"),
     "rss-missing-description": (ERROR, "channel without description"),
     "rss-duplicate-element": (ERROR, "an element allowed once appears more than once"),
+    "rss-undefined-element": (ERROR, "an element RSS 2.0 does not define, in its namespace"),
+    "rss-missing-attribute": (ERROR, "a required attribute is missing"),
+    "rss-duplicate-value": (ERROR, "the same hour or day twice in skipHours or skipDays"),
+    "rss-not-integer": (ERROR, "a value that must be a whole number is not"),
+    "rss-bad-hour": (ERROR, "a skipHours hour that is not 0 to 23"),
+    "rss-bad-day": (ERROR, "a skipDays day that is not an English day name"),
+    "rss-image-size": (ERROR, "image width over 144 or height over 400"),
+    "rss-image": (ERROR, "an image without url, title or link"),
+    "rss-textinput": (ERROR, "a textInput without title, description, name or link"),
+    "rss-bad-language": (ERROR, "a language that is not a language code"),
+    "rss-unsafe-html": (ERROR, "script, event handlers or javascript: URLs in a description"),
     "rss-item-empty": (ERROR, "an item with neither title nor description"),
     "rss-bad-date": (ERROR, "a date that is not RFC 822"),
     "rss-bad-url": (ERROR, "a link that is not an absolute URL"),
@@ -62,6 +78,9 @@ RULES: dict[str, tuple[str, str]] = {
     "rss-enclosure": (ERROR, "an enclosure without a valid url, length and type"),
     "rss-bad-email": (ERROR, "an author or editor that is not an email address"),
     "rss-missing-guid": (WARNING, "an item without guid"),
+    "rss-problematic-date": (WARNING, "an RFC 822 date that is readable but not conforming"),
+    "rss-duplicate-enclosure": (WARNING, "an item with more than one enclosure"),
+    "rss-markup-in-description": (WARNING, "unescaped elements inside a description"),
     "rss-duplicate-guid": (WARNING, "two items with the same guid"),
     "rss-missing-self": (WARNING, "the channel has no atom:link rel=self"),
     "rss-html-in-title": (WARNING, "HTML markup in a title"),
@@ -86,7 +105,7 @@ RULES: dict[str, tuple[str, str]] = {
     "registry-invalid": (ERROR, "the registry has a problem the build would refuse"),
     "registry-subscribers": (ERROR, "the subscribers file has a problem"),
     "registry-empty-excerpt": (WARNING, "a post without summary whose body has no text"),
-    "registry-future-date": (WARNING, "a post dated in the future"),
+    "registry-future-date": (INFO, "a post dated in the future (scheduled)"),
     "registry-id-changed": (ERROR, "a post's id differs from the published feed"),
     # Against the previously published feed (--previous)
     "previous-unreadable": (ERROR, "the previous feed can't be read"),

@@ -12,9 +12,12 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_BASE = f"{{{XML_NS}}}base"
 XML_LANG = f"{{{XML_NS}}}lang"
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE")
-_SUBSET_END = re.compile(rb"\]\s*>")
-_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_TOO_LONG = (f"the DOCTYPE runs past the first {HEAD_BYTES // 1024} KB; feeds need no "
+             "DTD, remove it")
+
+
+class PrologCut(Exception):
+    """The bytes looked at end inside the prolog (a comment, PI or the DOCTYPE)."""
 
 
 class XmlRefused(ValueError):
@@ -46,36 +49,130 @@ def refuse_entities(head: bytes) -> None:
     """Refuse a DOCTYPE that declares entities (or is too long to look at), quickly.
 
     Entity declarations are how "billion laughs" and quadratic-blowup documents
-    work; no feed needs them, so any internal ENTITY declaration is refused.
+    work; no feed needs them, so any internal ENTITY declaration is refused. The
+    prolog and the internal subset are tokenised as XML reads them (processing
+    instructions, comments, quoted literals, declarations), so a "]>" or an
+    element-like "<a" hidden inside one of those can't end the look early.
     """
-    head = _as_utf8(head[:HEAD_BYTES])
-    found = _DOCTYPE.search(head)
-    first_element = _ELEMENT.search(head)
-    if not found or (first_element and first_element.start() < found.start()):
-        return
-    line = head.count(b"\n", 0, found.start()) + 1
-    rest = head[found.end():]
-    bracket, close = rest.find(b"["), rest.find(b">")
-    if bracket < 0 or (0 <= close < bracket):
-        return  # no internal subset: nothing declared inside the document
-    end = _SUBSET_END.search(rest, bracket)
-    if end is None:
-        raise XmlRefused(line, f"the DOCTYPE's internal subset runs past the first "
-                               f"{HEAD_BYTES // 1024} KB; feeds need no DTD, remove it")
-    if b"<!ENTITY" in rest[bracket:end.end()]:
-        raise XmlRefused(line, "the DOCTYPE declares entities, which can expand into a "
-                               "huge document (billion laughs); feeds need none, remove "
-                               "the DOCTYPE")
+    head = _as_utf8(head[:HEAD_BYTES]).removeprefix(b"\xef\xbb\xbf")
+    try:
+        _, doctype, declares = walk_prolog(head)
+    except PrologCut:
+        found = head.find(b"<!DOCTYPE")
+        if found < 0:
+            raise XmlRefused(head.count(b"\n") + 1, "a comment or processing instruction "
+                             f"before the root element runs past the first "
+                             f"{HEAD_BYTES // 1024} KB; remove it") from None
+        raise XmlRefused(head.count(b"\n", 0, found) + 1, _TOO_LONG) from None
+    if declares and doctype is not None:
+        raise XmlRefused(head.count(b"\n", 0, doctype) + 1,
+                         "the DOCTYPE declares entities, which can expand into a huge "
+                         "document (billion laughs); feeds need none, remove the DOCTYPE")
+
+
+def walk_prolog(head: bytes) -> tuple[int, int | None, bool]:
+    """Read the prolog of a UTF-8 document as XML does.
+
+    Returns where the root element should start, where the DOCTYPE starts (None
+    without one) and whether its internal subset declares entities. Raises
+    PrologCut when `head` ends inside the prolog.
+    """
+    pos, doctype, declares = 0, None, False
+    while True:
+        pos = _after_space(head, pos)
+        if doctype is None and head.startswith(b"<!DOCTYPE", pos):
+            doctype = pos
+            pos, declares = _doctype(head, pos + len(b"<!DOCTYPE"))
+        elif head.startswith(b"<?", pos):
+            pos = _skip_to(head, pos + 2, b"?>")
+        elif head.startswith(b"<!--", pos):
+            pos = _skip_to(head, pos + 4, b"-->")
+        else:
+            return pos, doctype, declares
+        if pos < 0:
+            raise PrologCut
+
+
+def _after_space(head: bytes, pos: int) -> int:
+    while head[pos:pos + 1] in (b" ", b"\t", b"\r", b"\n"):
+        pos += 1
+    return pos
+
+
+def _skip_to(head: bytes, pos: int, end: bytes) -> int:
+    """The position just past `end` at or after `pos`; -1 when the head runs out first."""
+    found = head.find(end, pos)
+    return -1 if found < 0 else found + len(end)
+
+
+def _doctype(head: bytes, pos: int) -> tuple[int, bool]:
+    """From after '<!DOCTYPE': past its '>', and whether its subset declares entities."""
+    while pos < len(head):
+        char = head[pos:pos + 1]
+        if char in (b'"', b"'"):
+            pos = _skip_to(head, pos + 1, char)
+            if pos < 0:
+                break
+        elif char == b"[":
+            return _subset(head, pos + 1)
+        elif char == b">":
+            return pos + 1, False
+        else:
+            pos += 1
+    raise PrologCut
+
+
+def _subset(head: bytes, pos: int) -> tuple[int, bool]:
+    """Walk an internal subset from after its '['; past the DOCTYPE's '>', and whether
+    an ENTITY declaration was met."""
+    declares = False
+    while True:
+        pos = _after_space(head, pos)
+        if pos >= len(head):
+            raise PrologCut
+        if head.startswith(b"]", pos):
+            end = _after_space(head, pos + 1)
+            return (end + 1 if head.startswith(b">", end) else end), declares
+        declares = declares or head.startswith(b"<!ENTITY", pos)
+        if head.startswith(b"<?", pos):
+            pos = _skip_to(head, pos + 2, b"?>")
+        elif head.startswith(b"<!--", pos):
+            pos = _skip_to(head, pos + 4, b"-->")
+        elif head.startswith(b"<!", pos):
+            pos = _declaration_end(head, pos + 2)
+        elif head.startswith(b"%", pos):
+            pos = _skip_to(head, pos + 1, b";")
+        else:
+            # Not XML, so the parser will refuse it; judge what follows anyway.
+            return pos, declares or b"<!ENTITY" in head[pos:]
+        if pos < 0:
+            raise PrologCut
+
+
+def _declaration_end(head: bytes, pos: int) -> int:
+    """Past the '>' closing a markup declaration, skipping quoted literals; -1 if cut."""
+    while pos < len(head):
+        char = head[pos:pos + 1]
+        if char in (b'"', b"'"):
+            pos = _skip_to(head, pos + 1, char)
+            if pos < 0:
+                return -1
+        elif char == b">":
+            return pos + 1
+        else:
+            pos += 1
+    return -1
 
 
 def iterparse(path: Path, events: tuple[str, ...] = ("start", "end")) -> Iterator[Any]:
     """lxml's streaming parser with no entity expansion, no network and no DTD loading."""
     from lxml import etree
 
-    return etree.iterparse(
+    parser: Iterator[Any] = etree.iterparse(
         str(path), events=events, resolve_entities=False, no_network=True,
         huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True,
     )
+    return parser
 
 
 def parse_bytes(data: bytes) -> Any:
@@ -108,7 +205,8 @@ def entity_references(elem: Any) -> Iterator[Any]:
     """Entity references left in the tree: entities an unread external DTD would define."""
     from lxml import etree
 
-    return elem.iter(etree.Entity)
+    found: Iterator[Any] = elem.iter(etree.Entity)
+    return found
 
 
 def element_children(elem: Any) -> list[Any]:

@@ -12,7 +12,7 @@ from .catalogue import FeedSpec
 from .entries import cached_entry_class, generator, texts
 from .stylesheet import with_stylesheet
 
-GENERATOR_URI = "https://pypi.org/project/feedkit/"
+GENERATOR_URI = "https://pypi.org/project/feedkit-se/"
 FH_NS = "http://purl.org/syndication/history/1.0"
 
 

@@ -1,4 +1,10 @@
-"""RSS 2.0 (with atom:link self, content:encoded and dc:creator) from a feed spec."""
+"""RSS 2.0 (with atom:link self, content:encoded and dc:creator) from a feed spec.
+
+RSS readers treat <description> as HTML, so the plain text feedkit puts there
+(the channel's subtitle, each post's excerpt) is HTML-escaped first: markup in a
+summary shows as text, never runs. Titles and names are plain text, as the RSS
+profile says, and only XML-escaped. content:encoded carries the sanitized HTML.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ def render(spec: FeedSpec) -> bytes:
     site = spec.site
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(spec.title)
-    fg.description(site.subtitle or site.title)
+    fg.description(html_text(site.subtitle or site.title))
     # feedgen takes the channel <link> from the last link given: self first.
     fg.link(href=own.url, rel="self", type="application/rss+xml")
     fg.link(href=spec.alternate, rel="alternate")
@@ -54,7 +60,7 @@ def kept_item(post: Post, options: Options) -> Any:
     SubElement(item, "title").text = post.title
     SubElement(item, "link").text = post.url
     summary, content = texts(post, options)
-    SubElement(item, "description").text = summary
+    SubElement(item, "description").text = html_text(summary)
     if content:
         SubElement(item, f"{{{CONTENT_NS}}}encoded").text = CDATA(content)
     guid = SubElement(item, "guid", isPermaLink=str(post.id == post.url).lower())
@@ -64,6 +70,13 @@ def kept_item(post: Post, options: Options) -> Any:
     SubElement(item, "pubDate").text = formatRFC2822(post.published)
     SubElement(item, f"{{{DC_NS}}}creator").text = post.author.name
     return item
+
+
+def html_text(text: str) -> str:
+    """Plain text as HTML that shows exactly that text: &, < and > escaped."""
+    from html import escape
+
+    return escape(text, quote=False)
 
 
 def _hub_extension(hub: str) -> Any:

@@ -1,0 +1,226 @@
+"""RSS 2.0 values and sub-elements: dates, URLs, contacts, numbers, image, textInput,
+cloud, skipHours and skipDays, enclosures, guids and description HTML.
+
+RssParts holds these checks; rss.py walks the document and checks the channel
+and its items with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .common import (
+    html_tag,
+    is_contact,
+    is_future,
+    is_http_url,
+    is_language_code,
+    is_media_type,
+    rfc822,
+    rfc822_loose,
+)
+from .htmlrisk import executable_html
+from .xmlcheck import XmlChecker
+from .xmlsafe import element_children, qname
+
+# What RSS 2.0 defines inside each element that has elements of its own.
+ALLOWED = {
+    "rss": ("channel",),
+    "channel": ("title", "link", "description", "language", "copyright", "managingEditor",
+                "webMaster", "pubDate", "lastBuildDate", "category", "generator", "docs",
+                "cloud", "ttl", "image", "rating", "textInput", "skipHours", "skipDays",
+                "item"),
+    "item": ("title", "link", "description", "author", "category", "comments", "enclosure",
+             "guid", "pubDate", "source"),
+    "image": ("url", "title", "link", "width", "height", "description"),
+    "textInput": ("title", "description", "name", "link"),
+    "skipHours": ("hour",),
+    "skipDays": ("day",),
+}
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CLOUD_ATTRIBUTES = ("domain", "port", "path", "registerProcedure", "protocol")
+IMAGE_LIMITS = {"width": 144, "height": 400}
+RFC822_EXAMPLE = "Thu, 06 Feb 2020 09:30:00 +0100"
+
+
+def whole_number(text: str | None) -> int | None:
+    """A non-negative whole number written in ASCII digits, or None."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+class RssParts(XmlChecker):
+    """The checks of RSS 2.0's values; its own elements are those without a namespace."""
+
+    def local(self, tag: object) -> str | None:
+        if isinstance(tag, str) and not tag.startswith("{"):
+            return tag
+        return None
+
+    def undefined(self, parent: Any, kids: dict[str, list[Any]]) -> None:
+        allowed = ALLOWED[parent.tag]
+        for name, elems in kids.items():
+            if name not in allowed:
+                for elem in elems:
+                    self.add("rss-undefined-element", elem,
+                             f"<{name}> is not an RSS 2.0 element of <{parent.tag}>; check "
+                             "the spelling (names are case-sensitive) or put an extension "
+                             "in its own namespace")
+
+    def each(self, kids: dict[str, list[Any]], checks: dict[str, Callable[[Any], object]]
+             ) -> None:
+        """Run each check on every child of its name."""
+        for name, check in checks.items():
+            for elem in kids.get(name, []):
+                check(elem)
+
+    # Values --------------------------------------------------------------
+
+    def rss_date(self, elem: Any) -> None:
+        text = (elem.text or "").strip()
+        if rfc822(text) is not None:
+            self.date(elem, rfc822, "rss", "")
+            return
+        loose = rfc822_loose(text)
+        if loose is None:
+            self.date(elem, rfc822, "rss", f"an RFC 822 date; write it like {RFC822_EXAMPLE}")
+            return
+        self.add("rss-problematic-date", elem, f"<{qname(elem)}> '{text}' can be read but "
+                 f"is not written as RFC 822 says; write it like {RFC822_EXAMPLE}")
+        if is_future(loose, self.now):
+            self.add("rss-future-date", elem, f"<{qname(elem)}> {text} is in the future")
+
+    def url(self, elem: Any) -> None:
+        text = (elem.text or "").strip()
+        if not is_http_url(text):
+            self.add("rss-bad-url", elem,
+                     f"<{qname(elem)}> '{text}' is not an absolute http(s) URL")
+
+    def contact(self, elem: Any) -> None:
+        text = (elem.text or "").strip()
+        if not is_contact(text):
+            self.add("rss-bad-email", elem,
+                     f"<{qname(elem)}> '{text}' must be an email address, optionally with "
+                     "the name: 'lena@example.org (Lena Liljendahl)'")
+
+    def language(self, elem: Any) -> None:
+        text = (elem.text or "").strip()
+        if not is_language_code(text):
+            self.add("rss-bad-language", elem, f"<language> '{text}' is not a language "
+                     "code such as en, en-us or sv")
+
+    def integer(self, elem: Any) -> int | None:
+        value = whole_number(elem.text)
+        if value is None:
+            self.add("rss-not-integer", elem, f"<{qname(elem)}> '{(elem.text or '').strip()}'"
+                     " must be a whole number")
+        return value
+
+    def title_html(self, elem: Any) -> None:
+        tag = html_tag(elem.text or "")
+        if tag:
+            self.add("rss-html-in-title", elem,
+                     f"<title> holds HTML ({tag}); titles are plain text")
+
+    def description(self, elem: Any) -> None:
+        """Escaped HTML is what a description holds; script in it is an error."""
+        html = elem.text or ""
+        if element_children(elem):
+            from lxml import etree
+
+            self.add("rss-markup-in-description", elem,
+                     "<description> holds unescaped elements; escape the HTML "
+                     "(&lt;p&gt;) or wrap it in <![CDATA[...]]>")
+            html += "".join(etree.tostring(kid, encoding="unicode") for kid in elem)
+        found = executable_html(html)
+        if found:
+            self.add("rss-unsafe-html", elem, f"<description> HTML has {found}, which "
+                     "would run script in a reader; remove it")
+
+    # Sub-elements ----------------------------------------------------------
+
+    def image(self, image: Any) -> None:
+        kids = self.children(image)
+        self.undefined(image, kids)
+        self.single(kids, ALLOWED["image"], "rss-duplicate-element")
+        missing = [n for n in ("url", "title", "link") if n not in kids]
+        if missing:
+            self.add("rss-image", image, f"<image> has no <{'>, <'.join(missing)}>; an "
+                     "image needs url, title and link")
+        for name in ("url", "link"):
+            for elem in kids.get(name, []):
+                self.url(elem)
+        for name, limit in IMAGE_LIMITS.items():
+            for elem in kids.get(name, []):
+                value = self.integer(elem)
+                if value is not None and not 1 <= value <= limit:
+                    self.add("rss-image-size", elem,
+                             f"<image><{name}> {value} must be from 1 to {limit}")
+
+    def text_input(self, box: Any) -> None:
+        kids = self.children(box)
+        self.undefined(box, kids)
+        self.single(kids, ALLOWED["textInput"], "rss-duplicate-element")
+        missing = [n for n in ALLOWED["textInput"] if n not in kids]
+        if missing:
+            self.add("rss-textinput", box, f"<textInput> has no <{'>, <'.join(missing)}>; "
+                     "it needs title, description, name and link")
+        for elem in kids.get("link", []):
+            self.url(elem)
+
+    def cloud(self, cloud: Any) -> None:
+        self.attributes(cloud, CLOUD_ATTRIBUTES)
+        port = cloud.get("port")
+        if port is not None and whole_number(port) is None:
+            self.add("rss-not-integer", cloud, f"<cloud port=\"{port}\"> must be a whole "
+                     "number", token="port")
+
+    def source(self, elem: Any) -> None:
+        self.attributes(elem, ("url",))
+
+    def attributes(self, elem: Any, names: tuple[str, ...]) -> None:
+        """Report the required attributes `elem` lacks."""
+        missing = [n for n in names if elem.get(n) is None]
+        if missing:
+            self.add("rss-missing-attribute", elem, f"<{qname(elem)}> has no "
+                     f"{', '.join(missing)} attribute{'s' if len(missing) > 1 else ''}; "
+                     f"it needs {', '.join(names)}")
+
+    def skip(self, parent: Any, kids: dict[str, list[Any]]) -> None:
+        """skipHours (0-23) and skipDays (English day names), each value once."""
+        for box in kids.get("skipHours", []):
+            self._skip_values(box, "hour", lambda t: whole_number(t) is not None
+                              and int(t) <= 23, "rss-bad-hour", "a whole hour from 0 to 23")
+        for box in kids.get("skipDays", []):
+            self._skip_values(box, "day", lambda t: t in DAYS, "rss-bad-day",
+                              "Monday, Tuesday, ... or Sunday")
+
+    def _skip_values(self, box: Any, name: str, valid: Callable[[str], bool], rule: str,
+                     what: str) -> None:
+        inner = self.children(box)
+        self.undefined(box, inner)
+        seen: dict[str, int] = {}
+        for elem in inner.get(name, []):
+            text = (elem.text or "").strip()
+            if not valid(text):
+                self.add(rule, elem, f"<{name}> '{text}' must be {what}")
+                continue
+            key = str(int(text)) if name == "hour" else text
+            if key in seen:
+                self.add("rss-duplicate-value", elem, f"<{name}> {text} is listed twice in "
+                         f"<{box.tag}> (first on line {seen[key]}); list each once")
+            else:
+                seen[key] = elem.sourceline
+
+    def enclosure(self, elem: Any) -> None:
+        """url, length and type are required; a missing one is reported like a bad one."""
+        problems = []
+        if not is_http_url(elem.get("url", "")):
+            problems.append("url must be an absolute http(s) URL")
+        if whole_number(elem.get("length")) is None:
+            problems.append("length must be the size in bytes (0 when unknown)")
+        if not is_media_type(elem.get("type", "")):
+            problems.append("type must be a media type such as audio/mpeg")
+        if problems:
+            self.add("rss-enclosure", elem, "<enclosure>: " + "; ".join(problems))

@@ -1,0 +1,120 @@
+"""The file-level entry points: check one file, the files given, or a whole project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .atom import check_atom
+from .jsonfeed import check_jsonfeed
+from .messages import Collector, FileReport, Message
+from .previous import compare_feed_files
+from .registry_lint import check_registry
+from .rss import check_rss
+from .rules import ERROR
+from .sniff import HEAD_BYTES, detect, feed_kind
+
+FEED_SUFFIXES = (".xml", ".atom", ".rss", ".json")
+
+
+@dataclass(slots=True)
+class PathsResult:
+    """Reports for the files that are feeds, and the files passed over as not feeds."""
+
+    reports: list[FileReport] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+
+def validate_file(path: Path, *, now: datetime, shown: str | None = None) -> FileReport:
+    """Check one feed file of any supported format."""
+    name = shown or str(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        return _unreadable(name, exc)
+    kind = detect(head)
+    collector = Collector(name)
+    if kind == "atom":
+        check_atom(path, collector, now=now)
+        messages = collector.finish(path)
+    elif kind == "rss":
+        check_rss(path, collector, now=now)
+        messages = collector.finish(path)
+    elif kind == "json":
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return _unreadable(name, exc)
+        check_jsonfeed(data, collector, now=now)
+        messages = collector.finish(data)
+    else:
+        collector.add("file-unknown-format", 1, "not an Atom 1.0, RSS 2.0 or JSON Feed "
+                      "document (looked for <feed>, <rss> or a JSON object)")
+        messages = collector.finish()
+    return FileReport(name, kind, messages)
+
+
+def _unreadable(name: str, exc: OSError) -> FileReport:
+    reason = exc.strerror or str(exc)
+    message = Message(name, 1, 1, ERROR, "file-unreadable", f"can't read the file: {reason}")
+    return FileReport(name, "unknown", [message], unreadable=True)
+
+
+def feeds_in(out_dir: Path) -> list[Path]:
+    """Files in out_dir (recursively) that look like feeds, sorted."""
+    if not out_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(out_dir.rglob("*")):
+        if path.is_file() and path.suffix in FEED_SUFFIXES and not path.name.startswith("."):
+            found.append(path)
+    return found
+
+
+def validate_paths(paths: list[Path], *, now: datetime,
+                   previous: str | None = None) -> list[FileReport]:
+    """Check the given files, whatever they are; with `previous`, compare each feed with
+    the published one. A file that is not a feed gets file-unknown-format."""
+    reports = [validate_file(p, now=now) for p in paths]
+    if previous is not None:
+        for path, report in zip(paths, reports, strict=True):
+            if report.kind in ("atom", "rss", "json") and not report.errors:
+                report.messages.extend(compare_feed_files(path, str(path), previous))
+    return reports
+
+
+def validate_feeds(paths: list[Path], *, now: datetime,
+                   previous: str | None = None) -> PathsResult:
+    """Check those of the given files that are feeds and pass over the others.
+
+    A feed is an XML document whose root is <feed>, <entry> or <rss>, or a JSON
+    object whose version is a jsonfeed.org URL: what a pre-commit hook matching
+    every .xml and .json file should look at (not package.json or a sitemap).
+    A file that can't be read is still reported (file-unreadable).
+    """
+    result = PathsResult()
+    chosen = []
+    for path in paths:
+        try:
+            kind = feed_kind(path)
+        except OSError:
+            kind = "unreadable"
+        if kind is None:
+            result.skipped.append(path)
+        else:
+            chosen.append(path)
+    result.reports = validate_paths(chosen, now=now, previous=previous)
+    return result
+
+
+def validate_project(registry: Path, out_dir: Path, *, now: datetime,
+                     previous: str | None = None) -> list[FileReport]:
+    """No paths given: the registry (and subscribers file), then every feed in out_dir."""
+    reports = check_registry(registry, out_dir, now=now, previous=previous)
+    for path in feeds_in(out_dir):
+        report = validate_file(path, now=now)
+        if report.kind != "unknown":
+            reports.append(report)
+    return reports

@@ -1,0 +1,77 @@
+"""What kind of document a file is, from its first bytes: Atom, RSS, JSON Feed or other.
+
+Used to pick a checker, and to skip files given on the command line that are not
+feeds at all (a site's package.json, a sitemap.xml).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .xmlsafe import PrologCut, walk_prolog
+
+HEAD_BYTES = 65536
+_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+_JSON_VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/')
+
+
+def _text(head: bytes) -> bytes:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+def detect(head: bytes) -> str:
+    """'atom', 'rss', 'json' or 'unknown', from the first bytes of a document."""
+    text = _text(head)
+    if text.startswith((b"{", b"[")):
+        return "json"
+    if not text.startswith(b"<"):
+        return "unknown"
+    try:
+        start = walk_prolog(text)[0]
+    except PrologCut:
+        # A prolog too long for the head: let the XML checks judge (and refuse) it.
+        return "atom"
+    match = _ROOT.match(text, start)
+    if not match:
+        return "unknown"
+    name = match.group(2)
+    if name in (b"feed", b"entry"):
+        return "atom"
+    if name == b"rss":
+        return "rss"
+    return "unknown"
+
+
+def is_json_feed(head: bytes) -> bool:
+    """Whether a JSON document says it is a JSON Feed (its version is a jsonfeed.org URL).
+
+    The head may be cut short; a whole small document is parsed to be sure the
+    version belongs to the top-level object.
+    """
+    text = _text(head)
+    if not _JSON_VERSION.search(text):
+        return False
+    if len(head) >= HEAD_BYTES:
+        return True  # too long to parse here; the checker will say what is wrong
+    try:
+        data = json.loads(text.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return True  # malformed, but it names the JSON Feed version: check it
+    return isinstance(data, dict) and isinstance(data.get("version"), str)
+
+
+def feed_kind(path: Path) -> str | None:
+    """'atom', 'rss' or 'json' when the file at `path` is a feed; None for other files.
+
+    Raises OSError when the file can't be read.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    kind = detect(head)
+    if kind == "json":
+        return "json" if is_json_feed(head) else None
+    return None if kind == "unknown" else kind

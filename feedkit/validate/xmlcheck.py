@@ -1,0 +1,136 @@
+"""The skeleton the Atom and RSS checkers share.
+
+XmlChecker refuses entity declarations, streams the document with lxml, reports
+syntax errors where they are, and offers the checks both formats make: children
+by name, elements that may appear once, dates, undeclared entities and geo
+coordinates. A subclass says which namespace is its own and what to do when the
+root starts and when each element ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .common import is_future
+from .messages import Collector
+from .xmlsafe import XmlRefused, entity_references, iterparse, precheck, qname, syntax_position
+
+GEO_NS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+GEORSS_NS = "http://www.georss.org/georss"
+_GEO_RANGES = {f"{{{GEO_NS}}}lat": ("latitude", 90.0), f"{{{GEO_NS}}}long": ("longitude", 180.0)}
+_GEORSS_POINT = f"{{{GEORSS_NS}}}point"
+
+
+class XmlChecker:
+    """Checks one XML feed document; subclasses fill in the format."""
+
+    def __init__(self, out: Collector, now: datetime) -> None:
+        self.out = out
+        self.now = now
+        self.root: Any = None
+
+    # The walk -------------------------------------------------------------
+
+    def check(self, path: Path) -> None:
+        """Check the document at `path`, adding messages to the collector."""
+        from lxml import etree
+
+        try:
+            precheck(path)
+        except XmlRefused as refused:
+            self.out.add("xml-entity-declaration", refused.line, refused.message,
+                         token="<!DOCTYPE")
+            return
+        try:
+            for event, elem in iterparse(path):
+                if event == "end":
+                    self.end(elem)
+                elif self.root is None:
+                    self.root = elem
+                    if not self.start(elem):
+                        return
+        except etree.XMLSyntaxError as exc:
+            line, column, message = syntax_position(exc, path)
+            self.out.add("xml-malformed", line, f"not well-formed XML: {message}",
+                         column=column)
+
+    def start(self, root: Any) -> bool:
+        """The root element has started; False stops the walk."""
+        return True
+
+    def end(self, elem: Any) -> None:
+        """An element has ended (its children are all there)."""
+
+    # Shared checks --------------------------------------------------------
+
+    def local(self, tag: object) -> str | None:
+        """The local name of a tag in the format's own namespace, else None."""
+        raise NotImplementedError
+
+    def add(self, rule: str, elem: Any, message: str, token: str | None = None) -> None:
+        """A message at `elem`'s line; its column is where `token` (default: the tag) is."""
+        self.out.add(rule, elem.sourceline, message, token=token or "<" + qname(elem))
+
+    def children(self, elem: Any) -> dict[str, list[Any]]:
+        """Child elements in the format's own namespace, by local name."""
+        found: dict[str, list[Any]] = {}
+        for kid in elem:
+            name = self.local(kid.tag)
+            if name is not None:
+                found.setdefault(name, []).append(kid)
+        return found
+
+    def single(self, kids: dict[str, list[Any]], names: tuple[str, ...], rule: str) -> None:
+        """Report the second and later of each element that may appear once."""
+        for name in names:
+            for extra in kids.get(name, [])[1:]:
+                self.add(rule, extra, f"<{qname(extra)}> appears more than once here; "
+                         "keep one")
+
+    def entities(self, parent: Any) -> None:
+        """Entity references left in the tree: what an unread external DTD would define."""
+        for ref in entity_references(parent):
+            self.out.add("xml-malformed", ref.getparent().sourceline,
+                         f"the entity {ref.text} is not defined (external DTDs are not "
+                         "read); write the character itself", token=ref.text)
+
+    def date(self, elem: Any, parse: Callable[[str], datetime | None], prefix: str,
+             example: str) -> datetime | None:
+        """Check a date element with `parse`; report `prefix`-bad-date or -future-date."""
+        text = (elem.text or "").strip()
+        moment = parse(text)
+        name = qname(elem)
+        if moment is None:
+            self.add(f"{prefix}-bad-date", elem,
+                     f"<{name}> '{text}' is not {example}")
+        elif is_future(moment, self.now):
+            self.add(f"{prefix}-future-date", elem, f"<{name}> {text} is in the future")
+        return moment
+
+    def geo(self, parent: Any) -> None:
+        """W3C geo lat/long and GeoRSS points among `parent`'s children, in range."""
+        for kid in parent:
+            tag = kid.tag
+            if tag in _GEO_RANGES:
+                what, limit = _GEO_RANGES[tag]
+                self._coordinate(kid, (kid.text or "").strip(), what, limit)
+            elif tag == _GEORSS_POINT:
+                parts = (kid.text or "").split()
+                if len(parts) != 2:
+                    self.add("geo-coordinate", kid, "<georss:point> must be a latitude and "
+                             "a longitude separated by a space, like '45.256 -71.92'")
+                    continue
+                self._coordinate(kid, parts[0], "latitude", 90.0)
+                self._coordinate(kid, parts[1], "longitude", 180.0)
+
+    def _coordinate(self, elem: Any, text: str, what: str, limit: float) -> None:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not -limit <= value <= limit:
+            self.add("geo-coordinate", elem, f"<{qname(elem)}> {what} '{text}' must be a "
+                     f"decimal number from {-limit:g} to {limit:g}")
