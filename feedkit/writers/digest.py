@@ -127,6 +127,7 @@ def render_digest(
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER, "feed_url": site.feed_url,
         "web_url": web_url(site, published) if published and inline else None,
         "archive_url": web_url(site) if site.options.web_digests else None,
+        "text_lang": _lang_attribute(site.language, lang),
     }
     html = render_template(template_dirs, lang, "digest.html.j2", context)
     text = render_template(template_dirs, lang, "digest.txt.j2", context)
@@ -140,6 +141,15 @@ def render_digest(
     text = flowed.wrap(text)
     return RenderedDigest(subject=subject, html=html, text=text, preheader=preheader,
                           language=lang, window=window, posts=chosen)
+
+
+def _lang_attribute(site_language: str, language: str) -> Any:
+    """` lang="sv"` for the site's own text in a digest written in another language."""
+    from markupsafe import Markup, escape
+
+    if resolve_language(site_language) == language:
+        return ""
+    return Markup(' lang="{}"').format(escape(site_language))
 
 
 def inline_css(html: str) -> str:
