@@ -29,19 +29,24 @@ def build_command(
                                "files in out/ that differ from a fresh build."),
     drafts: bool = typer.Option(False, "--drafts", help="Include posts marked draft: true "
                                 "(a preview; don't publish it)."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Skip the build when "
+                               "nothing it depends on changed (.feedkit/cache/)."),
 ) -> None:
     """Build out/ from the registry: the feeds, the digest preview and the pages."""
     from ..clock import resolve_now
     from ..jobs.build import build
+    from ..jobs.cache import build_cached
 
     require_registry(registry)
     moment = run(lambda: resolve_now(now), verbose)
-    result = run(lambda: build(registry, out, templates=templates, now=moment, check=check,
-                               drafts=drafts), verbose, WROTE)
     if not check:
+        done = run(lambda: build_cached(registry, out, templates=templates, now=moment,
+                                        drafts=drafts, use_cache=cache), verbose, WROTE)
         if not quiet:
-            echo_lines(file_lines(out, result.paths, result.changed))
+            echo_lines(file_lines(out, done.paths, done.changed))
         return
+    result = run(lambda: build(registry, out, templates=templates, now=moment, check=True,
+                               drafts=drafts), verbose, WROTE)
     echo_lines(f"would change {out / p}" for p in result.changed)
     if result.changed:
         raise typer.Exit(EXIT_INVALID)
