@@ -50,6 +50,9 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/send.py
 
+screenshots: $(VENV)/.test-installed $(CHROMIUM)
+	$(BIN)/python docs/screenshots.py
+
 clean:
 	rm -rf $(VENV)
 	find out -mindepth 1 ! -name .gitkeep -delete

@@ -12,8 +12,8 @@ import sys
 import typer
 
 from . import __version__
-from .commands import report, run
 from .commands.build import build_command
+from .commands.common import report, run
 from .commands.digest import digest_command
 from .commands.helptext import Command, Group
 from .commands.init import init_command
@@ -62,5 +62,5 @@ for name, command in (
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the CLI (the console script enters through commands/fastpath.py)."""
     sys.exit(app())

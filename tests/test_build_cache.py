@@ -80,3 +80,26 @@ def test_now_passing_a_scheduled_post_builds_again(site: Path) -> None:
     assert "Planerat" in (out / "atom.xml").read_text("utf-8")
     back = build_cached(site, out, now=NOW)  # an earlier "now" than the cached span
     assert not back.cached and "Planerat" not in (out / "atom.xml").read_text("utf-8")
+
+
+def test_the_console_script_answers_an_unchanged_build_before_the_cli_starts(
+        site: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {"SOURCE_DATE_EPOCH": "1583020800", "PATH": ""}
+    feedkit = str(Path(sys.executable).with_name("feedkit"))
+    first = subprocess.run([feedkit, "build"], cwd=site.parent, env=env, capture_output=True,
+                           text=True, check=True)
+    again = subprocess.run([feedkit, "build"], cwd=site.parent, env=env, capture_output=True,
+                           text=True, check=True)
+    assert first.stdout == "out: 28 files, 28 written, 0 unchanged\n"
+    assert again.stdout == "out: 28 files, 0 written, 28 unchanged\n"
+    probe = ("import sys; from feedkit.commands.fastpath import cached_build; "
+             "hit = cached_build(sys.argv[1:]); "
+             "print(hit, sorted({'typer', 'yaml', 'jinja2', 'feedgen'} & set(sys.modules)))")
+    for args, expected in ((["-q"], "True []"), (["-q", "--drafts"], "False []"),
+                           (["--check"], "False []"), (["--templates", "t"], "False []")):
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=site.parent, env=env,
+                              capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == expected, (args, done.stdout, done.stderr)

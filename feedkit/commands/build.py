@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID
-from . import (
+from .common import (
     NOW,
     OUT,
     QUIET,
@@ -34,7 +34,6 @@ def build_command(
 ) -> None:
     """Build out/ from the registry: the feeds, the digest preview and the pages."""
     from ..clock import resolve_now
-    from ..jobs.build import build
     from ..jobs.cache import build_cached
 
     require_registry(registry)
@@ -45,6 +44,8 @@ def build_command(
         if not quiet:
             echo_lines(file_lines(out, done.paths, done.changed))
         return
+    from ..jobs.build import build
+
     result = run(lambda: build(registry, out, templates=templates, now=moment, check=True,
                                drafts=drafts), verbose, WROTE)
     echo_lines(f"would change {out / p}" for p in result.changed)

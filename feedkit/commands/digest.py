@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import (
+from .common import (
     NOW,
     QUIET,
     REGISTRY,

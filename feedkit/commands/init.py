@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import QUIET, VERBOSE, echo_lines, run
+from .common import QUIET, VERBOSE, echo_lines, run
 
 FOLDER = typer.Argument(Path("."), metavar="DIR", file_okay=False,
                         help="The site's folder (default: the current one).")

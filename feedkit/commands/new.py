@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import QUIET, REGISTRY, VERBOSE, echo_lines, require_registry, run
+from .common import QUIET, REGISTRY, VERBOSE, echo_lines, require_registry, run
 
 TAGS = typer.Option([], "--tag", "-t", metavar="TAG", help="A tag; repeat for more.")
 

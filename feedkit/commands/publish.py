@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID
-from . import (
+from .common import (
     NOW,
     OUT,
     QUIET,

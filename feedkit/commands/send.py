@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID, EXIT_PENDING
-from . import NOW, QUIET, REGISTRY, STATE, SUBSCRIBERS, TEMPLATES, VERBOSE, require_registry, run
+from .common import (
+    NOW,
+    QUIET,
+    REGISTRY,
+    STATE,
+    SUBSCRIBERS,
+    TEMPLATES,
+    VERBOSE,
+    require_registry,
+    run,
+)
 
 
 def send_command(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import QUIET, REGISTRY, STATE, SUBSCRIBERS, VERBOSE, require_registry, run
+from .common import QUIET, REGISTRY, STATE, SUBSCRIBERS, VERBOSE, require_registry, run
 
 
 def unsubscribe_command(

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID, EXIT_USAGE
-from . import NOW, OUT, REGISTRY, VERBOSE, require_registry, run
+from .common import NOW, OUT, REGISTRY, VERBOSE, require_registry, run
 
 FEED_PATHS = typer.Argument(None, metavar="FEED", help="Feeds to check (Atom, RSS or "
                             "JSON Feed). None: the registry and every feed in out/.",

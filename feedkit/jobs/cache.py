@@ -144,7 +144,6 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
     """`build`, unless the cache shows that out/ already holds what it would write;
     the cache is refreshed either way (`use_cache=False` only skips the lookup)."""
     from ..clock import resolve_now
-    from .build import build
 
     moment = resolve_now(now)
     try:
@@ -155,6 +154,8 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
     if use_cache and key is not None and (
             hit := lookup(registry, out, key, moment, drafts)) is not None:
         return hit
+    from .build import build  # only now: a cache hit loads none of the pipeline
+
     result = build(registry, out, templates=templates, now=moment, drafts=drafts)
     if key is not None:
         store(registry, out, key, valid_span(result.registry, moment), result.paths, drafts)
