@@ -17,7 +17,14 @@ _TRANSLIT = str.maketrans({
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+_MARKS = re.compile("[\u0300-\u036f]+")
+
+
 def _ascii(text: str) -> str:
+    # Latin letters with accents (å, é) decompose to ASCII and marks: no lookup needed.
+    latin = _MARKS.sub("", unicodedata.normalize("NFKD", text.translate(_TRANSLIT)))
+    if latin.isascii():
+        return latin
     from anyascii import anyascii
 
     out = []
