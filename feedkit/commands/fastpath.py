@@ -9,7 +9,6 @@ reports as always.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 _VALUED = {"-r": "registry", "--registry": "registry", "-o": "out", "--out": "out",
@@ -58,11 +57,3 @@ def cached_build(args: list[str]) -> bool:
         print("\n".join(file_lines(out, hit.paths, hit.changed)))
     return True
 
-
-def main() -> None:
-    """Console-script entry point: the fast path, else the whole CLI (feedkit.cli)."""
-    if sys.argv[1:2] == ["build"] and cached_build(sys.argv[2:]):
-        sys.exit(0)
-    from ..cli import main as cli_main
-
-    cli_main()
