@@ -44,7 +44,7 @@ def render_all(
         for item in items:
             yield from render(item)
         return
-    step = max(1, -(-len(items) // (workers * 4)))
+    step = max(1, -(-len(items) // (workers * 16)))
     bounds = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
     _task = (render, items)
     try:
