@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench golden clean screenshots
+.PHONY: run test lint bench golden clean debian-packages screenshots
 
-# Debian packages the tests use (a real browser, a real spam filter); installed when missing.
-CHROMIUM := /usr/bin/chromium
-SPAMASSASSIN := /usr/bin/spamassassin
+# Debian packages the tests use (a real browser, a real PostgreSQL server, a real
+# spam filter); each is installed when the command it provides is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres \
+	spamassassin:/usr/bin/spamassassin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,17 +26,17 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/feedkit build --registry posts.yaml --out out
 
-$(CHROMIUM):
-	@command -v apt-get >/dev/null || { echo "Install Chromium (Debian: apt-get install chromium)"; exit 1; }
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+debian-packages:
+	@missing=""; for need in $(NEEDS); do \
+	  ls $${need#*:} >/dev/null 2>&1 || missing="$$missing $${need%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  command -v apt-get >/dev/null || { echo "Install:$$missing (Debian packages)"; exit 1; }; \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing; fi
 
-$(SPAMASSASSIN):
-	@command -v apt-get >/dev/null || { echo "Install SpamAssassin (Debian: apt-get install spamassassin)"; exit 1; }
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends spamassassin
-
-test: $(VENV)/.test-installed $(CHROMIUM) $(SPAMASSASSIN)
+test: $(VENV)/.test-installed debian-packages
 	$(BIN)/ruff check feedkit tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
@@ -49,8 +50,9 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/send.py
+	$(BIN)/python bench/crash.py
 
-screenshots: $(VENV)/.test-installed $(CHROMIUM)
+screenshots: $(VENV)/.test-installed debian-packages
 	$(BIN)/python docs/screenshots.py
 
 clean:

@@ -165,6 +165,10 @@ def parse_day(text: str, option: str) -> date:
     """A calendar day given on the command line, in any form the registry accepts
     ("2020-02-06", "6 februari 2020"); a UsageError naming `option` otherwise."""
     try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    try:
         return parse_date(text, ZoneInfo("UTC")).date()
     except DateProblem as exc:
         raise UsageError(option, f"'{text}' is not a date such as 2020-02-09 or "

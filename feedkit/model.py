@@ -8,14 +8,20 @@ from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
-class Publisher:
-    """Who stands behind the site, as shown in the digest's footer."""
+class Person:
+    """Someone with a name, and optionally an email address and a web page."""
 
     name: str
-    address: str = ""
-    phone: str = ""
     email: str = ""
     url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher(Person):
+    """Who stands behind the site, as shown in the digest's footer."""
+
+    address: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +62,10 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
-class Author:
+class Author(Person):
     """A post's author; role is shown in listings (\"boendeexpert, ...\")."""
 
-    name: str
     role: str = ""
-    email: str = ""
-    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

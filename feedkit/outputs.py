@@ -2,8 +2,11 @@
 
 OutputSet keeps a build's files in memory (for --check and for tests);
 StagedOutputs writes each file to a temporary file beside its target as soon as
-it is made, and renames them all into place only once every writer succeeded,
-so a large build does not hold all of its outputs in memory at once.
+it is made, and puts them all in place only once every writer succeeded, so a
+large build does not hold all of its outputs in memory at once. The commit is
+journaled (feedkit.journal): a build killed while committing is finished by the
+next one. A pruning build also removes the files the previous build wrote that
+this one no longer makes (a removed tag's feeds), listed in out/.feedkit-manifest.
 """
 
 from __future__ import annotations
@@ -11,14 +14,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import OutputError
+from .journal import MANIFEST, OutLock, Step, commit, fsync_path, recover
 
 
 def safe_relpath(relpath: str) -> PurePosixPath:
@@ -56,27 +58,41 @@ class OutputSet:
 
 
 class StagedOutputs:
-    """Files staged as hidden temporary files in out/, renamed into place by commit().
+    """Files staged as hidden temporary files in out/, put in place by commit().
 
-    A file whose bytes are already on disk is not staged. commit() makes the
-    staged files durable (fsync) and renames them; discard() removes them (and
-    folders made for them), leaving out/ as it was. Staging itself only writes
-    (no threads, no fsync) so writers may fork worker processes meanwhile.
+    Holds out/'s lock from creation to commit() or discard(). A file whose bytes
+    are already on disk is not staged. commit() makes the staged files durable
+    (fsync) and journals and carries out the renames (and, with `prune`, the
+    removal of stale files); discard() removes what was staged (and folders made
+    for it), leaving out/ as it was. Staging itself only writes (no threads, no
+    fsync) so writers may fork worker processes meanwhile.
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, *, prune: bool = False) -> None:
         self.out_dir = out_dir
-        self._root = out_dir.resolve()
+        self.prune = prune
         self.paths: set[str] = set()
         self.digests: dict[str, str] = {}  # path -> SHA-256 of its bytes
         self.changed: list[str] = []
+        self.removed: list[str] = []
         self._staged: dict[str, Path] = {}
         self._made: list[Path] = []
-        _remove_leftovers(out_dir)
+        self._lock = OutLock(out_dir)
+        self._mkdirs(out_dir)
+        try:
+            self._lock.take()
+            recover(out_dir)
+        except OSError as exc:
+            self.discard()
+            raise OutputError(f"can't tidy up {out_dir}: {_reason(exc)}") from None
+        except BaseException:
+            self.discard()
+            raise
+        self._root = out_dir.resolve()
 
     def add(self, relpath: str, data: bytes) -> None:
         key = str(safe_relpath(relpath))
-        if key in self.paths:
+        if key in self.paths or key == MANIFEST:
             raise OutputError(f"two outputs want the same path '{key}'")
         self.paths.add(key)
         self.digests[key] = hashlib.sha256(data).hexdigest()
@@ -89,7 +105,14 @@ class StagedOutputs:
         except OSError:
             pass
         self._mkdirs(target.parent)
-        self._staged[key] = _stage(target, data)
+        self._staged[key] = self._stage(target, data)
+
+    def _stage(self, target: Path, data: bytes) -> Path:
+        try:
+            return _stage(target, data)
+        except OSError as exc:
+            raise OutputError(f"can't write {target}: {_reason(exc)}; {self.out_dir} was "
+                              "left as it was") from None
 
     def _mkdirs(self, folder: Path) -> None:
         missing = []
@@ -97,53 +120,83 @@ class StagedOutputs:
             missing.append(folder)
             folder = folder.parent
         for path in reversed(missing):
-            path.mkdir(exist_ok=True)
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise OutputError(f"can't create the folder {path}: {_reason(exc)}") from None
             self._made.append(path)
 
     def commit(self) -> list[str]:
-        """Make the staged files durable, then rename each into place; returns the
-        paths that changed."""
-        if len(self._staged) > 8:
-            # fsync waits on the disk, not the CPU: many files go faster side by side.
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(_sync, self._staged.values()))
-        else:
-            for temp in self._staged.values():
-                _sync(temp)
-        for key in sorted(self._staged):
-            os.replace(self._staged[key], self.out_dir / key)
-        self.changed = sorted(self._staged)
+        """Make the staged files durable, then put them in place through the journal;
+        returns the paths that changed."""
+        try:
+            steps = self._steps()
+            _sync_all([self.out_dir / temp for kind, temp, _ in steps if kind == "rename"])
+            commit(self.out_dir, steps)
+        except OSError as exc:
+            raise OutputError(f"can't finish writing {self.out_dir}: {_reason(exc)}; the "
+                              "next feedkit build completes it") from None
+        finally:
+            self._lock.release()
+        self._remove_empty_folders()
+        self.changed = sorted(key for key in self._staged if key != MANIFEST)
         return self.changed
+
+    def _steps(self) -> list[Step]:
+        if self.prune:
+            manifest = self.out_dir / MANIFEST
+            old = set(_read_lines(manifest))
+            self.removed = sorted(p for p in old - self.paths
+                                  if p != MANIFEST and (self.out_dir / p).is_file())
+            listing = "".join(f"{p}\n" for p in sorted(self.paths)).encode("utf-8")
+            if _read_bytes(manifest) != listing:
+                self._staged[MANIFEST] = self._stage(manifest, listing)
+        steps: list[Step] = [("rename", str(Path(key).parent / temp.name), key)
+                             for key, temp in sorted(self._staged.items())]
+        return steps + [("delete", path, "") for path in self.removed]
+
+    def _remove_empty_folders(self) -> None:
+        folders = {(self.out_dir / p).parent for p in self.removed}
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+            while folder != self.out_dir and folder.is_relative_to(self.out_dir):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+                folder = folder.parent
 
     def discard(self) -> None:
         """Remove everything staged and every folder made for it."""
         for temp in self._staged.values():
             temp.unlink(missing_ok=True)
+        self._lock.release()
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
 
 
-# What _stage names its files: ".<name>.<8 random characters>.tmp".
-_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-# A temporary file older than this is left from a build that was killed.
-_LEFTOVER_AGE = 3600.0
+def stale_files(out_dir: Path, paths: set[str]) -> list[str]:
+    """Files the last pruning build wrote that a build making `paths` would remove."""
+    return sorted(p for p in set(_read_lines(out_dir / MANIFEST)) - paths
+                  if (out_dir / p).is_file())
 
 
-def _remove_leftovers(out_dir: Path) -> None:
-    """Delete temporary files a killed build left in out/ (not a running build's)."""
-    if not out_dir.is_dir():
-        return
-    cutoff = time.time() - _LEFTOVER_AGE
-    for folder, _, names in os.walk(out_dir):
-        for name in names:
-            if _TEMP.match(name):
-                path = Path(folder) / name
-                with contextlib.suppress(OSError):
-                    if path.stat().st_mtime < cutoff:
-                        path.unlink()
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_lines(path: Path) -> list[str]:
+    data = _read_bytes(path)
+    return [line for line in (data or b"").decode("utf-8", "replace").splitlines() if line]
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def _stage(target: Path, data: bytes) -> Path:
@@ -158,18 +211,22 @@ def _stage(target: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _sync_all(paths: list[Path]) -> None:
+    if len(paths) > 8:
+        # fsync waits on the disk, not the CPU: many files go faster side by side.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(fsync_path, paths))
+    else:
+        for path in paths:
+            fsync_path(path)
 
 
 @contextlib.contextmanager
-def staged(out_dir: Path) -> Iterator[StagedOutputs]:
+def staged(out_dir: Path, *, prune: bool = False) -> Iterator[StagedOutputs]:
     """Outputs for out_dir that all land when the block ends, or none if it fails."""
-    outputs = StagedOutputs(out_dir)
+    outputs = StagedOutputs(out_dir, prune=prune)
     try:
         yield outputs
     except BaseException:

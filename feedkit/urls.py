@@ -14,3 +14,32 @@ def ascii_host(url: str, default: str = "localhost") -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host.encode("ascii", "replace").decode("ascii")
+
+
+# Characters kept as they are in each part (RFC 3986 reserved and unreserved,
+# and "%" so that what is already percent-encoded stays so).
+_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+_SAFE_QUERY = _SAFE_PATH + "?"
+
+
+def to_uri(iri: str, *, header: bool = False) -> str:
+    """An IRI as an ASCII URI (RFC 3987 section 3.1): the host in IDNA, the rest
+    percent-encoded as UTF-8. `header`: also encode ',' (List-Unsubscribe splits
+    its URLs at commas)."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    if iri.isascii() and not (header and "," in iri):
+        return iri
+    parts = urlsplit(iri)
+    netloc = parts.netloc
+    if parts.hostname and not parts.hostname.isascii():
+        userinfo = netloc.rpartition("@")[0]
+        host = ascii_host(iri)
+        port = f":{parts.port}" if parts.port else ""
+        netloc = (f"{quote(userinfo, safe=':%')}@" if userinfo else "") + host + port
+    safe_path, safe_query = _SAFE_PATH, _SAFE_QUERY
+    if header:
+        safe_path, safe_query = safe_path.replace(",", ""), safe_query.replace(",", "")
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe_path),
+                       quote(parts.query, safe=safe_query),
+                       quote(parts.fragment, safe=safe_query)))

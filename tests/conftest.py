@@ -66,3 +66,12 @@ def browser():
 
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the session (see pg.py); its connection URL."""
+    from pg import postgres_server
+
+    with postgres_server() as url:
+        yield url

@@ -12,9 +12,10 @@ AUTHORS = ("Åsa Öberg", "Bo Ek", "Cecilia Lind")
 
 def registry_yaml(
     n_posts: int, *, tags: Callable[[int], Sequence[str]] = lambda i: (),
-    options: dict[str, object] | None = None, hub: str = "", first: int = 0,
+    options: dict[str, object] | None = None, hub: str = "", first: int = 0, offset: str = "",
 ) -> str:
-    """YAML for posts first..first+n_posts-1; post i is dated 2021-01-01 plus i hours."""
+    """YAML for posts first..first+n_posts-1; post i is dated 2021-01-01 plus i hours
+    (local time, or at `offset` such as "+00:00": more than ~2,000 posts reach a DST gap)."""
     lines = [
         "site:",
         "  title: Testblogg",
@@ -33,7 +34,7 @@ def registry_yaml(
         day, hour = divmod(i, 24)
         lines += [
             f"  - title: Inlägg nummer {i}",
-            f"    date: 2021-{1 + day // 28:02d}-{1 + day % 28:02d}T{hour:02d}:00",
+            f"    date: 2021-{1 + day // 28:02d}-{1 + day % 28:02d}T{hour:02d}:00{offset}",
             f"    author: {AUTHORS[i % len(AUTHORS)]}",
             f"    body: Text för **inlägg {i}** med [en länk](/sida-{i}/).",
         ]

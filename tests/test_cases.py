@@ -23,7 +23,9 @@ NOW = "2030-01-01T00:00:00+00:00"
 
 
 def files_under(folder: Path) -> dict[str, Path]:
-    return {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under `folder` but the build's list of what it wrote."""
+    return {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".feedkit-manifest"}
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
@@ -35,6 +37,8 @@ def test_case_builds_its_expected_files(case: str, tmp_path: Path, update_golden
     result = build(folder / "posts.yaml", out, now=parse_now(NOW))
     written = files_under(out)
     assert sorted(written) == sorted(result.paths)
+    listed = (out / ".feedkit-manifest").read_text("utf-8").splitlines()
+    assert listed == sorted(result.paths)
     expected_dir = folder / "expected"
     if update_golden:
         shutil.rmtree(expected_dir, ignore_errors=True)

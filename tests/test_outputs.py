@@ -91,12 +91,36 @@ def test_a_killed_builds_leftover_temp_files_are_removed(tmp_path: Path) -> None
     old = tmp_path / "tags" / ".atom.xml.ab12cd_9.tmp"
     old.parent.mkdir()
     old.write_bytes(b"half")
-    os.utime(old, (1, 1))
-    fresh = tmp_path / ".rss.xml.zz99yy88.tmp"  # a running build's: too new to touch
+    fresh = tmp_path / ".rss.xml.zz99yy88.tmp"  # however new: no build holds the lock
     fresh.write_bytes(b"in progress")
     mine = tmp_path / ".notes.tmp"  # not a name feedkit makes
     mine.write_bytes(b"keep")
-    os.utime(mine, (1, 1))
-    StagedOutputs(tmp_path)
-    assert not old.exists()
-    assert fresh.exists() and mine.exists()
+    StagedOutputs(tmp_path).discard()
+    assert not old.exists() and not fresh.exists()
+    assert mine.exists()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == [".notes.tmp", "tags"]
+
+
+def test_a_running_build_keeps_out_to_itself(tmp_path: Path) -> None:
+    """A second build (another process) is refused while the first holds the lock;
+    the first one's staged files are left alone."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from feedkit.outputs import StagedOutputs; s = StagedOutputs(Path(sys.argv[1])); "
+         "s.add('atom.xml', b'new'); print('staged', flush=True); sys.stdin.read(); "
+         "s.commit()", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline() == "staged\n"
+    (staged,) = tmp_path.glob(".atom.xml.*.tmp")
+    with pytest.raises(OutputError, match=r"another feedkit build is writing .* \(process "
+                                          rf"{holder.pid}\)"):
+        StagedOutputs(tmp_path)
+    assert staged.exists()
+    holder.stdin.close()
+    assert holder.wait(10) == 0
+    assert (tmp_path / "atom.xml").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atom.xml"]

@@ -177,3 +177,27 @@ def test_publish_without_ping_only_builds(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "rss.xml").exists()
     assert not (tmp_path / ".feedkit").exists()
+
+
+def test_a_hub_that_never_answers_is_given_up_on_by_the_deadline(tmp_path: Path):
+    """A hub that accepts connections and never replies: the run ends by the deadline
+    (not 4 tries x 10 s per feed) and says which feeds were not pinged."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+    registry = write_registry(tmp_path, 2, hub=url)
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["publish", "--ping", "--ping-deadline", "1.5",
+                                      "--registry", str(registry), "--out",
+                                      str(tmp_path / "out"), "--now", "2030-01-01T00:00"])
+    took = time.monotonic() - started
+    silent.close()
+    assert result.exit_code == 1
+    assert took < 5, took
+    assert "0 pinged, 0 unchanged, 9 failed" in result.stdout
+    assert "ran out (--ping-deadline)" in result.stderr
+    assert "timed out" in result.stderr

@@ -42,14 +42,15 @@ def build_command(
         done = run(lambda: build_cached(registry, out, templates=templates, now=moment,
                                         drafts=drafts, use_cache=cache), verbose, WROTE)
         if not quiet:
-            echo_lines(file_lines(out, done.paths, done.changed))
+            echo_lines(file_lines(out, done.paths, done.changed, done.removed))
         return
     from ..jobs.build import build
 
     result = run(lambda: build(registry, out, templates=templates, now=moment, check=True,
                                drafts=drafts), verbose, WROTE)
     echo_lines(f"would change {out / p}" for p in result.changed)
-    if result.changed:
+    echo_lines(f"would remove {out / p}" for p in result.removed)
+    if result.changed or result.removed:
         raise typer.Exit(EXIT_INVALID)
     if not quiet:
         typer.echo(f"{out} is up to date ({len(result.paths)} files)")

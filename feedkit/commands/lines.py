@@ -16,10 +16,14 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 MANY_FILES = 20
 
 
-def file_lines(out: Path, paths: Iterable[str], changed: Iterable[str]) -> list[str]:
-    """`wrote PATH` / `unchanged PATH` per file, or one summary line for many files."""
-    paths, changed = list(paths), set(changed)
-    if len(paths) > MANY_FILES:
+def file_lines(out: Path, paths: Iterable[str], changed: Iterable[str],
+               removed: Iterable[str] = ()) -> list[str]:
+    """`wrote PATH` / `unchanged PATH` / `removed PATH` per file, or one summary line
+    when there are many."""
+    paths, changed, removed = list(paths), set(changed), list(removed)
+    if len(paths) + len(removed) > MANY_FILES:
+        gone = f", {len(removed)} removed" if removed else ""
         return [f"{out}: {plural(len(paths), 'file')}, {len(changed)} written, "
-                f"{len(paths) - len(changed)} unchanged"]
-    return [f"{'wrote' if p in changed else 'unchanged'} {out / p}" for p in paths]
+                f"{len(paths) - len(changed)} unchanged{gone}"]
+    return [*(f"{'wrote' if p in changed else 'unchanged'} {out / p}" for p in paths),
+            *(f"removed {out / p}" for p in removed)]

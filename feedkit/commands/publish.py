@@ -30,6 +30,8 @@ def publish_command(
     ping: bool = typer.Option(False, "--ping", help="After building, tell the WebSub hub "
                               "(site.websub_hub) about every feed that changed since the "
                               "last successful ping."),
+    deadline: float = typer.Option(60.0, "--ping-deadline", min=1.0, metavar="SECONDS",
+                                   help="Time allowed for all the pings of this run."),
 ) -> None:
     """Build out/ and, with --ping, notify the WebSub hub of the feeds that changed."""
     from ..clock import resolve_now
@@ -38,7 +40,8 @@ def publish_command(
     require_registry(registry)
     moment = run(lambda: resolve_now(now), verbose)
     result, pings = run(lambda: publish(registry, out, state_path=state, templates=templates,
-                                        now=moment, ping_hub=ping), verbose, WROTE)
+                                        now=moment, ping_hub=ping, deadline=deadline),
+                 verbose, WROTE)
     if not quiet:
         typer.echo(f"built {out}: {len(result.changed)} of "
                    f"{plural(len(result.paths), 'file')} changed")

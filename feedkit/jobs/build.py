@@ -9,7 +9,7 @@ from pathlib import Path
 from ..clock import resolve_now
 from ..load import load
 from ..model import Registry
-from ..outputs import OutputSet, staged
+from ..outputs import OutputSet, staged, stale_files
 from ..project import Project
 from ..writers.catalogue import FeedFile, FeedSpec
 from ..writers.context import BuildContext, Writer
@@ -53,6 +53,7 @@ class BuildResult:
     paths: tuple[str, ...]
     changed: tuple[str, ...]
     feeds: tuple[WrittenFeed, ...] = ()
+    removed: tuple[str, ...] = ()  # stale files of the previous build (would be) removed
 
 
 def _context(registry_path: Path, templates: Path | None, now: datetime | None,
@@ -81,24 +82,28 @@ def build(
 ) -> BuildResult:
     """Render everything into out_dir, all or nothing; with `check`, only compare.
 
-    Files are staged beside their targets while the writers run and renamed into
-    place at the end; if anything fails, the staged files go and out/ is as it was.
-    `drafts` includes the posts marked `draft: true`, for a preview.
+    Files are staged beside their targets while the writers run and put in place
+    at the end; if anything fails, the staged files go and out/ is as it was. A
+    whole build (no `writers` given) also removes the files of the previous whole
+    build that it no longer makes, such as a removed tag's feeds. `drafts`
+    includes the posts marked `draft: true`, for a preview.
     """
     context = _context(registry_path, templates, now, drafts)
+    prune = writers is None  # only a whole build knows which files are stale
     chosen = writers if writers is not None else default_writers()
     if check:
         memory = OutputSet()
         for writer in chosen:
             writer.write(context, memory)
+        stale = stale_files(out_dir, set(memory.files)) if prune else []
         return BuildResult(context.registry, tuple(sorted(memory.files)),
-                           tuple(memory.stale(out_dir)))
-    with staged(out_dir) as outputs:
+                           tuple(memory.stale(out_dir)), removed=tuple(stale))
+    with staged(out_dir, prune=prune) as outputs:
         for writer in chosen:
             writer.write(context, outputs)
     paths = tuple(sorted(outputs.paths))
     return BuildResult(context.registry, paths, tuple(outputs.changed),
-                       _written_feeds(context, outputs.digests))
+                       _written_feeds(context, outputs.digests), tuple(outputs.removed))
 
 
 def _written_feeds(context: BuildContext, digests: dict[str, str]) -> tuple[WrittenFeed, ...]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ..journal import JOURNAL
 from ..project import Project
 
 CACHE_VERSION = 1
@@ -33,6 +34,7 @@ class BuildSummary:
     paths: tuple[str, ...]
     changed: tuple[str, ...]
     cached: bool = False
+    removed: tuple[str, ...] = ()
 
 
 def _hash_files(digest: hashlib._Hash, folder: Path, patterns: tuple[str, ...]) -> None:
@@ -94,8 +96,8 @@ def lookup(registry: Path, out: Path, key: str, now: datetime, drafts: bool,
     if until is not None and now >= datetime.fromisoformat(until):
         return None
     paths = tuple(entry.get("files", {}))
-    if _stamps(out, paths) != entry.get("files"):
-        return None
+    if (out / JOURNAL).exists() or _stamps(out, paths) != entry.get("files"):
+        return None  # a killed build's journal: the full build completes it
     return BuildSummary(paths, (), cached=True)
 
 
@@ -159,4 +161,4 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
     result = build(registry, out, templates=templates, now=moment, drafts=drafts)
     if key is not None:
         store(registry, out, key, valid_span(result.registry, moment), result.paths, drafts)
-    return BuildSummary(result.paths, tuple(result.changed))
+    return BuildSummary(result.paths, tuple(result.changed), removed=tuple(result.removed))

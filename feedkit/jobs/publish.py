@@ -22,15 +22,18 @@ from .build import BuildResult, build
 USER_AGENT = "feedkit-websub"
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 PING_BACKOFF = Backoff(retries=3, delay=0.5, max_delay=8.0)
+DEADLINE = 60.0  # seconds for all the pings of one run
 
 
 class HubError(FeedkitError):
     """The hub could not be reached or refused a publish ping."""
 
 
-def ping(hub: str, url: str, *, backoff: Backoff = PING_BACKOFF, timeout: float = 10.0) -> None:
+def ping(hub: str, url: str, *, backoff: Backoff = PING_BACKOFF, timeout: float = 10.0,
+         until: float | None = None) -> None:
     """POST hub.mode=publish for `url`; retry network errors and 5xx/429 with backoff.
 
+    `until` (a time.monotonic() value) bounds the whole of it, retries included.
     Raises HubError naming the hub, the feed and the last answer.
     """
     from urllib.error import HTTPError, URLError
@@ -41,11 +44,15 @@ def ping(hub: str, url: str, *, backoff: Backoff = PING_BACKOFF, timeout: float 
     problem = ""
     attempts = backoff.retries + 1
     for attempt in range(attempts):
+        left = timeout if until is None else min(timeout, until - time.monotonic())
+        if left <= 0:
+            problem = problem or "no time left"
+            break
         request = Request(hub, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT,
         })
         try:
-            with urlopen(request, timeout=timeout) as response:
+            with urlopen(request, timeout=left) as response:
                 response.read()
                 return
         except HTTPError as exc:
@@ -57,9 +64,12 @@ def ping(hub: str, url: str, *, backoff: Backoff = PING_BACKOFF, timeout: float 
             reason = getattr(exc, "reason", exc)
             problem = f"can't connect ({reason})"
         if attempt + 1 < attempts:
-            time.sleep(backoff.wait(attempt))
-    raise HubError(f"the hub {hub} did not take the ping for {url} after {attempts} "
-                   f"attempts: {problem}")
+            pause = backoff.wait(attempt)
+            if until is not None and time.monotonic() + pause >= until:
+                break
+            time.sleep(pause)
+    raise HubError(f"the hub {hub} did not take the ping for {url} after {attempt + 1} "
+                   f"attempt{'s' if attempt else ''}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -72,19 +82,26 @@ class PingReport:
 
 
 def ping_changed(hub: str, feeds: Iterable[tuple[str, str]], state: SendState,
-                 *, backoff: Backoff = PING_BACKOFF) -> PingReport:
+                 *, backoff: Backoff = PING_BACKOFF, deadline: float = DEADLINE
+                 ) -> PingReport:
     """Ping the hub for every (url, sha256) whose hash differs from the last successful ping.
 
-    Every feed is tried; a refused ping is listed in the report's `failed` and
-    left unrecorded so the next run tries it again.
+    Every feed is tried within `deadline` seconds in all; a refused ping, or one
+    there was no time left for, is listed in `failed` and left unrecorded so the
+    next run tries it again.
     """
     pinged, unchanged, failed = [], [], []
+    until = time.monotonic() + deadline
     for url, sha in feeds:
         if state.last_ping(hub, url) == sha:
             unchanged.append(url)
             continue
+        if time.monotonic() >= until:
+            failed.append(f"not pinged for {url}: the {deadline:g} s allowed for pinging "
+                          "ran out (--ping-deadline)")
+            continue
         try:
-            ping(hub, url, backoff=backoff)
+            ping(hub, url, backoff=backoff, until=until)
         except HubError as exc:
             failed.append(str(exc))
             continue
@@ -96,7 +113,7 @@ def ping_changed(hub: str, feeds: Iterable[tuple[str, str]], state: SendState,
 def publish(
     registry_path: Path, out_dir: Path, *, state_path: Path | None = None,
     templates: Path | None = None, now: datetime | None = None, ping_hub: bool = True,
-    backoff: Backoff = PING_BACKOFF,
+    backoff: Backoff = PING_BACKOFF, deadline: float = DEADLINE,
 ) -> tuple[BuildResult, PingReport | None]:
     """Build out/, then (with `ping_hub`) ping the hub for each feed that changed."""
     result = build(registry_path, out_dir, templates=templates, now=now)
@@ -109,6 +126,6 @@ def publish(
     feeds = [(feed.file.url, feed.sha256) for feed in result.feeds if feed.spec.hub]
     state = SendState.open(state_path or Project(registry_path).state_path)
     try:
-        return result, ping_changed(hub, feeds, state, backoff=backoff)
+        return result, ping_changed(hub, feeds, state, backoff=backoff, deadline=deadline)
     finally:
         state.close()

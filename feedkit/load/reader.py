@@ -25,6 +25,9 @@ _NOT_IRI = re.compile('[\\s<>"{}|\\\\^`\x00-\x1f\x7f-\x9f\u2028\u2029]')
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 Node = yaml.Node
+# The tags a plain scalar is resolved to: all of them are read as its text.
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                         ("str", "int", "float", "bool", "null", "timestamp", "merge", "value"))
 
 
 @dataclass(slots=True)
@@ -81,6 +84,10 @@ class Reader:
             return None
         if not isinstance(node, yaml.ScalarNode):
             self.add(node, f"{name}: must be text, not a list or mapping")
+            return None
+        if node.tag not in _SCALAR_TAGS:
+            self.add(node, f"{name}: the YAML tag {node.tag} isn't read here; remove it and "
+                           "write the text itself")
             return None
         value = node.value if node.tag != "tag:yaml.org,2002:null" else ""
         bad = _XML_ILLEGAL.search(value)

@@ -57,6 +57,10 @@ def read_site(reader: Reader, node: Node) -> Site | None:
     email = reader.text(f, "email", "site") or ""
     if email and (why := address_problem(email)):
         reader.add(f.get("email"), f"site.email: '{email}' {why}")
+    elif email and not email.split("@")[0].isascii():
+        reader.add(f.get("email"), f"site.email: '{email}': the digest's sender address "
+                                   "must be ASCII before the '@' (international domains are "
+                                   "fine)")
     hub = reader.text(f, "websub_hub", "site", kind="url") or ""
     if hub:
         hub = reader.absolute_url(f["websub_hub"], "site.websub_hub", hub) or ""

@@ -12,11 +12,12 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from typing import Any
 
+from ..addresses import envelope_address
 from ..errors import FeedkitError
 from ..model import Site
 from ..periods import Window
 from ..text.excerpt import collapse
-from ..urls import ascii_host
+from ..urls import ascii_host, to_uri
 from ..writers.digest import RenderedDigest, personalize
 from .tokens import unsubscribe_url
 
@@ -25,6 +26,21 @@ ONE_CLICK = "List-Unsubscribe=One-Click"
 
 class HeaderInjectionError(FeedkitError):
     """A value meant for an email header holds a line break."""
+
+
+def phrase(text: str) -> str:
+    """Text for a header's words (a subject, a display name) that can't be taken for
+    an RFC 2047 encoded word: the email package decodes "=?utf-8?q?A=0D=0AB?=" in a
+    value it is given, CR and LF included, so "=?" gets a zero-width space."""
+    return text.replace("=?", "=\u200b?")
+
+
+def recipient(to: str) -> str:
+    """A To value ("Name <address>" or an address) with its name made a safe phrase."""
+    from email.utils import formataddr, parseaddr
+
+    name, address = parseaddr(to)
+    return formataddr((phrase(name), address)) if name else to
 
 
 def refuse_line_breaks(name: str, value: str) -> None:
@@ -45,7 +61,7 @@ def build_message(
     mailto = unsubscribe_mailto if unsubscribe_mailto.startswith("mailto:") else (
         f"mailto:{unsubscribe_mailto}")
     headers = {
-        "Subject": rendered.subject, "From": sender, "To": to,
+        "Subject": phrase(rendered.subject), "From": sender, "To": to,
         "Date": format_datetime(date), "Message-ID": message_id, "List-Id": list_id,
         "List-Unsubscribe": f"<{unsubscribe_url}>, <{mailto}>",
         "List-Unsubscribe-Post": ONE_CLICK,
@@ -112,31 +128,34 @@ def sender_for(site: Site) -> str:
     """The From header: the site's title and its sender address."""
     from email.headerregistry import Address
 
-    username, domain = sender_address(site).rsplit("@", 1)
-    return str(Address(display_name=collapse(site.title), username=username, domain=domain))
+    username, domain = envelope_address(sender_address(site)).rsplit("@", 1)
+    return str(Address(display_name=phrase(collapse(site.title)), username=username,
+                       domain=domain))
 
 
 def default_list_id(site: Site) -> str:
     """List-Id (RFC 2919): the site title and digest.<site host>."""
-    return f"{collapse(site.title)} <digest.{ascii_host(site.url)}>"
+    return f"{phrase(collapse(site.title))} <digest.{ascii_host(site.url)}>"
 
 
 def unsubscribe_link(site: Site, token: str) -> str:
-    """The one-click unsubscribe URL for a recipient's token (never their address)."""
-    return unsubscribe_url(site.unsubscribe_url, token)
+    """The one-click unsubscribe URL for a recipient's token (never their address),
+    as an ASCII URI: it goes into a header as it is."""
+    return unsubscribe_url(to_uri(site.unsubscribe_url, header=True), token)
 
 
 def unsubscribe_mailto(site: Site, token: str) -> str:
     """A mailto: URI asking the sender address to unsubscribe the token's owner."""
     from urllib.parse import quote
 
-    return f"mailto:{sender_address(site)}?subject={quote('unsubscribe ' + token)}"
+    address = envelope_address(sender_address(site))
+    return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
 def compose(rendered: RenderedDigest, site: Site, *, to: str, token: str, message_id: str,
             date: datetime) -> EmailMessage:
     """The digest message for one recipient, whose unsubscribe token is `token`."""
     return build_message(
-        rendered, to=to, sender=sender_for(site), message_id=message_id, date=date,
+        rendered, to=recipient(to), sender=sender_for(site), message_id=message_id, date=date,
         unsubscribe_url=unsubscribe_link(site, token), list_id=default_list_id(site),
         unsubscribe_mailto=unsubscribe_mailto(site, token))

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..model import Post, Registry
 from ..periods import Window
 from ..writers.digest import render_digest
-from .message import compose, sender_address, stable_message_id
+from .message import compose, phrase, sender_address, stable_message_id
 
 TOKEN_PLACEHOLDER = "feed" * 16  # hex, as long as a real token (64)
 PLACEHOLDER_RECIPIENT = "placeholder@feedkit.invalid"
@@ -221,6 +221,7 @@ class Letters:
     def message(self, name: str, address: str, recipient: str, token: str
                 ) -> tuple[str, bytes]:
         """(Message-ID, CRLF bytes) of this recipient's message."""
+        name = phrase(name)
         message_id = self.message_id(recipient)
         if not self.checked:
             self.checked = True

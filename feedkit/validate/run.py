@@ -111,7 +111,13 @@ def validate_feeds(paths: list[Path], *, now: datetime,
 
 def validate_project(registry: Path, out_dir: Path, *, now: datetime,
                      previous: str | None = None) -> list[FileReport]:
-    """No paths given: the registry (and subscribers file), then every feed in out_dir."""
+    """No paths given: the registry (and subscribers file), then every feed in out_dir.
+
+    A build killed while committing is finished first, so the feeds read are whole.
+    """
+    from ..journal import settle
+
+    settle(out_dir)
     reports = check_registry(registry, out_dir, now=now, previous=previous)
     for path in feeds_in(out_dir):
         report = validate_file(path, now=now)

@@ -13,9 +13,12 @@ from typing import Any
 
 from .. import __version__
 from ..model import Options, Post
+from ..urls import to_uri
 from .catalogue import FeedSpec
 from .entries import cached_entry_class, generator, texts
 from .stylesheet import with_stylesheet
+
+# RSS 2.0 wants URLs, not IRIs: links are written in their ASCII form (urls.to_uri).
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -30,8 +33,8 @@ def render(spec: FeedSpec) -> bytes:
     fg.title(spec.title)
     fg.description(html_text(site.subtitle or site.title))
     # feedgen takes the channel <link> from the last link given: self first.
-    fg.link(href=own.url, rel="self", type="application/rss+xml")
-    fg.link(href=spec.alternate, rel="alternate")
+    fg.link(href=to_uri(own.url), rel="self", type="application/rss+xml")
+    fg.link(href=to_uri(spec.alternate), rel="alternate")
     fg.language(site.language)
     if site.publisher:
         fg.copyright(f"© {site.publisher.name}")
@@ -41,7 +44,7 @@ def render(spec: FeedSpec) -> bytes:
     for post in spec.posts:
         fg.add_entry(feedEntry=cached(rss=kept_item(post, site.options)), order="append")
     if spec.hub:
-        fg.register_extension("hub", _hub_extension(spec.hub), atom=False, rss=True)
+        fg.register_extension("hub", _hub_extension(to_uri(spec.hub)), atom=False, rss=True)
     document: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return with_stylesheet(document, own.stylesheet) if own.stylesheet else document
 
@@ -58,13 +61,14 @@ def kept_item(post: Post, options: Options) -> Any:
 
     item = Element("item")
     SubElement(item, "title").text = post.title
-    SubElement(item, "link").text = post.url
+    SubElement(item, "link").text = to_uri(post.url)
     summary, content = texts(post, options)
     SubElement(item, "description").text = html_text(summary)
     if content:
         SubElement(item, f"{{{CONTENT_NS}}}encoded").text = CDATA(content)
-    guid = SubElement(item, "guid", isPermaLink=str(post.id == post.url).lower())
-    guid.text = post.id
+    permalink = post.id == post.url
+    guid = SubElement(item, "guid", isPermaLink=str(permalink).lower())
+    guid.text = to_uri(post.id) if permalink else post.id
     for tag in post.tags:
         SubElement(item, "category").text = tag
     SubElement(item, "pubDate").text = formatRFC2822(post.published)
