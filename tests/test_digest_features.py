@@ -28,7 +28,8 @@ def test_an_image_has_its_alt_text_and_size(tmp_path: Path) -> None:
     img = images[0]
     assert img.get("src") == "https://www.allmannyttan.se/bilder/vardagshjaltar.jpg"
     assert img.get("alt") == "Boende och personal samlade på en gård"
-    assert (img.get("width"), img.get("height")) == ("1200", "675")
+    # Shown at the column's width, the height in proportion (1200x675 -> 536x302).
+    assert (img.get("width"), img.get("height")) == ("536", "302")
     assert "max-width:536px" in img.get("style").replace(" ", "")  # scales down in clients
 
 

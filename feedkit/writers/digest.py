@@ -24,6 +24,7 @@ from ..text.templating import render_template
 
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.feedkit.invalid/FEEDKIT-UNSUBSCRIBE-URL"
 PREHEADER_LENGTH = 140
+IMAGE_WIDTH = 536  # the digest's column: 600 px less 32 px on each side
 
 
 WEB_FOLDER = "digests"
@@ -71,6 +72,15 @@ class DigestPost:
     author: str
     role: str
     image: Image | None = None
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        """The picture's width and height as shown: at most the column's 536 px
+        (Outlook's Word engine takes the attributes and ignores CSS max-width)."""
+        if self.image is None:
+            return (0, 0)
+        width = min(self.image.width, IMAGE_WIDTH)
+        return width, max(1, round(self.image.height * width / self.image.width))
 
 
 @dataclass(frozen=True)
