@@ -57,10 +57,19 @@ class BuildResult:
 
 
 def _context(registry_path: Path, templates: Path | None, now: datetime | None,
-             drafts: bool = False) -> BuildContext:
+             drafts: bool = False, out_dir: Path | None = None) -> BuildContext:
     registry = load(registry_path, drafts=drafts)
+    memo = None
+    if out_dir is not None:
+        from hashlib import sha256
+
+        from ..writers.memo import RenderMemo
+
+        name = sha256(f"{out_dir.resolve()}\0{drafts}".encode()).hexdigest()[:16]
+        memo = RenderMemo.open(out_dir, Project(registry_path).cache_dir / f"pages-{name}.json")
     return BuildContext(registry=registry, now=resolve_now(now),
-                        template_dirs=Project(registry_path).template_dirs(templates))
+                        template_dirs=Project(registry_path).template_dirs(templates),
+                        memo=memo)
 
 
 def render(
@@ -88,7 +97,7 @@ def build(
     build that it no longer makes, such as a removed tag's feeds. `drafts`
     includes the posts marked `draft: true`, for a preview.
     """
-    context = _context(registry_path, templates, now, drafts)
+    context = _context(registry_path, templates, now, drafts, out_dir)
     prune = writers is None  # only a whole build knows which files are stale
     chosen = writers if writers is not None else default_writers()
     if check:
@@ -101,6 +110,8 @@ def build(
     with staged(out_dir, prune=prune) as outputs:
         for writer in chosen:
             writer.write(context, outputs)
+    if prune and context.memo is not None:
+        context.memo.save()  # only a whole build has written every archive page
     paths = tuple(sorted(outputs.paths))
     return BuildResult(context.registry, paths, tuple(outputs.changed),
                        _written_feeds(context, outputs.digests), tuple(outputs.removed))

@@ -2,7 +2,8 @@
 
 A build records, in .feedkit/cache/ beside the registry (never in out/), the
 fingerprint of everything its outputs depend on: the registry's bytes, every
-template and translation, feedkit's version and code, the options; the span of
+template and translation, feedkit's version and code and the installed libraries
+(feedkit/fingerprint.py), the options; the span of
 "now" for which the same files come out (until the next scheduled post is due or
 the next digest period completes); and each output's size and modification time.
 The next build with the same fingerprint, inside that span, whose outputs are
@@ -37,31 +38,21 @@ class BuildSummary:
     removed: tuple[str, ...] = ()
 
 
-def _hash_files(digest: hashlib._Hash, folder: Path, patterns: tuple[str, ...]) -> None:
-    for pattern in patterns:
-        for path in sorted(folder.rglob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0"
-                              f"{stat.st_mtime_ns}\0".encode())
-
-
 def fingerprint(registry: Path, out: Path, template_dirs: tuple[Path, ...],
                 drafts: bool) -> str:
-    """SHA-256 of the registry's bytes, the templates, feedkit's code and the options."""
-    import feedkit
-
+    """SHA-256 of the registry's bytes, the templates, feedkit's code and libraries
+    (feedkit.fingerprint) and the options."""
+    from ..fingerprint import code_fingerprint, hash_files
     from ..text.templating import shipped_dir
 
-    digest = hashlib.sha256(f"{CACHE_VERSION}\0{feedkit.__version__}\0{out.resolve()}\0"
+    digest = hashlib.sha256(f"{CACHE_VERSION}\0{code_fingerprint()}\0{out.resolve()}\0"
                             f"{drafts}\0".encode())
     with registry.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    _hash_files(digest, Path(feedkit.__file__).parent, ("*.py", "*.po"))
     for folder in (*template_dirs, shipped_dir()):
         digest.update(f"\0{folder.resolve()}\0".encode())
-        _hash_files(digest, folder, ("*",))
+        hash_files(digest, folder, ("*",))
     return digest.hexdigest()
 
 
