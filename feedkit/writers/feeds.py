@@ -19,16 +19,13 @@ def render_files(spec: FeedSpec) -> list[tuple[str, bytes]]:
     return [(f.path, RENDER[f.format](spec)) for f in spec.files]
 
 
-def _write_many(specs: Sequence[FeedSpec], outputs: Outputs,
-                written: Callable[[str, bytes], None] | None = None) -> None:
+def _write_many(specs: Sequence[FeedSpec], outputs: Outputs) -> None:
     """Render many feeds, on every core when there is enough work."""
     from .parallel import render_all
 
     work = sum(len(spec.posts) for spec in specs)
     for path, data in render_all(render_files, specs, posts=work):
         outputs.add(path, data)
-        if written is not None:
-            written(path, data)
 
 
 class _SiteFeedWriter:
@@ -71,22 +68,20 @@ class ArchiveWriter:
     whose inputs did not change since the last build are taken as they are (memo.py)."""
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
+        from functools import partial
+
+        from .parallel import render_all
+
         memo = context.memo
+        specs = context.catalogue.archive
         if memo is None:
-            _write_many(context.catalogue.archive, outputs)
+            _write_many(specs, outputs)
             return
-        todo: list[FeedSpec] = []
-        keys: dict[str, str] = {}
-        for spec in context.catalogue.archive:
-            key = memo.key(spec)
-            kept = memo.reuse(spec, key)
-            for path, data in kept or ():
-                outputs.add(path, data)
-                memo.record(path, key, data)
-            if kept is None:
-                todo.append(spec)
-                keys.update((f.path, key) for f in spec.files)
-        _write_many(todo, outputs, lambda path, data: memo.record(path, keys[path], data))
+        work = sum(len(spec.posts) for spec in specs)
+        job = partial(memo.render_or_reuse, render_files)
+        for path, data, key in render_all(job, specs, posts=work):
+            outputs.add(path, data)
+            memo.record(path, key, data)
 
 
 class StylesheetWriter:

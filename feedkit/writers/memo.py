@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -49,8 +50,12 @@ class RenderMemo:
     @staticmethod
     def key(spec: FeedSpec) -> str:
         """SHA-256 of everything the spec's bytes follow from."""
-        posts = [tuple(getattr(p, name) for name in _POST_FIELDS) for p in spec.posts]
-        text = repr((replace(spec, posts=()), posts))
+        parts = [repr(replace(spec, posts=()))]
+        for post in spec.posts:
+            for name in _POST_FIELDS:
+                value = getattr(post, name)
+                parts.append(value if isinstance(value, str) else repr(value))
+        text = "\0".join(parts)
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def reuse(self, spec: FeedSpec, key: str) -> list[tuple[str, bytes]] | None:
@@ -68,6 +73,14 @@ class RenderMemo:
                 return None
             found.append((feed_file.path, data))
         return found
+
+    def render_or_reuse(self, render: Callable[[FeedSpec], list[tuple[str, bytes]]],
+                        spec: FeedSpec) -> list[tuple[str, bytes, str]]:
+        """(path, bytes, input key) of the spec's files: kept from out/ when they are
+        what a render would give, else rendered. Runs in the worker processes."""
+        key = self.key(spec)
+        files = self.reuse(spec, key) or render(spec)
+        return [(path, data, key) for path, data in files]
 
     def record(self, path: str, key: str, data: bytes) -> None:
         self.fresh[path] = [key, hashlib.sha256(data).hexdigest()]
