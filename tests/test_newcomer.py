@@ -161,3 +161,19 @@ def test_help_starts_fast() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_send_names_the_last_complete_week_when_nothing_is_left(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "posts.yaml"
+    registry = tmp_path / "posts.yaml"
+    registry.write_bytes(example.read_bytes())
+    (tmp_path / "subscribers.csv").write_text("email,name\nann@example.org,Ann\n", "utf-8")
+    env = {"FEEDKIT_SECRET": "a-secret-of-enough-length"}
+    args = ["send", "--period", "week", "-r", str(registry), "--now", "2020-02-12T12:00"]
+    first = runner.invoke(app, args, env=env)
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, args, env=env)
+    assert again.exit_code == 0, again.output
+    # Wednesday 12 February: the week holding it is not over; the last one ended the 9th.
+    assert "nothing to send: every week up to 2020-02-09 is done" in again.output
+    assert "2020-02-12" not in again.output
