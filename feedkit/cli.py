@@ -18,6 +18,7 @@ from .commands.digest import digest_command
 from .commands.helptext import Command, Group
 from .commands.init import init_command
 from .commands.new import new_command
+from .commands.pins import pin_ids_command
 from .commands.publish import publish_command
 from .commands.send import send_command
 from .commands.unsubscribe import unsubscribe_command
@@ -54,7 +55,7 @@ def _main(
 
 for name, command in (
     ("init", init_command), ("new", new_command), ("build", build_command),
-    ("digest", digest_command), ("validate", validate_command),
+    ("digest", digest_command), ("validate", validate_command), ("pin-ids", pin_ids_command),
     ("publish", publish_command), ("send", send_command),
     ("unsubscribe", unsubscribe_command),
 ):

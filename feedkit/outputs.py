@@ -223,6 +223,22 @@ def _sync_all(paths: list[Path]) -> None:
             fsync_path(path)
 
 
+def replace_file(target: Path, data: bytes) -> None:
+    """Replace one file outside out/ atomically (temporary file, fsync, rename), or
+    OutputError; used for posts.lock."""
+    try:
+        temp = _stage(target, data)
+        try:
+            fsync_path(temp)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        fsync_path(target.parent)
+    except OSError as exc:
+        raise OutputError(f"{target}: can't write it: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def staged(out_dir: Path, *, prune: bool = False) -> Iterator[StagedOutputs]:
     """Outputs for out_dir that all land when the block ends, or none if it fails."""

@@ -1,4 +1,5 @@
-"""What lives beside posts.yaml: templates, the subscribers file and the state folder.
+"""What lives beside posts.yaml: templates, the subscribers file, the lock of published ids
+and the state folder.
 
 One place knows the project's layout; every command asks it instead of building
 paths of its own.
@@ -31,6 +32,12 @@ class Project:
         if beside.is_dir():
             dirs.append(beside)
         return tuple(dirs)
+
+    @property
+    def lock_path(self) -> Path:
+        """posts.lock beside posts.yaml (named after the registry): the published ids, a
+        file to commit with the registry."""
+        return self.registry.with_suffix(".lock")
 
     @property
     def state_dir(self) -> Path:

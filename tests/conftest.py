@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,9 +55,14 @@ def golden(update_golden: bool):
 
 
 @pytest.fixture
-def example_registry() -> Path:
-    """The example registry at the top of the repository."""
-    return ROOT / "posts.yaml"
+def example_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example registry at the top of the repository, with its posts.lock,
+    in a folder of its own: builds write their lock beside it, not into the checkout."""
+    folder = tmp_path_factory.mktemp("example")
+    for name in ("posts.yaml", "posts.lock"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, folder / name)
+    return folder / "posts.yaml"
 
 
 @pytest.fixture(scope="session")

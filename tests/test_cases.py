@@ -1,7 +1,8 @@
 """Whole builds of the sites in tests/cases/<name>/: every output against expected/.
 
 Each case is a posts.yaml and the files a build writes from it, kept under
-expected/ as golden files (`make golden` rewrites them on purpose). The cases:
+expected/ as golden files, and the posts.lock a first build writes beside it
+(`make golden` rewrites them on purpose). The cases:
 the Swedish example, an English site with tags and Markdown, a site with
 archive pages, and hostile text in every field.
 """
@@ -34,7 +35,12 @@ def test_case_builds_its_expected_files(case: str, tmp_path: Path, update_golden
 
     folder = CASES / case
     out = tmp_path / "out"
-    result = build(folder / "posts.yaml", out, now=parse_now(NOW))
+    registry = tmp_path / "posts.yaml"
+    shutil.copy(folder / "posts.yaml", registry)
+    result = build(registry, out, now=parse_now(NOW))
+    # The first build writes the lock of every post; the case keeps it beside posts.yaml.
+    check_golden(folder / "posts.lock", (tmp_path / "posts.lock").read_bytes(),
+                 update=update_golden)
     written = files_under(out)
     assert sorted(written) == sorted(result.paths)
     listed = (out / ".feedkit-manifest").read_text("utf-8").splitlines()

@@ -75,15 +75,17 @@ def test_build_writes_and_reports(example_registry: Path, tmp_path: Path) -> Non
                  "--now", "2026-01-01T00:00:00+00:00")
     assert result.exit_code == 0, result.output
     # Many files: one summary line, not a line per file.
-    assert result.stdout == f"{out}: 28 files, 28 written, 0 unchanged\n"
+    lock = example_registry.with_suffix(".lock")
+    assert result.stdout == f"{out}: 28 files, 28 written, 0 unchanged\nunchanged {lock}\n"
     again = run("build", "--registry", str(example_registry), "--out", str(out),
                 "--now", "2026-01-01T00:00:00+00:00")
-    assert again.stdout == f"{out}: 28 files, 0 written, 28 unchanged\n"
+    assert again.stdout == f"{out}: 28 files, 0 written, 28 unchanged\nunchanged {lock}\n"
     quiet = run("build", "-q", "--registry", str(example_registry), "--out", str(out))
     assert quiet.exit_code == 0 and quiet.stdout == ""
     few = run("build", "--registry", str(example_registry), "--out", str(out),
               "--now", "2026-01-01T00:00:00+00:00", "--drafts")
-    assert few.stdout == again.stdout  # the example has no drafts
+    # The example has no drafts; a drafts build leaves posts.lock alone.
+    assert few.stdout == f"{out}: 28 files, 0 written, 28 unchanged\n"
 
 
 def test_bad_input_exits_1_lists_all_and_leaves_out_untouched(tmp_path: Path) -> None:

@@ -106,6 +106,7 @@ def test_drafts_stay_out_of_every_output_unless_asked(tmp_path: Path) -> None:
     preview = (tmp_path / "pre" / "digest.txt").read_text("utf-8")
     assert "Fler kan göra mer".encode() not in published
     assert "Fler kan göra mer" in preview
+    assert "fler-kan-gora-mer" not in (tmp_path / "posts.lock").read_text("utf-8")
     digest = run("digest", "-r", str(registry), "--until", "2020-02-09", "--now", NOW)
     assert digest.stdout.splitlines()[-1] == "3 posts, 2020-02-03 to 2020-02-09"
 

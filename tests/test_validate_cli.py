@@ -51,7 +51,7 @@ def test_feedkits_own_feeds_validate_clean_with_strict(built: Path) -> None:
     assert result.output.splitlines()[-1].endswith("0 errors, 0 warnings; all valid")
     whole = run("validate", "--strict", *project_args(built))
     assert whole.exit_code == 0, whole.output
-    assert f"{1 + len(feeds)} files checked" in whole.output
+    assert f"{2 + len(feeds)} files checked" in whole.output  # and posts.yaml, posts.lock
 
 
 def test_text_format_names_file_line_column_severity_and_rule() -> None:
@@ -160,7 +160,9 @@ def test_registry_lint_future_post_and_empty_excerpt(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rules = [(m["line"], m["rule"]) for m in map(TEXT_LINE.match,
                                                  result.output.splitlines()[:-1])]
-    assert rules == [("5", "registry-future-date"), ("9", "registry-empty-excerpt")]
+    # (and no posts.lock yet, though a post is published)
+    assert rules == [("1", "lock-outdated"), ("5", "registry-future-date"),
+                     ("9", "registry-empty-excerpt")]
     assert run("validate", "--strict", "--registry", str(registry), "--out",
                str(tmp_path / "out"), "--now", NOW).exit_code == 1
 
@@ -196,12 +198,15 @@ def rename_slug(folder: Path) -> None:
     registry.write_text(renamed, encoding="utf-8")
 
 
-def test_renamed_slug_is_caught_against_out_atom_xml(built: Path) -> None:
+def test_without_a_lock_a_renamed_slug_is_caught_against_out_atom_xml(built: Path) -> None:
+    (built / "posts.lock").unlink()  # a site built before feedkit kept posts.lock
     rename_slug(built)
     result = run("validate", *project_args(built))
     assert result.exit_code == 1
-    (line,) = [m for m in map(TEXT_LINE.match, result.output.splitlines()) if m]
+    found = [m for m in map(TEXT_LINE.match, result.output.splitlines()) if m]
+    (line,) = [m for m in found if m["path"].endswith("posts.yaml") and m["sev"] == "error"]
     assert line["rule"] == "registry-id-changed"
+    assert {m["rule"] for m in found if m["path"].endswith(".xml")} == {"out-of-date"}
     text = (built / "posts.yaml").read_text(encoding="utf-8").splitlines()
     assert text[int(line["line"]) - 1] == "  - title: Fler kan göra mer!"
     assert "id: tag:www.allmannyttan.se,2020-02-03:fler-kan-gora-mer" in line["msg"]
@@ -211,6 +216,7 @@ def test_previous_file_reports_renamed_and_vanished_entries(built: Path) -> None
     published = built / "published.xml"
     shutil.copy(built / "out" / "atom.xml", published)
     rename_slug(built)
+    (built / "posts.lock").unlink()  # which would stop the build; --previous still tells
     registry = built / "posts.yaml"
     text = registry.read_text(encoding="utf-8")
     start = text.index("  - title: Många små steg")
@@ -273,8 +279,9 @@ def test_previous_url_catches_a_renamed_slug_after_rebuilding(
     built: Path, feed_server: _FeedServer
 ) -> None:
     rename_slug(built)
+    (built / "posts.lock").unlink()  # which would stop the build
     assert run("build", *project_args(built)).exit_code == 0
-    # out/ now carries the new id, so only the published copy can tell.
+    # out/ and the new posts.lock carry the new id, so only the published copy can tell.
     assert run("validate", *project_args(built)).exit_code == 0
     result = run("validate", "--previous", feed_server.url + "/atom.xml", *project_args(built))
     assert result.exit_code == 1, result.output
@@ -319,4 +326,4 @@ def test_every_feed_of_a_larger_site_validates_clean_with_strict(tmp_path: Path)
     result = run("validate", "--strict", *project_args(tmp_path))
     assert result.exit_code == 0, result.output
     feeds = [p for p in out.rglob("*") if p.suffix in (".xml", ".json") and p.name != "feed.xsl"]
-    assert f"{1 + len(feeds)} files checked" in result.output
+    assert f"{2 + len(feeds)} files checked" in result.output  # and posts.yaml, posts.lock

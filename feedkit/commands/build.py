@@ -43,14 +43,16 @@ def build_command(
                                         drafts=drafts, use_cache=cache), verbose, WROTE)
         if not quiet:
             echo_lines(file_lines(out, done.paths, done.changed, done.removed))
+            echo_lines(done.notes)
         return
     from ..jobs.build import build
 
     result = run(lambda: build(registry, out, templates=templates, now=moment, check=True,
                                drafts=drafts), verbose, WROTE)
-    echo_lines(f"would change {out / p}" for p in result.changed)
+    stale = result.stale(out)
+    echo_lines(f"would change {p}" for p in stale)
     echo_lines(f"would remove {out / p}" for p in result.removed)
-    if result.changed or result.removed:
+    if stale or result.removed:
         raise typer.Exit(EXIT_INVALID)
     if not quiet:
         typer.echo(f"{out} is up to date ({len(result.paths)} files)")

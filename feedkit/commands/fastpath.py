@@ -54,6 +54,6 @@ def cached_build(args: list[str]) -> bool:
     if not options.get("quiet"):
         from .lines import file_lines
 
-        print("\n".join(file_lines(out, hit.paths, hit.changed)))
+        print("\n".join([*file_lines(out, hit.paths, hit.changed), *hit.notes]))
     return True
 

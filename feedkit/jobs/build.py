@@ -1,4 +1,8 @@
-"""The build: registry -> model -> writers -> out/, all or nothing."""
+"""The build: registry -> model -> writers -> out/, all or nothing; and posts.lock.
+
+A build first checks the registry against posts.lock (feedkit.idlock) and refuses to
+change a published post's id; the lock is rewritten, when it changes, with out/.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..clock import resolve_now
+from ..idlock import LockPlan, plan_lock, violation_problems
 from ..load import load
 from ..model import Registry
 from ..outputs import OutputSet, staged, stale_files
@@ -19,20 +24,24 @@ def default_writers() -> list[Writer]:
     """Every writer `feedkit build` runs, in order."""
     from ..mail.preview import DigestWriter
     from ..writers.discovery import DiscoveryWriter
+    from ..writers.feeds import StylesheetWriter
+    from ..writers.webdigests import WebDigestWriter
+
+    return [*feed_writers(), DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
+            WebDigestWriter()]
+
+
+def feed_writers() -> list[Writer]:
+    """The writers of the feeds (Atom, RSS, JSON Feed; tag, author and archive feeds)."""
     from ..writers.feeds import (
         ArchiveWriter,
         AtomWriter,
         JsonFeedWriter,
         Rss2Writer,
-        StylesheetWriter,
         TaxonomyWriter,
     )
-    from ..writers.webdigests import WebDigestWriter
 
-    return [
-        AtomWriter(), Rss2Writer(), JsonFeedWriter(), TaxonomyWriter(), ArchiveWriter(),
-        DiscoveryWriter(), StylesheetWriter(), DigestWriter(), WebDigestWriter(),
-    ]
+    return [AtomWriter(), Rss2Writer(), JsonFeedWriter(), TaxonomyWriter(), ArchiveWriter()]
 
 
 @dataclass(frozen=True)
@@ -45,20 +54,53 @@ class WrittenFeed:
 
 
 @dataclass(frozen=True)
+class LockUpdate:
+    """posts.lock after the build: whether it changed (with --check: would change), how
+    many ids it gained, and the ids it now records as removed."""
+
+    path: Path
+    changed: bool
+    added: int = 0
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BuildResult:
-    """What a build produced (paths relative to out/), which of them changed, and
-    the feeds among them."""
+    """What a build produced (paths relative to out/), which of them changed, the
+    feeds among them, and the lock."""
 
     registry: Registry
     paths: tuple[str, ...]
     changed: tuple[str, ...]
     feeds: tuple[WrittenFeed, ...] = ()
     removed: tuple[str, ...] = ()  # stale files of the previous build (would be) removed
+    lock: LockUpdate | None = None
+
+    def lines(self, out: Path) -> list[str]:
+        """What `feedkit build` prints: each file written, unchanged or removed, then the
+        lock."""
+        lines = [f"{'wrote' if p in self.changed else 'unchanged'} {out / p}"
+                 for p in self.paths]
+        lines += [f"removed {out / p}" for p in self.removed]
+        return lines + self.lock_lines()
+
+    def lock_lines(self) -> list[str]:
+        """What `feedkit build` prints about posts.lock."""
+        if (lock := self.lock) is None:
+            return []
+        return [f"{'wrote' if lock.changed else 'unchanged'} {lock.path}",
+                *(f"{lock.path}: recorded {i} as removed" for i in lock.removed)]
+
+    def stale(self, out: Path) -> list[Path]:
+        """What `feedkit build --check` lists as would change: the files a build would
+        rewrite, and the lock (files it would remove are in `removed`)."""
+        lock = [self.lock.path] if self.lock and self.lock.changed else []
+        return [out / p for p in self.changed] + lock
 
 
 def _context(registry_path: Path, templates: Path | None, now: datetime | None,
-             drafts: bool = False, out_dir: Path | None = None) -> BuildContext:
-    registry = load(registry_path, drafts=drafts)
+             registry: Registry | None = None, *, drafts: bool = False,
+             out_dir: Path | None = None) -> BuildContext:
     memo = None
     if out_dir is not None:
         from hashlib import sha256
@@ -67,17 +109,19 @@ def _context(registry_path: Path, templates: Path | None, now: datetime | None,
 
         name = sha256(f"{out_dir.resolve()}\0{drafts}".encode()).hexdigest()[:16]
         memo = RenderMemo.open(out_dir, Project(registry_path).cache_dir / f"pages-{name}.json")
-    return BuildContext(registry=registry, now=resolve_now(now),
-                        template_dirs=Project(registry_path).template_dirs(templates),
-                        memo=memo)
+    return BuildContext(
+        registry=load(registry_path, drafts=drafts) if registry is None else registry,
+        now=resolve_now(now), template_dirs=Project(registry_path).template_dirs(templates),
+        memo=memo)
 
 
 def render(
     registry_path: Path, *, templates: Path | None = None, now: datetime | None = None,
-    writers: list[Writer] | None = None,
+    writers: list[Writer] | None = None, registry: Registry | None = None,
 ) -> tuple[Registry, OutputSet]:
-    """Load the registry and render every output in memory; nothing is written."""
-    context = _context(registry_path, templates, now)
+    """Load the registry (unless given, loaded from registry_path) and render every
+    output in memory; nothing is written."""
+    context = _context(registry_path, templates, now, registry)
     outputs = OutputSet()
     for writer in writers if writers is not None else default_writers():
         writer.write(context, outputs)
@@ -94,10 +138,13 @@ def build(
     Files are staged beside their targets while the writers run and put in place
     at the end; if anything fails, the staged files go and out/ is as it was. A
     whole build (no `writers` given) also removes the files of the previous whole
-    build that it no longer makes, such as a removed tag's feeds. `drafts`
-    includes the posts marked `draft: true`, for a preview.
+    build that it no longer makes, such as a removed tag's feeds. A post that would
+    change its published id (posts.lock) stops the build first. `drafts` includes
+    the posts marked `draft: true`, for a preview; such a build leaves posts.lock
+    alone (a draft is not published).
     """
-    context = _context(registry_path, templates, now, drafts, out_dir)
+    context = _context(registry_path, templates, now, drafts=drafts, out_dir=out_dir)
+    lock = _checked_lock(registry_path, context)
     prune = writers is None  # only a whole build knows which files are stale
     chosen = writers if writers is not None else default_writers()
     if check:
@@ -106,15 +153,31 @@ def build(
             writer.write(context, memory)
         stale = stale_files(out_dir, set(memory.files)) if prune else []
         return BuildResult(context.registry, tuple(sorted(memory.files)),
-                           tuple(memory.stale(out_dir)), removed=tuple(stale))
+                           tuple(memory.stale(out_dir)), removed=tuple(stale),
+                           lock=None if drafts else _update(lock))
     with staged(out_dir, prune=prune) as outputs:
         for writer in chosen:
             writer.write(context, outputs)
+        if not drafts:
+            lock.write()  # last: if it fails, out/ stays as it was
     if prune and context.memo is not None:
         context.memo.save()  # only a whole build has written every archive page
     paths = tuple(sorted(outputs.paths))
     return BuildResult(context.registry, paths, tuple(outputs.changed),
-                       _written_feeds(context, outputs.digests), tuple(outputs.removed))
+                       _written_feeds(context, outputs.digests), tuple(outputs.removed),
+                       None if drafts else _update(lock))
+
+
+def _checked_lock(registry_path: Path, context: BuildContext) -> LockPlan:
+    plan = plan_lock(Project(registry_path).lock_path, context.registry, context.now)
+    if plan.result.violations:
+        raise violation_problems(plan.result.violations, context.registry.path)
+    return plan
+
+
+def _update(plan: LockPlan) -> LockUpdate:
+    return LockUpdate(plan.path, plan.changed, len(plan.result.added),
+                      tuple(entry.id for entry in plan.result.removed))
 
 
 def _written_feeds(context: BuildContext, digests: dict[str, str]) -> tuple[WrittenFeed, ...]:

@@ -36,6 +36,7 @@ class BuildSummary:
     changed: tuple[str, ...]
     cached: bool = False
     removed: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the build says about posts.lock
 
 
 def fingerprint(registry: Path, out: Path, template_dirs: tuple[Path, ...],
@@ -59,6 +60,15 @@ def fingerprint(registry: Path, out: Path, template_dirs: tuple[Path, ...],
 def _entry(registry: Path, out: Path, drafts: bool) -> Path:
     name = hashlib.sha256(f"{out.resolve()}\0{drafts}".encode()).hexdigest()[:16]
     return Project(registry).cache_dir / f"build-{name}.json"
+
+
+def _lock_stamp(registry: Path) -> list[int] | None:
+    """posts.lock's size and time: the build writes it, so a hit needs it as left."""
+    try:
+        stat = Project(registry).lock_path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def _stamps(out: Path, paths: tuple[str, ...]) -> dict[str, list[int]] | None:
@@ -89,7 +99,10 @@ def lookup(registry: Path, out: Path, key: str, now: datetime, drafts: bool,
     paths = tuple(entry.get("files", {}))
     if (out / JOURNAL).exists() or _stamps(out, paths) != entry.get("files"):
         return None  # a killed build's journal: the full build completes it
-    return BuildSummary(paths, (), cached=True)
+    if not drafts and _lock_stamp(registry) != entry.get("lock"):
+        return None
+    notes = () if drafts else (f"unchanged {Project(registry).lock_path}",)
+    return BuildSummary(paths, (), cached=True, notes=notes)
 
 
 def store(registry: Path, out: Path, key: str, span: tuple[datetime | None, datetime | None],
@@ -100,7 +113,8 @@ def store(registry: Path, out: Path, key: str, span: tuple[datetime | None, date
         return
     since, until = span
     entry = {"key": key, "since": since.isoformat() if since else None,
-             "until": until.isoformat() if until else None, "files": stamps}
+             "until": until.isoformat() if until else None, "files": stamps,
+             "lock": _lock_stamp(registry)}
     target = _entry(registry, out, drafts)
     with contextlib.suppress(OSError):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -152,4 +166,5 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
     result = build(registry, out, templates=templates, now=moment, drafts=drafts)
     if key is not None:
         store(registry, out, key, valid_span(result.registry, moment), result.paths, drafts)
-    return BuildSummary(result.paths, tuple(result.changed), removed=tuple(result.removed))
+    return BuildSummary(result.paths, tuple(result.changed), removed=tuple(result.removed),
+                        notes=tuple(result.lock_lines()))

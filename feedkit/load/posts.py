@@ -86,9 +86,9 @@ def _post(
                                  "updated can only be the same or later")
     url = reader.text(f, "url", where, kind="url")
     post_id = reader.text(f, "id", where)
-    if post_id is not None and not SCHEME.match(post_id):
-        reader.add(f["id"], f"{where}.id: '{post_id}' is not an absolute IRI; "
-                            "use a tag: URI or a URL")
+    if post_id is not None and (not SCHEME.match(post_id) or len(post_id.split()) > 1):
+        reader.add(f["id"], f"{where}.id: '{post_id}' is not an absolute IRI without "
+                            "spaces; use a tag: URI or a URL")
     if len(reader.problems) > before or site is None:
         return None
     assert title is not None and published is not None and author is not None

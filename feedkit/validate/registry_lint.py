@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..project import Project
 from .messages import FileReport, Message
 from .previous import Entry, PreviousError, change_message, compare, entries, fetch
 from .rules import severity
@@ -19,8 +20,9 @@ def _message(path: str, line: int, column: int, rule: str, text: str) -> Message
 
 
 def check_registry(registry: Path, out_dir: Path, *, now: datetime,
-                   previous: str | None = None) -> list[FileReport]:
-    """Reports for the registry file, its subscribers file and (if asked) the previous feed."""
+                   previous: str | None = None) -> tuple[list[FileReport], Registry | None]:
+    """Reports for the registry file (first), its subscribers file and (if asked) the
+    previous feed; and the registry, when it loads."""
     from ..errors import FeedkitError, RegistryError
     from ..load import load
 
@@ -38,15 +40,16 @@ def check_registry(registry: Path, out_dir: Path, *, now: datetime,
     except FeedkitError as error:
         report.messages.append(_message(shown, 1, 1, "file-unreadable", str(error)))
         report.unreadable = True
-        return reports
+        return reports, None
     if loaded is not None:
         report.messages.extend(_lint(loaded, now))
-        found, failed = _compare_with_published(loaded, shown, out_dir, now, previous)
-        report.messages.extend(found)
-        reports.extend(failed)
+        if previous is not None or not Project(registry).lock_path.exists():
+            found, failed = _compare_with_published(loaded, shown, out_dir, now, previous)
+            report.messages.extend(found)
+            reports.extend(failed)
     reports.extend(_subscribers(registry.parent))
     report.messages.sort()
-    return reports
+    return reports, loaded
 
 
 def _lint(registry: Registry, now: datetime) -> list[Message]:
@@ -69,7 +72,8 @@ def _lint(registry: Registry, now: datetime) -> list[Message]:
 
 def _compare_with_published(registry: Registry, shown: str, out_dir: Path, now: datetime,
                             previous: str | None) -> tuple[list[Message], list[FileReport]]:
-    """Posts whose id differs from the published feed (--previous, else out/atom.xml).
+    """Posts whose id differs from the published feed (--previous, else out/atom.xml;
+    with posts.lock beside the registry, only --previous: the lock knows more).
 
     Returns the messages for the registry and a report for an unreadable --previous.
     """
@@ -107,8 +111,6 @@ def _compare_with_published(registry: Registry, shown: str, out_dir: Path, now: 
 
 def _subscribers(folder: Path) -> list[FileReport]:
     """The subscribers file beside the registry, checked as `feedkit send` reads it."""
-    from ..project import Project
-
     path = Project(folder / "posts.yaml").subscribers_file()
     if path is None:
         return []

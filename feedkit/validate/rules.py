@@ -107,6 +107,12 @@ RULES: dict[str, tuple[str, str]] = {
     "registry-empty-excerpt": (WARNING, "a post without summary whose body has no text"),
     "registry-future-date": (INFO, "a post dated in the future (scheduled)"),
     "registry-id-changed": (ERROR, "a post's id differs from the published feed"),
+    # The project: posts.lock and out/
+    "lock-id-changed": (ERROR, "a published post would get another id"),
+    "lock-id-reused": (ERROR, "a post has the id of another post, removed since"),
+    "lock-outdated": (WARNING, "posts.lock doesn't record what a build would"),
+    "lock-malformed": (ERROR, "posts.lock can't be read"),
+    "out-of-date": (ERROR, "a feed in out/ differs from what feedkit build writes now"),
     # Against the previously published feed (--previous)
     "previous-unreadable": (ERROR, "the previous feed can't be read"),
     "previous-id-changed": (ERROR, "an entry's id changed since the previous feed"),

@@ -10,6 +10,7 @@ from .atom import check_atom
 from .jsonfeed import check_jsonfeed
 from .messages import Collector, FileReport, Message
 from .previous import compare_feed_files
+from .project import check_built, check_lock
 from .registry_lint import check_registry
 from .rss import check_rss
 from .rules import ERROR
@@ -111,16 +112,24 @@ def validate_feeds(paths: list[Path], *, now: datetime,
 
 def validate_project(registry: Path, out_dir: Path, *, now: datetime,
                      previous: str | None = None) -> list[FileReport]:
-    """No paths given: the registry (and subscribers file), then every feed in out_dir.
+    """No paths given: the registry (and subscribers file), posts.lock, then every feed
+    in out_dir. When the registry loads, posts.lock is checked against it, and so are
+    the feeds in out_dir (if it has any) against what a build would write now.
 
     A build killed while committing is finished first, so the feeds read are whole.
     """
     from ..journal import settle
 
     settle(out_dir)
-    reports = check_registry(registry, out_dir, now=now, previous=previous)
-    for path in feeds_in(out_dir):
-        report = validate_file(path, now=now)
-        if report.kind != "unknown":
-            reports.append(report)
-    return reports
+    reports, loaded = check_registry(registry, out_dir, now=now, previous=previous)
+    feeds = [report for report in (validate_file(p, now=now) for p in feeds_in(out_dir))
+             if report.kind != "unknown"]
+    if loaded is not None:
+        found, lock_reports = check_lock(loaded, registry, now)
+        if feeds and not any(m.severity == ERROR for m in found):
+            # (a build would stop at an id error, so out/ is compared only without one)
+            found += check_built(loaded, registry, out_dir, now, feeds)
+        reports[0].messages.extend(found)
+        reports[0].messages.sort()
+        reports[1:1] = lock_reports
+    return reports + feeds

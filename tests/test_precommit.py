@@ -1,0 +1,149 @@
+"""The pre-commit example of docs/ci.md as written: its `pre-commit try-repo` command, with
+the documented hook and rev, installs feedkit's hook from a clone of this repository
+(tagged with that rev, as the release will be) and runs it on a sample site.
+
+pre-commit makes a virtualenv and pip-installs the clone into it. No network but
+127.0.0.1 is allowed here: pip gets no index, only a wheelhouse packed from this
+environment's own distributions (tests/wheelhouse.py), and every proxy variable points
+at a closed local port, so an attempt to go out fails instead of leaving the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from test_validate_ci import yaml_blocks
+from wheelhouse import offline_pip_env, wheelhouse
+
+import feedkit
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PRE_COMMIT = BIN / "pre-commit"
+# What installing the hook needs from the repository: the wheel's sources and the hooks.
+SOURCES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "feedkit", "templates")
+UPSTREAM = "https://github.com/OWNER/feedkit"
+GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+RENAMED = "  - title: Fler kan göra ännu mer!"
+
+
+def documented() -> tuple[dict[str, object], str]:
+    """docs/ci.md's .pre-commit-config.yaml and its `pre-commit try-repo` command."""
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    (config, *_) = yaml_blocks(text, "## pre-commit")
+    section = text.split("## pre-commit", 1)[1].split("\n## ", 1)[0]
+    (command,) = re.findall(r"^pre-commit try-repo .*$", section, re.M)
+    return yaml.safe_load(config), command
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
+                    *args], cwd=folder, env={**os.environ, **GIT_ENV}, check=True,
+                   capture_output=True)
+
+
+def test_the_documented_rev_is_this_release_and_its_hooks_exist() -> None:
+    config, command = documented()
+    (repo,) = config["repos"]  # type: ignore[misc]
+    assert repo["repo"] == UPSTREAM
+    assert repo["rev"] == f"v{feedkit.__version__}"
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {h["id"] for h in repo["hooks"]} <= {h["id"] for h in hooks}
+    # The project hook runs when any file it checks changes, the lock included.
+    project = re.compile(next(h for h in hooks if h["id"] == "feedkit-validate")["files"])
+    assert all(project.search(name) for name in (
+        "posts.yaml", "posts.lock", "subscribers.csv", "out/atom.xml", "out/tags/a/feed.json"))
+    assert not project.search("notes/posts.lock")
+    assert command.split()[2:] == [UPSTREAM, repo["hooks"][0]["id"], "--ref", repo["rev"],
+                                   "--all-files"]
+
+
+@pytest.fixture(scope="module")
+def feedkit_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository of feedkit's sources, tagged with the documented rev."""
+    repo = tmp_path_factory.mktemp("feedkit-repo")
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(source, repo / name)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "feedkit")
+    config, _ = documented()
+    git(repo, "tag", config["repos"][0]["rev"])  # type: ignore[index]
+    return repo
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment pre-commit runs in: pip installs from local wheels only, and the
+    feedkit of this environment is not on PATH (the hook must bring its own)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wheels = wheelhouse(tmp_path_factory.mktemp("wheels"),
+                        project["project"]["dependencies"]
+                        + project["build-system"]["requires"])
+    env = offline_pip_env(wheels)
+    path = [p for p in env["PATH"].split(os.pathsep) if Path(p) != BIN]
+    env.update(GIT_ENV, PATH=os.pathsep.join(path), PRE_COMMIT_COLOR="never",
+               SOURCE_DATE_EPOCH="1704067200",  # 2024-01-01: what "now" is for the hook
+               VIRTUALENV_OVERRIDE_APP_DATA=str(tmp_path_factory.mktemp("virtualenv")))
+    assert shutil.which("feedkit", path=env["PATH"]) is None
+    return env
+
+
+def sample_site(folder: Path, example_registry: Path) -> Path:
+    """A site's repository: posts.yaml, the out/ and posts.lock built from it, committed."""
+    folder.mkdir()
+    shutil.copy(example_registry, folder / "posts.yaml")
+    built = subprocess.run([str(BIN / "feedkit"), "build"], cwd=folder, capture_output=True,
+                           env={**os.environ, "SOURCE_DATE_EPOCH": "1704067200"}, text=True)
+    assert built.returncode == 0, built.stderr
+    (folder / "package.json").write_text('{"name": "site", "version": "1.0.0"}\n')
+    git(folder, "init", "-q")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "site")
+    return folder
+
+
+def test_pre_commit_try_repo_as_documented_on_a_sample_site(
+    tmp_path: Path, example_registry: Path, feedkit_repo: Path, offline: dict[str, str]
+) -> None:
+    _, command = documented()
+    args = command.replace(UPSTREAM, str(feedkit_repo)).split()
+    clean = sample_site(tmp_path / "clean", example_registry)
+    broken = sample_site(tmp_path / "broken", example_registry)
+    registry = broken / "posts.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("  - title: Fler kan göra mer!", RENAMED), "utf-8")
+    # As documented on the clean site; on the broken one, every hook of the repository.
+    every_hook = [a for a in args if a != "feedkit-validate"]
+    runs = [subprocess.Popen([str(PRE_COMMIT), *argv[1:]], cwd=site, env=offline,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for site, argv in ((clean, args), (broken, every_hook))]
+    (passed, _), (failed, _) = (run.communicate(timeout=600) for run in runs)
+    assert runs[0].returncode == 0, passed
+    assert re.search(r"^feedkit validate\.+Passed$", passed, re.M), passed
+    assert "Installing environment for" in passed  # the hook brought its own feedkit
+
+    assert runs[1].returncode == 1, failed
+    assert re.search(r"^feedkit validate\.+Failed$", failed, re.M), failed
+    line = text.splitlines().index("  - title: Fler kan göra mer!") + 1
+    assert re.search(rf"^posts\.yaml:{line}:1: error: id: 'Fler kan göra ännu mer!' would get "
+                     r"the id .* Add 'id: tag:www\.allmannyttan\.se,2020-02-03:"
+                     r"fler-kan-gora-mer' to the post .*\[lock-id-changed\]$", failed, re.M), \
+        failed
+    # The feed files are fine, and package.json is passed over as not a feed.
+    assert re.search(r"^feedkit validate \(feed files\)\.+Passed$", failed, re.M), failed
