@@ -51,6 +51,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/send.py
 	$(BIN)/python bench/crash.py
+	$(BIN)/python bench/serve.py  # needs wrk: apt-get install wrk
 
 screenshots: $(VENV)/.test-installed debian-packages
 	$(BIN)/python docs/screenshots.py

@@ -4,6 +4,7 @@ the forms an address takes on the wire."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
@@ -17,6 +18,8 @@ def address_problem(address: str) -> str | None:
     """
     if _CONTROL.search(address) or any(c.isspace() for c in address):
         return "contains spaces or control characters"
+    if not is_unicode(address):
+        return "contains a character that is not valid Unicode (a lone surrogate)"
     if address.count("@") != 1:
         return "needs exactly one '@'"
     local, domain = address.split("@")
@@ -42,15 +45,33 @@ def is_address(value: str) -> bool:
     return address_problem(value) is None
 
 
+def is_unicode(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 (no lone surrogates such as "\\ud83c")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def envelope_address(address: str) -> str:
-    """The address for MAIL FROM / RCPT TO: an international domain in IDNA form."""
+    """The address for MAIL FROM / RCPT TO and the To header: an international domain
+    in its ASCII form (IDNA, as email-validator checked it)."""
     local, _, domain = address.rpartition("@")
     if domain.isascii():
         return address
+    return f"{local}@{_ascii_domain(domain)}"
+
+
+@lru_cache(maxsize=1024)
+def _ascii_domain(domain: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
     try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return address
+        checked = validate_email(f"x@{domain}", check_deliverability=False)
+    except EmailNotValidError:
+        return domain
+    return str(checked.ascii_domain)
 
 
 def needs_smtputf8(address: str) -> bool:

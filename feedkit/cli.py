@@ -21,6 +21,8 @@ from .commands.new import new_command
 from .commands.pins import pin_ids_command
 from .commands.publish import publish_command
 from .commands.send import send_command
+from .commands.serve import serve_command
+from .commands.subscribers import subscribers_app
 from .commands.unsubscribe import unsubscribe_command
 from .commands.validate import validate_command
 
@@ -57,9 +59,12 @@ for name, command in (
     ("init", init_command), ("new", new_command), ("build", build_command),
     ("digest", digest_command), ("validate", validate_command), ("pin-ids", pin_ids_command),
     ("publish", publish_command), ("send", send_command),
-    ("unsubscribe", unsubscribe_command),
+    ("unsubscribe", unsubscribe_command), ("serve", serve_command),
 ):
     app.command(name, cls=Command)(command)
+for info in subscribers_app.registered_commands:
+    info.cls = Command  # the same plain help for `feedkit subscribers ...`
+app.add_typer(subscribers_app, name="subscribers", cls=Group)
 
 
 def main() -> None:

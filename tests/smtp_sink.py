@@ -38,6 +38,7 @@ class Received:
     data: bytes
     tls_version: str | None = None  # as the server saw the session; None: plaintext
     login: str | None = None  # the user that authenticated, if any
+    smtputf8: bool = False  # MAIL FROM carried SMTPUTF8
 
     def parse(self) -> EmailMessage:
         return email.message_from_bytes(self.data, policy=email.policy.default)
@@ -96,7 +97,8 @@ class _Handler:
             sink.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                           bytes(envelope.content),
                                           tls.version() if tls else None,
-                                          login.decode() if login else None))
+                                          login.decode() if login else None,
+                                          bool(envelope.smtp_utf8)))
         return "250 2.0.0 queued"
 
 
@@ -174,3 +176,47 @@ class SmtpSink:
             for rcpt in item.rcpt_tos:
                 out.setdefault(rcpt.lower(), []).append(item.parse())
         return out
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that greets every client with fixed bytes and then
+    only reads: a server that refuses service (554) or speaks no SMTP at all."""
+
+    def __init__(self, greeting: bytes) -> None:
+        import socket
+
+        self.greeting = greeting
+        self.connections = 0
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        import contextlib
+
+        while True:
+            try:
+                client, _ = self._socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with client, contextlib.suppress(OSError):
+                client.sendall(self.greeting)
+                client.settimeout(2)
+                while client.recv(4096):
+                    pass
+
+    def __enter__(self) -> RawServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import socket
+
+        self._socket.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone doesn't)
+        self._socket.close()
+        self._thread.join(10)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"

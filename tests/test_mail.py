@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 from smtp_sink import Faults, SmtpSink, letter
 
-from feedkit.mail.transport import (
-    MaildirTransport,
-    SmtpConfigError,
-    SmtpTransport,
-    TransportError,
-    parse_smtp_url,
-)
+from feedkit.mail.handover import TransportError
+from feedkit.mail.maildir import MaildirTransport
+from feedkit.mail.transport import SmtpConfigError, SmtpTransport, parse_smtp_url
 
 
 def test_parse_smtp_urls() -> None:

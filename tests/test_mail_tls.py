@@ -18,7 +18,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from send_helpers import make_site, run, subscribers_csv
 from smtp_sink import SmtpSink, letter
 
-from feedkit.mail.transport import SetupError, SmtpTransport, parse_smtp_url
+from feedkit.mail.handover import SetupError
+from feedkit.mail.transport import SmtpTransport, parse_smtp_url
 
 NOW = "2020-02-10T12:00+01:00"  # Monday: the last complete week is 3-9 February
 USER = "mailer"
@@ -221,6 +222,61 @@ def test_send_refuses_a_server_the_system_does_not_trust(
         result = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
         assert sink.mail_commands == 0
     assert result.exit_code == 1
-    assert f"TLS with 127.0.0.1:{sink.port} failed: CERTIFICATE_VERIFY_FAILED" in result.output
+    assert (f"TLS with 127.0.0.1:{sink.port} failed: the server's certificate is not "
+            "trusted (") in result.output
+    assert "pass --smtp-ca FILE or set SSL_CERT_FILE" in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def test_send_refuses_to_log_in_without_tls(tmp_path: Path) -> None:
+    seen: list[bytes] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        seen.append(auth_data.password)
+        return AuthResult(success=True, handled=False)
+
+    registry = make_site(tmp_path, subscribers_csv(2))
+    with SmtpSink(authenticator=authenticator) as sink:  # no TLS at all
+        in_url = run(registry, "send", "--period", "week", "--now", NOW,
+                     "--smtp", f"smtp://{USER}:{WRONG}@127.0.0.1:{sink.port}")
+        from_env = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url,
+                       env={"FEEDKIT_SMTP_USER": USER, "FEEDKIT_SMTP_PASSWORD": WRONG})
+        assert sink.mail_commands == 0
+    assert seen == []  # the password never went over the wire
+    for result in (in_url, from_env):
+        assert result.exit_code == 1, result.output
+        assert "does not offer STARTTLS, so the login for user 'mailer' would travel " \
+               "unencrypted" in result.output
+        assert "pending 2" in result.output and WRONG not in result.output
+    elsewhere = run(registry, "send", "--period", "week", "--now", NOW,
+                    "--smtp", f"smtp://{USER}:{WRONG}@mail.example.org?plaintext_login=yes")
+    assert elsewhere.exit_code == 1
+    assert "plaintext_login=yes is only allowed for a server on this machine" in elsewhere.output
+
+
+def test_smtps_against_a_plain_server_says_so(tmp_path: Path) -> None:
+    registry = make_site(tmp_path, subscribers_csv(1))
+    with SmtpSink() as sink:
+        result = run(registry, "send", "--period", "week", "--now", NOW,
+                     "--smtp", f"smtps://127.0.0.1:{sink.port}")
+    assert result.exit_code == 1, result.output
+    assert "the server doesn't speak TLS on this port; try smtp:// (STARTTLS)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_smtp_ca_trusts_a_private_ca(tmp_path: Path, ca: trustme.CA,
+                                     server_tls: ssl.SSLContext) -> None:
+    registry = make_site(tmp_path, subscribers_csv(2))
+    with _starttls_sink(server_tls) as sink:
+        result = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url,
+                     "--smtp-ca", _ca_file(ca, tmp_path))
+        received = list(sink.received)
+    assert result.exit_code == 0, result.output
+    assert len(received) == 2 and all(r.tls_version for r in received)
+    bad = tmp_path / "not-a-ca.pem"
+    bad.write_text("hello\n", encoding="utf-8")
+    refused = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url,
+                  "--smtp-ca", str(bad))
+    assert refused.exit_code == 2
+    assert f"--smtp-ca: {bad}: not a PEM certificate file" in refused.output

@@ -146,9 +146,15 @@ def test_help_looks_finished() -> None:
             assert command in result.stdout
     import re
 
-    for command in ("init", "new", "build", "digest", "validate", "publish", "send",
-                    "unsubscribe"):
-        text = run(command, "-h").stdout
+    import typer.main
+
+    group = typer.main.get_command(app)
+    commands = [[name] for name in group.commands]  # type: ignore[attr-defined]
+    commands += [["subscribers", name] for name in
+                 group.commands["subscribers"].commands]  # type: ignore[attr-defined]
+    assert len(commands) >= 14
+    for command in commands:
+        text = run(*command, "-h").stdout
         assert "Usage:" in text
         assert not re.search(r"<[a-z]+(\[[^\]]*\])?>|\{[A-Z_]+\}", text), (command, text)
         assert "TEXT" not in text and "[[" not in text, command

@@ -81,6 +81,9 @@ VERBOSE = typer.Option(False, "--verbose", "-v", help="Say more: the traceback o
 QUIET = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
 STATE = typer.Option(None, "--state", metavar="FILE", dir_okay=False, help="State database "
                      "(default: .feedkit/state.sqlite beside the registry).")
+SMTP_CA = typer.Option(None, "--smtp-ca", metavar="FILE", dir_okay=False, exists=True,
+                       help="PEM file of a private CA to trust for the SMTP server's "
+                       "certificate (besides the system's and SSL_CERT_FILE).")
 SUBSCRIBERS = typer.Option(None, "--subscribers", metavar="FILE", dir_okay=False,
                            help="CSV (email,name,language) or YAML list of subscribers "
                            "(default: subscribers.csv beside the registry).")

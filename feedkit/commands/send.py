@@ -11,6 +11,7 @@ from .common import (
     NOW,
     QUIET,
     REGISTRY,
+    SMTP_CA,
     STATE,
     SUBSCRIBERS,
     TEMPLATES,
@@ -38,6 +39,7 @@ def send_command(
     retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, metavar="SECONDS",
                                       help="First retry delay; doubles each time, at most "
                                       "60."),
+    smtp_ca: Path | None = SMTP_CA,
 ) -> None:
     """Send each subscriber each complete period's digest exactly once.
 
@@ -52,7 +54,7 @@ def send_command(
     require_registry(registry)
     request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
                           subscribers, smtp, state, templates, dry_run,
-                          Backoff(retries=retries, delay=retry_delay))
+                          Backoff(retries=retries, delay=retry_delay), smtp_ca)
     summary = run(lambda: run_send(request, reporter_for()), verbose, "nothing was sent")
     if not quiet or summary.pending or summary.failed:
         typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "

@@ -11,7 +11,8 @@ from .common import QUIET, REGISTRY, STATE, SUBSCRIBERS, VERBOSE, require_regist
 
 def unsubscribe_command(
     address_or_token: str = typer.Argument(..., metavar="ADDRESS_OR_TOKEN",
-                                           help="An email address or an unsubscribe token."),
+                                           help="An email address, an unsubscribe token or "
+                                           "the whole unsubscribe link from a message."),
     registry: Path = REGISTRY, subscribers: Path | None = SUBSCRIBERS,
     state: Path | None = STATE, verbose: bool = VERBOSE, quiet: bool = QUIET,
 ) -> None:

@@ -18,13 +18,13 @@ from ..addresses import envelope_address
 from ..errors import FeedkitError, UsageError
 from ..load.subscribers import Subscriber
 from ..model import Post, Registry
-from ..periods import PERIODS, Period, last_complete, plan, posts_in_window
+from ..periods import PERIODS, Period, last_complete, local_day, plan
 from ..retry import Backoff
 from ..state import Delivery, SendState
 
 if TYPE_CHECKING:
+    from ..mail.handover import Transport
     from ..mail.personal import Letters
-    from ..mail.transport import Transport
 
 
 @dataclass
@@ -104,9 +104,7 @@ class Sender:
             ids = self.state.period_post_ids(period.key)
             posts = tuple(p for p in self.registry.posts if p.id in ids)
         else:
-            already = self.state.sent_post_ids()
-            posts = tuple(p for p in posts_in_window(self.registry, period.window)
-                          if p.id not in already)
+            posts = self._new_posts(period)
         if not posts and not started:
             verb = "would record" if self.dry_run else "recorded"
             self.reporter.log(f"{period.label}: no posts; {verb} as done, nothing sent")
@@ -125,6 +123,17 @@ class Sender:
             self._dry(period, posts, todo)
             return
         self._deliver(period, posts, todo)
+
+    def _new_posts(self, period: Period) -> tuple[Post, ...]:
+        """The period's posts: those dated in its window, and late ones (dated in an
+        earlier period of the list's life but added after it was sent), never a post
+        some period already holds."""
+        already = self.state.sent_post_ids()
+        site = self.registry.site
+        starts = [r.start for r in self.state.periods(period.kind)]
+        first = date.fromisoformat(min(starts)) if starts else period.window.start
+        return tuple(p for p in self.registry.posts if p.id not in already
+                     and first <= local_day(p, site) <= period.window.end)
 
     def _todo(self, period: Period, started: bool) -> list[Delivery]:
         if started or not self.dry_run:
@@ -148,9 +157,9 @@ class Sender:
                 self.reporter.log(f"  would send {period.label} to {delivery.address}")
 
     def _deliver(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
+        from ..mail.handover import SetupError, TransportError
         from ..mail.personal import Letters
-        from ..mail.tokens import make_token
-        from ..mail.transport import SetupError, TransportError
+        from ..mail.tokens import sign
         from ..text.i18n import resolve_language
 
         assert self.transport is not None and self.secret is not None
@@ -167,14 +176,14 @@ class Sender:
         self.reporter.start(period.label, len(todo))
         for index, delivery in enumerate(todo):
             key = delivery.recipient
-            if key not in current:
-                self.state.mark(period.key, key, "removed", "no longer in the subscribers file")
-                self.summary.removed += 1
-                self.reporter.advance()
-                continue
             if suppressed.contains(key):
                 self.state.mark(period.key, key, "suppressed")
                 self.summary.suppressed += 1
+                self.reporter.advance()
+                continue
+            if key not in current:
+                self.state.mark(period.key, key, "removed", "no longer subscribed")
+                self.summary.removed += 1
                 self.reporter.advance()
                 continue
             tag = delivery.language or site.language
@@ -185,8 +194,15 @@ class Sender:
                                    template_dirs=self.template_dirs, date=self.now,
                                    log=self.reporter.log, label=f"{period.label} ({language})")
                 templates[language] = template
-            message_id, data = template.message(delivery.name, delivery.address, key,
-                                                make_token(key, self.secret))
+            try:
+                message_id, data = template.message(delivery.name, delivery.address, key,
+                                                    sign("unsubscribe", key, self.secret))
+            except (ValueError, UnicodeError, FeedkitError) as exc:
+                self.state.mark(period.key, key, "failed", f"can't be written: {exc}")
+                self.reporter.log(f"{delivery.address}: can't be written as a message: {exc}")
+                self.summary.failed += 1
+                self.reporter.advance()
+                continue
             try:
                 outcome = self._hand_over(period, delivery, data, message_id, template.envelope)
             except SetupError as exc:
@@ -215,7 +231,7 @@ class Sender:
     def _hand_over(self, period: Period, delivery: Delivery, data: bytes,
                    message_id: str, envelope_from: str) -> str:
         """Send with retries; returns 'sent', 'failed' or 'pending' (retry next run)."""
-        from ..mail.transport import SetupError, TransportError
+        from ..mail.handover import SetupError, TransportError
 
         assert self.transport is not None
         key = delivery.recipient
@@ -227,7 +243,7 @@ class Sender:
                 self.state.mark(period.key, key, "pending", "not sent: the transport failed")
                 raise
             except TransportError as exc:
-                if not exc.temporary:
+                if not exc.temporary and not exc.connection:
                     self.state.mark(period.key, key, "failed", str(exc))
                     self.reporter.log(f"{delivery.address}: refused for good: {exc}")
                     return "failed"
@@ -279,18 +295,34 @@ class SendRequest:
     templates: Path | None = None
     dry_run: bool = False
     retry: Backoff = field(default_factory=Backoff)
+    smtp_ca: Path | None = None
 
 
 def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
-    """The subscribers file given, else the one beside the registry, loaded and checked."""
+    """The subscribers file given, else the one beside the registry, loaded and checked
+    (none at all when there is no file: the list in the state may hold everyone)."""
     from ..load.subscribers import load_subscribers
     from ..project import Project
 
     path = explicit or Project(registry_path).subscribers_file()
-    if path is None:
-        raise FeedkitError(f"no subscribers file: put subscribers.csv (columns email, name, "
-                           f"language) beside {registry_path} or pass --subscribers FILE")
-    return load_subscribers(path)
+    return () if path is None else load_subscribers(path)
+
+
+def recipients(from_file: tuple[Subscriber, ...], state: SendState,
+               registry_path: Path) -> tuple[Subscriber, ...]:
+    """The file's subscribers, then the list's confirmed ones the file doesn't hold (an
+    address in both is one recipient, as the file has it). Unsubscribed addresses stay
+    in and are skipped by the suppression list, so the state records why."""
+    listed = state.list_entries("confirmed") if state.has_table("list_subscribers") else []
+    if not from_file and not listed and not (state.has_table("list_subscribers")
+                                             and state.list_entries()):
+        raise FeedkitError(f"no subscribers: put subscribers.csv (columns email, name, "
+                           f"language) beside {registry_path}, pass --subscribers FILE, or "
+                           "let people subscribe with feedkit serve")
+    known = {s.key for s in from_file}
+    extra = tuple(Subscriber(e.address, e.name, e.language) for e in listed
+                  if e.recipient not in known)
+    return from_file + extra
 
 
 def run_send(request: SendRequest, reporter: Reporter,
@@ -316,17 +348,19 @@ def run_send(request: SendRequest, reporter: Reporter,
     if request.dry_run:
         state = SendState.peek(state_path)
         try:
-            return Sender(registry, subscribers, state, None, None, reporter, request.retry,
+            everyone = recipients(subscribers, state, request.registry)
+            return Sender(registry, everyone, state, None, None, reporter, request.retry,
                           dirs).run(request.kind, request.now)
         finally:
             state.close()
     secret = secret_from_env(env)
-    transport = open_transport(request.smtp_url, project.outbox, env)
+    transport = open_transport(request.smtp_url, project.outbox, env, ca_file=request.smtp_ca)
     with send_lock(state_path):
         state = SendState.open(state_path)
         try:
             reporter.log(f"sending {request.kind} digests via {transport.description}")
-            sender = Sender(registry, subscribers, state, transport, secret, reporter,
+            everyone = recipients(subscribers, state, request.registry)
+            sender = Sender(registry, everyone, state, transport, secret, reporter,
                             request.retry, dirs)
             try:
                 return sender.run(request.kind, request.now)

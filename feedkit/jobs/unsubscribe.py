@@ -1,8 +1,10 @@
-"""`feedkit unsubscribe`: put an address, or the owner of a token, on the suppression list."""
+"""`feedkit unsubscribe`: put an address, or the owner of a token or link, on the
+suppression list (with a consent record of the opt-out)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import FeedkitError
@@ -12,39 +14,60 @@ def run_unsubscribe(
     value: str, *, registry_path: Path, subscribers_path: Path | None = None,
     state_path: Path | None = None, environ: Mapping[str, str] | None = None,
 ) -> tuple[str, bool]:
-    """Add an address (or the owner of a token) to the suppression list.
+    """Unsubscribe an address, a token, or the full unsubscribe URL from a message.
 
-    Returns the address and whether it was newly added.
+    Returns the address and whether it was newly unsubscribed.
     """
     import os
 
     from ..addresses import address_problem
     from ..load.subscribers import load_subscribers
-    from ..mail.tokens import find_address, secret_from_env
+    from ..mail.tokens import (
+        BadToken,
+        find_address,
+        is_legacy_token,
+        secret_from_env,
+        token_from,
+        verify,
+    )
     from ..project import Project
     from ..state import SendState
+    from ..state.listing import Consent
 
     value = value.strip()
     project = Project(registry_path)
     state = SendState.open(state_path or project.state_path)
     try:
-        if "@" in value:
+        if "@" in value and "token=" not in value:
             why = address_problem(value)
             if why:
-                raise FeedkitError(f"'{value}' {why}; give an address or a token")
-            address = value
+                raise FeedkitError(f"'{value}' {why}; give an address, a token or the "
+                                   "unsubscribe link")
+            address, source = value, "address"
         else:
+            token = token_from(value)
             secret = secret_from_env(dict(os.environ if environ is None else environ))
-            known = list(state.known_addresses())
-            path = subscribers_path or project.subscribers_file()
-            if path is not None:
-                known += [s.email for s in load_subscribers(path)]
-            found = find_address(value, known, secret)
-            if found is None:
-                raise FeedkitError("the token matches no known subscriber (was it made with "
-                                   "another FEEDKIT_SECRET?); nothing was changed")
-            address = found
-        return address.lower(), state.suppress(address, "token" if "@" not in value
-                                               else "address")
+            source = "token"
+            try:
+                address = verify(token, "unsubscribe", secret)
+            except BadToken as exc:
+                if not is_legacy_token(token):
+                    raise FeedkitError(f"the token is not valid: {exc}; nothing was "
+                                       "changed") from None
+                known = list(state.known_addresses())
+                known += [e.address for e in state.list_entries()]
+                path = subscribers_path or project.subscribers_file()
+                if path is not None:
+                    known += [s.email for s in load_subscribers(path)]
+                found = find_address(token, known, secret)
+                if found is None:
+                    raise FeedkitError("the token matches no known subscriber (was it made "
+                                       "with another FEEDKIT_SECRET?); nothing was "
+                                       "changed") from None
+                address = found
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        changed = state.unsubscribe_entry(address.lower(), address,
+                                          Consent("unsubscribed", now, source))
+        return address.lower(), changed
     finally:
         state.close()

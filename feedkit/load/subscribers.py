@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..addresses import address_problem
+from ..addresses import address_problem, is_unicode
 from ..errors import FeedkitError, Problem, SubscribersError
 from ..inputs import SUBSCRIBERS_LIMIT, read_input
 from ..text.i18n import is_language_tag
@@ -163,6 +163,17 @@ def _yaml_rows(data: bytes, path: str) -> tuple[list[_Row], list[Problem]]:
     return rows, problems
 
 
+def name_problem(name: str) -> str | None:
+    """Why a subscriber's name can't go into a To header (or the state), if it can't."""
+    if _CONTROL.search(name):
+        return "contains control characters"
+    if not is_unicode(name):
+        return "contains a character that is not valid Unicode (a lone surrogate)"
+    if len(name) > MAX_NAME:
+        return f"longer than {MAX_NAME} characters"
+    return None
+
+
 def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscriber, ...]:
     """Validate each row; merge duplicate addresses (case-insensitive), first one wins."""
     merged: dict[str, Subscriber] = {}
@@ -179,10 +190,9 @@ def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscr
             continue
         name, nline, ncol = fields.get("name", ("", line, col))
         name = " ".join(name.split())
-        if _CONTROL.search(name) or len(name) > MAX_NAME:
-            problems.append(Problem(path, nline, ncol, "name: contains control characters"
-                                    if _CONTROL.search(name) else
-                                    f"name: longer than {MAX_NAME} characters"))
+        why = name_problem(name)
+        if why:
+            problems.append(Problem(path, nline, ncol, f"name: {why}"))
             continue
         raw_language, lline, lcol = fields.get("language", ("", line, col))
         language = raw_language.strip() or None

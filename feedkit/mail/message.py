@@ -73,7 +73,7 @@ def build_message(
             raise HeaderInjectionError(f"{name}: {url!r} must be ASCII without ',' or '>'; "
                                        "percent-encode it")
     html, text = personalize(rendered, unsubscribe_url)
-    message = EmailMessage(policy=_message_policy())
+    message = EmailMessage(policy=message_policy())
     for name, value in headers.items():
         message[name] = value
     message["MIME-Version"] = "1.0"
@@ -85,7 +85,7 @@ def build_message(
     return message
 
 
-def _message_policy() -> EmailPolicy:
+def message_policy() -> EmailPolicy:
     """SMTP policy that writes List-Unsubscribe's URLs verbatim, one per line, and
     the Message-ID on its own header line.
 

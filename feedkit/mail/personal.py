@@ -2,10 +2,11 @@
 
 What differs between two recipients of one digest is the To header, the
 Message-ID (and the MIME boundary derived from it) and the unsubscribe token.
-Message-ID, boundary and token have the same length and alphabet for everyone,
-so a message built once with placeholders of that shape folds, wraps and
-quoted-printable-encodes exactly like the real one; only their characters change
-(the placeholders may be cut by soft line breaks, which are kept as they are).
+Message-ID and boundary have the same length for everyone, and tokens of the same
+length share one template, all in one alphabet ([a-z0-9]), so a message built
+once with placeholders of that shape folds, wraps and quoted-printable-encodes
+exactly like the real one; only their characters change (the placeholders may be
+cut by soft line breaks, which are kept as they are).
 The To header is folded on its own by the same policy.
 
 `MessageTemplate.check` compares the result with a message built the slow way;
@@ -21,12 +22,13 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from ..addresses import envelope_address
 from ..model import Post, Registry
 from ..periods import Window
 from ..writers.digest import render_digest
 from .message import compose, phrase, sender_address, stable_message_id
 
-TOKEN_PLACEHOLDER = "feed" * 16  # hex, as long as a real token (64)
+TOKEN_PLACEHOLDER = "feed" * 16  # a template's token placeholder is cut from this
 PLACEHOLDER_RECIPIENT = "placeholder@feedkit.invalid"
 # Between two characters of a placeholder: quoted-printable soft breaks ("=\r\n"),
 # format=flowed soft breaks (" \r\n", "=20\r\n"), a header folded between two
@@ -88,8 +90,11 @@ def to_header(name: str, address: str) -> bytes:
 
     Plain names are written as they are, others quoted (email.utils.formataddr);
     names with non-ASCII letters become RFC 2047 encoded-words (email.header),
-    split over as many lines as they need.
+    split over as many lines as they need. An international domain is written in
+    its ASCII (IDNA) form; an address with non-ASCII letters before the @ stays
+    UTF-8, which only an SMTPUTF8 hand-over may carry.
     """
+    name, address = phrase(name), envelope_address(address)
     if not name:
         line = f"To: {address}"
     elif _ATEXT_NAME.match(name):
@@ -103,7 +108,7 @@ def to_header(name: str, address: str) -> bytes:
 
         encoded = Header(name, "utf-8", header_name="To").encode(linesep="\r\n")
         line = f"To: {encoded} <{address}>"
-    return line.encode("ascii") + b"\r\n"
+    return line.encode("utf-8") + b"\r\n"
 
 
 def read_to(data: bytes) -> tuple[str, str]:
@@ -117,13 +122,19 @@ def read_to(data: bytes) -> tuple[str, str]:
     return parseaddr(str(make_header(decode_header(raw))))
 
 
+def token_placeholder(length: int) -> str:
+    """A stand-in token of `length` characters from the tokens' alphabet."""
+    return ("feed" * (length // 4 + 1))[:length]
+
+
 class MessageTemplate:
     """One built message of a period and language, personalised by substitution."""
 
-    def __init__(self, build: Build, message_id: str) -> None:
+    def __init__(self, build: Build, message_id: str, token_length: int = 64) -> None:
         self._build = build
         self._id = message_id
-        message = build(PLACEHOLDER_RECIPIENT, message_id, TOKEN_PLACEHOLDER)
+        self.placeholder = placeholder = token_placeholder(token_length)
+        message = build(PLACEHOLDER_RECIPIENT, message_id, placeholder)
         self._boundary = (message.get_boundary() or "").encode("ascii")
         self.policy = message.policy.clone(linesep="\r\n")
         data = message.as_bytes(policy=self.policy)
@@ -133,7 +144,7 @@ class MessageTemplate:
         end = start + 1
         while end < len(lines) and lines[end][:1] in (b" ", b"\t"):
             end += 1
-        token = _spread(TOKEN_PLACEHOLDER)
+        token = _spread(placeholder)
         placeholder_id = message_id.encode("ascii")
         self._before = _compile(b"\r\n".join(lines[:start]) + b"\r\n", token, placeholder_id)
         self._after = _compile(b"\r\n".join(lines[end:]) + sep + body, token, placeholder_id)
@@ -144,7 +155,7 @@ class MessageTemplate:
         Every recipient's message keeps the template's MIME boundary, which is as
         good as any: quoted-printable bodies can't contain it.
         """
-        if len(token) != len(TOKEN_PLACEHOLDER) or len(message_id) != len(self._id):
+        if len(token) != len(self.placeholder) or len(message_id) != len(self._id):
             return self.slow(name, address, message_id, token)
         token_bytes, id_bytes = token.encode("ascii"), message_id.encode("ascii")
         return (_fill(self._before, token_bytes, id_bytes)
@@ -155,7 +166,8 @@ class MessageTemplate:
         """The same message built in full by the email package."""
         from email.headerregistry import Address
 
-        message = self._build(str(Address(display_name=name, addr_spec=address)),
+        message = self._build(str(Address(display_name=phrase(name),
+                                          addr_spec=envelope_address(address))),
                               message_id, token)
         if self._boundary:
             message.set_boundary(self._boundary.decode("ascii"))
@@ -167,6 +179,8 @@ class MessageTemplate:
         The To lines may be written differently (see to_header); they are compared
         by what they mean.
         """
+        if not envelope_address(address).isascii():
+            address = PLACEHOLDER_RECIPIENT  # the email package can't write such a To
         fast = self.render(name, address, message_id, token)
         slow = self.slow(name, address, message_id, token)
         if read_to(fast) != read_to(slow):
@@ -190,8 +204,9 @@ def _without_to(data: bytes) -> bytes:
 class Letters:
     """One period's digest in one language: rendered once, personalised per recipient.
 
-    The first message is built both ways (substitution and the email package); if
-    they differ, this rendering falls back to the email package for everyone.
+    Recipients whose tokens have the same length share a template. Each template's
+    first message is built both ways (substitution and the email package); if they
+    differ, that template falls back to the email package for everyone.
     """
 
     def __init__(self, registry: Registry, window: Window, posts: Sequence[Post], *,
@@ -208,9 +223,8 @@ class Letters:
             return compose(rendered, site, to=to, token=token, message_id=message_id,
                            date=date)
 
-        self.template = MessageTemplate(build, self.message_id(PLACEHOLDER_RECIPIENT))
-        self.checked = False
-        self.fast = True
+        self._build = build
+        self._templates: dict[int, tuple[MessageTemplate, bool]] = {}
         self.log = log
         self.label = label
 
@@ -221,14 +235,17 @@ class Letters:
     def message(self, name: str, address: str, recipient: str, token: str
                 ) -> tuple[str, bytes]:
         """(Message-ID, CRLF bytes) of this recipient's message."""
-        name = phrase(name)
         message_id = self.message_id(recipient)
-        if not self.checked:
-            self.checked = True
-            self.fast = self.template.check(name, address, message_id, token)
-            if not self.fast:
+        known = self._templates.get(len(token))
+        if known is None:
+            template = MessageTemplate(self._build, self.message_id(PLACEHOLDER_RECIPIENT),
+                                       len(token))
+            fast = template.check(name, address, message_id, token)
+            if not fast:
                 self.log(f"{self.label}: the template can't be personalised by "
                          "substitution; building each message in full (slower)")
-        if self.fast:
-            return message_id, self.template.render(name, address, message_id, token)
-        return message_id, self.template.slow(name, address, message_id, token)
+            known = self._templates[len(token)] = (template, fast)
+        template, fast = known
+        if fast:
+            return message_id, template.render(name, address, message_id, token)
+        return message_id, template.slow(name, address, message_id, token)

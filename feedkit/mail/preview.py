@@ -7,13 +7,22 @@ address and no real token ever lands in out/.
 
 from __future__ import annotations
 
+from email.headerregistry import Address
 from email.utils import parseaddr
 
+from ..addresses import envelope_address, needs_smtputf8
+from ..errors import UsageError
 from ..model import Site
 from ..periods import Window, local_day
 from ..writers.context import BuildContext, Outputs
 from ..writers.digest import RenderedDigest, personalize, render_digest
-from .message import compose, stable_message_id, unsubscribe_link
+from .message import (
+    compose,
+    phrase,
+    refuse_line_breaks,
+    stable_message_id,
+    unsubscribe_link,
+)
 from .tokens import make_token
 
 PATHS = ("digest.html", "digest.txt", "digest.eml")
@@ -22,11 +31,23 @@ TO_PLACEHOLDER = "subscriber@example.invalid"
 PREVIEW_SECRET = b"feedkit preview, not a secret"
 
 
+def recipient(to: str) -> tuple[str, str]:
+    """(name, address) of a `--to` value such as 'Ann <ann@example.org>' (checked by
+    the digest job); the name is text, never decoded as RFC 2047 encoded words."""
+    name, address = parseaddr(to)
+    refuse_line_breaks("--to", to)
+    if needs_smtputf8(address):
+        raise UsageError("--to", f"'{to}' has non-ASCII letters before the @, which the "
+                                 "preview can't write; give an ASCII address")
+    return name, address
+
+
 def add_digest_files(
     outputs: Outputs, site: Site, rendered: RenderedDigest, *, to: str = TO_PLACEHOLDER
 ) -> None:
     """Add the three digest files for one recipient; Date is the newest post's time."""
-    address = parseaddr(to)[1] or to
+    name, address = recipient(to)
+    to = str(Address(display_name=phrase(name), addr_spec=envelope_address(address)))
     token = make_token(address, PREVIEW_SECRET)
     message = compose(rendered, site, to=to, token=token,
                       message_id=stable_message_id(site, rendered.window, address),

@@ -1,4 +1,7 @@
-"""Unsubscribe tokens: HMAC-SHA256 of the address, keyed with FEEDKIT_SECRET."""
+"""Signed tokens, keyed with FEEDKIT_SECRET: `sign`/`verify` make and check tokens
+that name their address and purpose (unsubscribe, confirm, form); `make_token` is
+the older bare HMAC of an address, still accepted from mail already sent and used
+by the preview."""
 
 from __future__ import annotations
 
@@ -57,3 +60,78 @@ def unsubscribe_url(base: str, token: str) -> str:
     parts = urlsplit(base)
     query = f"{parts.query}&" if parts.query else ""
     return urlunsplit(parts._replace(query=f"{query}token={quote(token)}"))
+
+
+# -- signed tokens that carry their subject (issue 11) ---------------------------
+# body: base32 (lower case, unpadded) of "<purpose letter><expiry or empty>:<subject>";
+# then 32 hex digits of HMAC-SHA256(secret, purpose, body). Only [a-z0-9]: no escaping
+# in URLs, quoted-printable or encoded-words, and no line-break preference.
+PURPOSES = {"unsubscribe": "u", "confirm": "c", "form": "f"}
+MAC_LENGTH = 32
+
+
+class BadToken(FeedkitError):
+    """A token that is forged, cut short, expired or made for another purpose."""
+
+
+def _mac(secret: bytes, purpose: str, body: str) -> str:
+    message = f"feedkit-token\0{purpose}\0{body}".encode("ascii")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:MAC_LENGTH]
+
+
+def sign(purpose: str, subject: str, secret: bytes, *, expires: int | None = None) -> str:
+    """A token for `subject` (an address, or a form's name) and `purpose`;
+    `expires` is a Unix time after which verify() refuses it."""
+    import base64
+
+    payload = f"{PURPOSES[purpose]}{'' if expires is None else expires}:{subject}"
+    body = base64.b32encode(payload.encode("utf-8")).decode("ascii").rstrip("=").lower()
+    return body + _mac(secret, purpose, body)
+
+
+def verify(token: str, purpose: str, secret: bytes, *, now: float | None = None) -> str:
+    """The subject of a good token of this purpose, or BadToken saying why not."""
+    import base64
+    import binascii
+    import time
+
+    token = token.strip()
+    body, mac = token[:-MAC_LENGTH], token[-MAC_LENGTH:]
+    if len(token) <= MAC_LENGTH or not token.isascii() or not token.isalnum():
+        raise BadToken("the link is not complete or not a feedkit link")
+    if not hmac.compare_digest(mac, _mac(secret, purpose, body)):
+        raise BadToken("the link's signature does not match (changed, cut short, made for "
+                       "something else or with another secret)")
+    try:
+        padded = body.upper() + "=" * (-len(body) % 8)
+        payload = base64.b32decode(padded).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise BadToken("the link can't be read") from None
+    head, _, subject = payload.partition(":")
+    if head[:1] != PURPOSES[purpose]:
+        raise BadToken("the link was made for something else")
+    if head[1:]:
+        moment = time.time() if now is None else now
+        if not head[1:].isdigit() or int(head[1:]) < moment:
+            raise BadToken("the link has expired")
+    return subject
+
+
+def is_legacy_token(token: str) -> bool:
+    """Whether `token` has the form of an unsubscribe token made before issue 11
+    (64 hex digits of HMAC-SHA256 over the address): see make_token."""
+    token = token.strip()
+    return len(token) == 64 and all(c in "0123456789abcdef" for c in token)
+
+
+def token_from(value: str) -> str:
+    """The token in an unsubscribe or confirmation URL (its `token=` parameter), or
+    `value` itself when it is a bare token."""
+    from urllib.parse import parse_qs
+
+    value = value.strip()
+    if "?" in value or "token=" in value:
+        found = parse_qs(urlsplit(value).query).get("token")
+        if found:
+            return found[0].strip()
+    return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import mailbox
+import ipaddress
 import os
 import smtplib
 import socket
@@ -11,10 +11,11 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..errors import FeedkitError
+from ..addresses import needs_smtputf8
+from ..errors import FeedkitError, UsageError
+from .handover import SetupError, Transport, TransportError
 
 SMTP_URL_ENV = "FEEDKIT_SMTP_URL"
 SMTP_USER_ENV = "FEEDKIT_SMTP_USER"
@@ -24,36 +25,6 @@ DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 
 class SmtpConfigError(FeedkitError):
     """The SMTP URL or its settings can't be used."""
-
-
-class TransportError(FeedkitError):
-    """A message was not accepted. `temporary`: worth retrying later; else permanent."""
-
-    def __init__(self, message: str, *, temporary: bool, code: int = 0,
-                 connection: bool = False) -> None:
-        super().__init__(message)
-        self.temporary = temporary
-        self.code = code
-        self.connection = connection
-
-
-class SetupError(TransportError):
-    """The transport itself can't work (login refused, TLS missing): stop the run."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, temporary=True, connection=True)
-
-
-class Transport(Protocol):
-    """Hands one finished message to the next hop; returns only once it was accepted."""
-
-    description: str
-
-    def send(self, data: bytes, sender: str, recipient: str) -> None:
-        """`data`: the whole message with CRLF line endings."""
-        ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -67,6 +38,7 @@ class SmtpConfig:
     user: str = ""
     password: str = field(default="", repr=False)
     timeout: float = 30.0
+    plaintext_login: bool = False  # only for a test server on this machine
 
     @property
     def description(self) -> str:
@@ -79,7 +51,9 @@ def parse_smtp_url(url: str, environ: dict[str, str] | None = None) -> SmtpConfi
     """Read smtp://[user[:password]@]host[:port][?starttls=required&timeout=S] or smtps://.
 
     User and password may instead come from FEEDKIT_SMTP_USER / FEEDKIT_SMTP_PASSWORD.
-    Errors never quote the URL itself, which may hold a password.
+    A login needs TLS (smtps:// or STARTTLS); `plaintext_login=yes` waives that, for a
+    server on this machine only. Errors never quote the URL itself, which may hold a
+    password.
     """
     env = environ if environ is not None else os.environ
     try:
@@ -99,10 +73,13 @@ def parse_smtp_url(url: str, environ: dict[str, str] | None = None) -> SmtpConfi
         raise SmtpConfigError("the SMTP URL can't have a path; give only host and port")
     implicit = parts.scheme == "smtps"
     required = False
+    plaintext = False
     timeout = 30.0
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key == "starttls" and value in ("required", "auto"):
             required = value == "required"
+        elif key == "plaintext_login" and value in ("yes", "no"):
+            plaintext = value == "yes"
         elif key == "timeout":
             try:
                 timeout = float(value)
@@ -111,7 +88,7 @@ def parse_smtp_url(url: str, environ: dict[str, str] | None = None) -> SmtpConfi
                     from None
         else:
             raise SmtpConfigError(f"the SMTP URL has an unknown setting '{key}'; known: "
-                                  "starttls=required, timeout=SECONDS")
+                                  "starttls=required, timeout=SECONDS, plaintext_login=yes")
     if required and implicit:
         raise SmtpConfigError("smtps:// already uses TLS; starttls=required is for smtp://")
     user = unquote(parts.username) if parts.username else env.get(SMTP_USER_ENV, "")
@@ -119,9 +96,21 @@ def parse_smtp_url(url: str, environ: dict[str, str] | None = None) -> SmtpConfi
     if password and not user:
         raise SmtpConfigError(f"an SMTP password is set but no user; set {SMTP_USER_ENV} "
                               "or put the user in the URL")
+    if plaintext and not _loopback(parts.hostname):
+        raise SmtpConfigError("plaintext_login=yes is only allowed for a server on this "
+                              "machine (127.0.0.1, ::1 or localhost); elsewhere use TLS")
     return SmtpConfig(host=parts.hostname, port=port or DEFAULT_PORTS[parts.scheme],
                       implicit_tls=implicit, starttls_required=required, user=user,
-                      password=password, timeout=timeout)
+                      password=password, timeout=timeout, plaintext_login=plaintext)
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _reply_text(resp: bytes | str) -> str:
@@ -169,12 +158,12 @@ class SmtpTransport:
             raise SetupError(f"{where} does not support login (AUTH); remove the user "
                              "or use a server that does") from None
         except ssl.SSLError as exc:
-            raise SetupError(f"TLS with {where} failed: {exc.reason or exc}") from None
+            raise SetupError(f"TLS with {where} failed: {_tls_reason(exc, cfg)}") from None
         except smtplib.SMTPResponseException as exc:
+            # A refusal of the connection is never a recipient's failure: try again later.
             raise TransportError(f"{where} answered {exc.smtp_code} "
                                  f"{_reply_text(exc.smtp_error)} on connecting",
-                                 temporary=exc.smtp_code < 500, code=exc.smtp_code,
-                                 connection=True) from None
+                                 temporary=True, code=exc.smtp_code, connection=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportError(f"can't connect to {where}: {_os_reason(exc)}",
                                  temporary=True, connection=True) from None
@@ -185,13 +174,20 @@ class SmtpTransport:
         """EHLO, STARTTLS when offered (or required), then AUTH when a user is set."""
         cfg = self.config
         smtp.ehlo()
+        encrypted = cfg.implicit_tls
         if not cfg.implicit_tls:
             if smtp.has_extn("starttls"):
                 smtp.starttls(context=self._tls())
                 smtp.ehlo()
+                encrypted = True
             elif cfg.starttls_required:
                 raise SetupError(f"{cfg.host}:{cfg.port} does not offer STARTTLS, which the "
                                  "SMTP URL requires (starttls=required)")
+        if cfg.user and not encrypted and not cfg.plaintext_login:
+            raise SetupError(f"{cfg.host}:{cfg.port} does not offer STARTTLS, so the login "
+                             f"for user '{cfg.user}' would travel unencrypted; nothing was "
+                             "sent. Use smtps:// or a server with STARTTLS (for a test server "
+                             "on this machine, add ?plaintext_login=yes to the URL)")
         if cfg.user:
             smtp.login(cfg.user, cfg.password)
 
@@ -199,8 +195,16 @@ class SmtpTransport:
         """Send one message to one recipient; raise TransportError unless accepted (250)."""
         if self._smtp is None:
             self._smtp = self._connect()
+        options: list[str] = []
+        if needs_smtputf8(recipient) or needs_smtputf8(sender):
+            if not self._smtp.has_extn("smtputf8"):
+                raise TransportError(
+                    f"<{recipient}> has non-ASCII letters before the @, which needs "
+                    f"SMTPUTF8, and {self.config.host}:{self.config.port} does not offer it",
+                    temporary=False)
+            options = ["SMTPUTF8"]
         try:
-            self._smtp.sendmail(sender, [recipient], data)
+            self._smtp.sendmail(sender, [recipient], data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, resp = next(iter(exc.recipients.values()))
             self._after_refusal(code)
@@ -241,6 +245,24 @@ class SmtpTransport:
             smtp.close()
 
 
+def _tls_reason(exc: ssl.SSLError, cfg: SmtpConfig) -> str:
+    """What went wrong with TLS, in plain words (OpenSSL's code in brackets)."""
+    code = exc.reason or type(exc).__name__
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        detail = exc.verify_message or "verification failed"
+        if "hostname" in detail.lower():
+            return (f"the server's certificate is not valid for the name '{cfg.host}' "
+                    f"({detail}); connect by the name the certificate was issued for")
+        return (f"the server's certificate is not trusted ({detail}; {code}); if a private "
+                "CA signed it, pass --smtp-ca FILE or set SSL_CERT_FILE to its certificate")
+    if code in ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE",
+                "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST", "UNEXPECTED_EOF_WHILE_READING") \
+            and cfg.implicit_tls:
+        return ("the server doesn't speak TLS on this port; try smtp:// (STARTTLS) or the "
+                f"port for smtps:// (usually 465) [{code}]")
+    return str(exc.reason or exc)
+
+
 def _os_reason(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "timed out"
@@ -251,37 +273,29 @@ def _os_reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-class MaildirTransport:
-    """Delivers into a standard Maildir (tmp/, new/, cur/) any mail client can open."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.description = f"Maildir {path}"
-        self._box: mailbox.Maildir | None = None
-
-    def send(self, data: bytes, sender: str, recipient: str) -> None:
-        if self._box is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._box = mailbox.Maildir(self.path, create=True)
-            except OSError as exc:
-                raise SetupError(f"can't create the Maildir {self.path}: {exc.strerror}") \
-                    from None
-        try:
-            self._box.add(data.replace(b"\r\n", b"\n"))
-        except OSError as exc:
-            raise TransportError(f"can't write to {self.path}: {exc.strerror}",
-                                 temporary=True, connection=True) from None
-
-    def close(self) -> None:
-        self._box = None
+def tls_context(ca_file: Path | None) -> ssl.SSLContext | None:
+    """A client context trusting `ca_file` besides the system store (None: the default,
+    which also honours SSL_CERT_FILE)."""
+    if ca_file is None:
+        return None
+    context = ssl.create_default_context()
+    try:
+        context.load_verify_locations(cafile=str(ca_file))
+    except (OSError, ssl.SSLError) as exc:
+        reason = "not a PEM certificate file" if isinstance(exc, ssl.SSLError) \
+            else exc.strerror or str(exc)
+        raise UsageError("--smtp-ca", f"{ca_file}: {reason}") from None
+    return context
 
 
 def open_transport(smtp_url: str | None, outbox: Path,
-                   environ: Mapping[str, str] | None = None) -> SmtpTransport | MaildirTransport:
+                   environ: Mapping[str, str] | None = None, *,
+                   ca_file: Path | None = None) -> Transport:
     """SMTP when a URL is given (or FEEDKIT_SMTP_URL is set), else the Maildir `outbox`."""
     env = os.environ if environ is None else environ
     url = smtp_url or env.get(SMTP_URL_ENV, "")
     if url:
-        return SmtpTransport(parse_smtp_url(url, dict(env)))
+        return SmtpTransport(parse_smtp_url(url, dict(env)), ssl_context=tls_context(ca_file))
+    from .maildir import MaildirTransport
+
     return MaildirTransport(outbox)

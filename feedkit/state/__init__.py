@@ -1,4 +1,5 @@
-"""The state database: what has been sent, who is suppressed, what was pinged."""
+"""The state database: what has been sent, who is suppressed, what was pinged, and the
+list (subscribers and their consent records)."""
 
 from ..errors import StateError
 from .lock import StateLocked, send_lock

@@ -65,8 +65,55 @@ CREATE TABLE IF NOT EXISTS ping_feeds (
     PRIMARY KEY (hub, url)
 );
 """,
+    # 3: the list (feedkit serve, feedkit subscribers): subscribers and their consent
+    # records, which are append-only (kept after an unsubscribe as proof of it).
+    """
+CREATE TABLE IF NOT EXISTS list_subscribers (
+    recipient TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    language TEXT,
+    status TEXT NOT NULL CHECK (status IN
+        ('pending', 'confirmed', 'unsubscribed', 'bounced')),
+    subscribed_at TEXT,
+    confirmed_at TEXT,
+    unsubscribed_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS list_subscribers_status ON list_subscribers (status);
+CREATE TABLE IF NOT EXISTS list_consent (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient TEXT NOT NULL,
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    client TEXT,
+    user_agent TEXT,
+    form_text TEXT
+);
+CREATE INDEX IF NOT EXISTS list_consent_recipient ON list_consent (recipient, at);
+CREATE INDEX IF NOT EXISTS list_consent_client ON list_consent (client, at);
+CREATE TRIGGER IF NOT EXISTS list_consent_no_update BEFORE UPDATE ON list_consent
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS list_consent_no_delete BEFORE DELETE ON list_consent
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """A migration's statements, split at the semicolons that end one (not those
+    inside a trigger's BEGIN ... END)."""
+    found: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending.strip())
+            pending = ""
+    return found
 
 
 def version(conn: sqlite3.Connection) -> int:
@@ -90,9 +137,8 @@ def upgrade(conn: sqlite3.Connection, path: object) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         for step in MIGRATIONS[current:]:
-            for statement in step.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in statements(step):
+                conn.execute(statement)
         conn.execute("INSERT INTO send_meta (key, value) VALUES ('schema_version', ?) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                      (str(SCHEMA_VERSION),))

@@ -8,14 +8,13 @@ step in progress. The schema is versioned and upgraded on open (state.schema).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from ..errors import StateError
+from .listing import ListOps
 from .schema import SCHEMA_VERSION, upgrade, version
 
 
@@ -44,20 +43,18 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class SendState:
+class SendState(ListOps):
     """One open state database. Use `SendState.open()` (read-write) or `.peek()` (dry run)."""
-
-    def __init__(self, conn: sqlite3.Connection | None, path: Path) -> None:
-        self._conn = conn
-        self.path = path
 
     # -- opening -----------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path) -> SendState:
-        """Open (creating if needed) for writing: WAL, synchronous=NORMAL, schema ensured."""
+    def open(cls, path: Path, *, threads: bool = False) -> SendState:
+        """Open (creating if needed) for writing: WAL, synchronous=NORMAL, schema ensured.
+        `threads`: the caller serialises use of the connection across threads itself."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30,
+                                   check_same_thread=not threads)
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -89,37 +86,6 @@ class SendState:
             conn.close()
             raise StateError(f"{path}: made by a newer feedkit; upgrade feedkit")
         return cls(conn, path)
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    # -- small helpers -----------------------------------------------------------
-    def _exec(self, sql: str, args: Iterable[object] = ()) -> sqlite3.Cursor:
-        assert self._conn is not None
-        return self._conn.execute(sql, tuple(args))
-
-    def _one(self, sql: str, args: Iterable[object] = ()) -> tuple[Any, ...] | None:
-        if self._conn is None:
-            return None
-        row: tuple[Any, ...] | None = self._exec(sql, args).fetchone()
-        return row
-
-    def _all(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
-        if self._conn is None:
-            return []
-        return self._exec(sql, args).fetchall()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._exec("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._exec("ROLLBACK")
-            raise
-        self._exec("COMMIT")
 
     # -- periods -----------------------------------------------------------------
     def periods(self, kind: str) -> list[PeriodRow]:

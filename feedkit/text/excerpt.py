@@ -7,6 +7,7 @@ import regex
 # One unit the cut never splits: an HTML entity, or one user-perceived character
 # (a base letter with its combining marks, an emoji sequence, CR LF).
 _UNIT = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\X")
+_GRAPHEME = regex.compile(r"\X")
 _LONGEST_UNIT = 64
 
 
@@ -35,7 +36,12 @@ def truncate(text: str, length: int, suffix: str) -> str:
     # one (an entity or a long grapheme) be seen whole, not cut by the search end.
     end = max(text.rfind(" ", 0, room + 1), 0)
     for match in _UNIT.finditer(text, end, min(len(text), room + _LONGEST_UNIT)):
-        if match.end() > room:
+        stop = match.end()
+        if match.group().startswith("&") and stop - match.start() > 1:
+            # A mark or emoji modifier after an entity joins its ';' in one grapheme.
+            grapheme = _GRAPHEME.match(text, stop - 1)
+            stop = max(stop, grapheme.end() if grapheme else stop)
+        if stop > room:
             break
-        end = match.end()
+        end = stop
     return text[:end].rstrip() + suffix

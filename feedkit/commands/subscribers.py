@@ -1,0 +1,57 @@
+"""`feedkit subscribers import | list | remove`: the list kept in the state database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import REGISTRY, STATE, VERBOSE, run
+
+subscribers_app = typer.Typer(help="The list kept in the state database: import, list, "
+                              "remove.", no_args_is_help=True, rich_markup_mode=None)
+
+
+FILE = typer.Argument(..., metavar="FILE", dir_okay=False, help="CSV (email,name,language) "
+                      "or YAML list, as for `feedkit send`.")
+ADDRESS = typer.Argument(..., metavar="ADDRESS", help="The address to remove.")
+
+
+@subscribers_app.command("import")
+def import_command(
+    path: Path = FILE,
+    registry: Path = REGISTRY, state: Path | None = STATE, verbose: bool = VERBOSE,
+) -> None:
+    """Add a subscribers file as confirmed subscribers (consent source "import")."""
+    from ..jobs.subscribers import import_subscribers
+
+    added, kept = run(lambda: import_subscribers(path, registry=registry, state=state),
+                      verbose)
+    typer.echo(f"imported {added}, already in the list {kept}")
+
+
+@subscribers_app.command("list")
+def list_command(
+    status: str | None = typer.Option(None, "--status", help="pending, confirmed, "
+                                      "unsubscribed or bounced."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
+    registry: Path = REGISTRY, state: Path | None = STATE, verbose: bool = VERBOSE,
+) -> None:
+    """List the subscribers with their status and consent timestamps."""
+    from ..jobs.subscribers import list_subscribers
+
+    typer.echo(run(lambda: list_subscribers(registry=registry, state=state, status=status,
+                                            fmt=fmt), verbose), nl=False)
+
+
+@subscribers_app.command("remove")
+def remove_command(
+    address: str = ADDRESS,
+    registry: Path = REGISTRY, state: Path | None = STATE, verbose: bool = VERBOSE,
+) -> None:
+    """Unsubscribe an address for good; its consent records are kept as proof."""
+    from ..jobs.subscribers import remove_subscriber
+
+    removed = run(lambda: remove_subscriber(address, registry=registry, state=state), verbose)
+    typer.echo(f"removed {address.strip().lower()}" if removed else
+               f"{address.strip().lower()} was already unsubscribed")

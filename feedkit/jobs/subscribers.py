@@ -1,0 +1,92 @@
+"""`feedkit subscribers import | list | remove`: the list in the state database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import FeedkitError, UsageError
+from ..state import SendState
+from ..state.listing import STATUSES, Consent, ListEntry, entries_iter
+
+FORMATS = ("text", "json", "csv")
+
+
+def _open(registry: Path, state: Path | None) -> SendState:
+    from ..project import Project
+
+    return SendState.open(state or Project(registry).state_path)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def import_subscribers(path: Path, *, registry: Path, state: Path | None = None
+                       ) -> tuple[int, int]:
+    """Add a CSV or YAML subscribers file (checked as `send` checks it) as confirmed
+    subscribers, consent source "import". Returns (added, already in the list)."""
+    from ..load.subscribers import load_subscribers
+
+    subscribers = load_subscribers(path)
+    store = _open(registry, state)
+    try:
+        return store.import_entries(
+            ((s.key, s.email, s.name, s.language) for s in subscribers),
+            Consent("imported", _now(), "import", form_text=f"imported from {path.name}"))
+    finally:
+        store.close()
+
+
+def list_subscribers(*, registry: Path, state: Path | None = None, status: str | None = None,
+                     fmt: str = "text") -> str:
+    """The list as text (one line each), JSON (an array of objects) or CSV."""
+    if status is not None and status not in STATUSES:
+        raise UsageError("--status", f"'{status}' is not one of {', '.join(STATUSES)}")
+    if fmt not in FORMATS:
+        raise UsageError("--format", f"'{fmt}' is not one of {', '.join(FORMATS)}")
+    store = _open(registry, state)
+    try:
+        entries = store.list_entries(status)
+    finally:
+        store.close()
+    return render(entries, fmt)
+
+
+def render(entries: list[ListEntry], fmt: str) -> str:
+    rows = list(entries_iter(entries))
+    if fmt == "json":
+        import json
+
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else
+                                ["email", "name", "language", "status", "subscribed_at",
+                                 "confirmed_at", "unsubscribed_at"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    return "".join(f"{e.status:<13} {e.address}" + (f"  ({e.name})" if e.name else "") + "\n"
+                   for e in entries)
+
+
+def remove_subscriber(address: str, *, registry: Path, state: Path | None = None
+                      ) -> bool:
+    """Unsubscribe an address for good (its consent records stay, as proof); False
+    when it already was unsubscribed."""
+    from ..addresses import address_problem
+
+    address = address.strip()
+    why = address_problem(address)
+    if why:
+        raise FeedkitError(f"'{address}' {why}")
+    store = _open(registry, state)
+    try:
+        return store.unsubscribe_entry(address.lower(), address,
+                                       Consent("removed", _now(), "cli"))
+    finally:
+        store.close()

@@ -1,0 +1,37 @@
+"""What every transport shares: the Transport protocol and the errors of a hand-over."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..errors import FeedkitError
+
+
+class TransportError(FeedkitError):
+    """A message was not accepted. `temporary`: worth retrying later; else permanent."""
+
+    def __init__(self, message: str, *, temporary: bool, code: int = 0,
+                 connection: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+        self.code = code
+        self.connection = connection
+
+
+class SetupError(TransportError):
+    """The transport itself can't work (login refused, TLS missing): stop the run."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, temporary=True, connection=True)
+
+
+class Transport(Protocol):
+    """Hands one finished message to the next hop; returns only once it was accepted."""
+
+    description: str
+
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
+        """`data`: the whole message with CRLF line endings."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,89 @@
+"""`feedkit serve`: the list as a small web service (subscribe, confirm, one-click
+unsubscribe) that also serves out/. Starlette under uvicorn, imported only here."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+
+from ..errors import UsageError
+from .app import create_app, mount_path
+from .config import ServeConfig
+
+__all__ = ["ServeConfig", "create_app", "listen", "serve"]
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket, or a UsageError naming --host/--port."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise UsageError("--host", f"'{host}' can't be resolved: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise UsageError("--port", f"can't listen on {host}:{port}: "
+                                   f"{exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
+          say: Callable[[str], None] = print) -> None:
+    """Build the app, listen, and serve until interrupted."""
+    import uvicorn
+
+    app = create_app(config)
+    sock = listen(host, port)
+    bound = sock.getsockname()[1]
+    from ..load import load
+
+    base = mount_path(load(config.registry).site.url)
+    shown = f"[{host}]" if ":" in host else host
+    if reload:
+        _watch(config, say)
+    say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
+    server = uvicorn.Server(uvicorn.Config(
+        app, access_log=False, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+        server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))
+    server.run(sockets=[sock])
+
+
+def _watch(config: ServeConfig, say: Callable[[str], None]) -> None:
+    """--reload: rebuild out/ whenever posts.yaml or a template changes (dev only)."""
+    from ..project import Project
+
+    watched = [config.registry.resolve(), *(
+        d.resolve() for d in Project(config.registry).template_dirs(config.templates))]
+
+    ready = threading.Event()
+
+    def loop() -> None:
+        from watchfiles import watch
+
+        from ..clock import resolve_now
+        from ..errors import FeedkitError
+        from ..jobs.build import build
+
+        for changes in watch(*[p for p in watched if p.exists()], yield_on_timeout=True,
+                             rust_timeout=200):
+            ready.set()  # the first (empty) yield: the watcher is running
+            if not changes:
+                continue
+            try:
+                result = build(config.registry, config.out, templates=config.templates,
+                               now=resolve_now())
+                say(f"rebuilt {config.out}: {len(result.changed)} file(s) changed")
+            except FeedkitError as exc:
+                say(f"Error: {exc}")
+
+    threading.Thread(target=loop, daemon=True, name="feedkit-reload").start()
+    ready.wait(15)  # changes made once `feedkit serve` says it serves are seen
+
+

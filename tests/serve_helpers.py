@@ -1,0 +1,40 @@
+"""A real `feedkit serve` for tests: a subprocess on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from send_helpers import SECRET
+
+
+@contextmanager
+def serving(registry: Path, *args: str, env: dict[str, str] | None = None
+            ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run `feedkit serve --port 0`; yields (the site's base URL on the server, process)."""
+    environment = {**os.environ, "FEEDKIT_SECRET": SECRET, **(env or {})}
+    environment.pop("FEEDKIT_SMTP_URL", None) if "FEEDKIT_SMTP_URL" not in (env or {}) \
+        else None
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from feedkit.cli import main; main()", "serve",
+         "--registry", str(registry), "--out", str(registry.parent / "out"),
+         "--port", "0", *args],
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("feedkit serve: "):
+            process.kill()
+            raise AssertionError(f"serve did not start: {line}{process.stderr.read()}")
+        yield line.split()[2], process
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
