@@ -18,7 +18,7 @@ from ..addresses import envelope_address
 from ..errors import FeedkitError, UsageError
 from ..load.subscribers import Subscriber
 from ..model import Post, Registry
-from ..periods import PERIODS, Period, local_day, plan
+from ..periods import PERIODS, Period, last_complete, local_day, plan
 from ..retry import Backoff
 from ..state import Delivery, SendState
 from ..state.store import worker_name
@@ -93,7 +93,9 @@ class Sender:
         recorded = [(date.fromisoformat(r.start), r.status) for r in self.state.periods(kind)]
         periods = plan(kind, today, recorded)
         if not periods:
-            self.reporter.log(f"nothing to send: every {kind} up to {today} is done")
+            last = last_complete(kind, today)
+            self.reporter.log(f"nothing to send: every {kind} up to {last.end} is done" if last
+                              else f"nothing to send: no {kind} has ended yet")
         for period in periods:
             if self.summary.stopped:
                 counts = self.state.counts(period.key)

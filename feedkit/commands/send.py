@@ -1,0 +1,71 @@
+"""`feedkit send`: each complete period's digest to each subscriber, exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import EXIT_INVALID, EXIT_PENDING
+from .common import (
+    NOW,
+    QUIET,
+    REGISTRY,
+    SMTP_CA,
+    STATE,
+    SUBSCRIBERS,
+    TEMPLATES,
+    VERBOSE,
+    require_registry,
+    run,
+)
+
+
+def send_command(
+    period: str = typer.Option(..., "--period", metavar="day|week|month",
+                               help="Send the digest of each complete day, week or month."),
+    subscribers: Path | None = SUBSCRIBERS,
+    smtp: str | None = typer.Option(
+        None, "--smtp", metavar="URL", help="smtp://host:587 (STARTTLS when offered; "
+        "?starttls=required) or smtps://host:465; default FEEDKIT_SMTP_URL, else a Maildir "
+        "at .feedkit/outbox beside the registry.", show_default=False),
+    state: str | None = STATE, now: str | None = NOW,
+    dry_run: bool = typer.Option(False, "--dry-run", help="List who would get which digest; "
+                                 "send nothing, write nothing."),
+    registry: Path = REGISTRY, templates: Path | None = TEMPLATES, verbose: bool = VERBOSE,
+    quiet: bool = QUIET,
+    retries: int = typer.Option(4, "--retries", min=0, metavar="N", help="Retries per "
+                                "message after a temporary failure."),
+    retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, metavar="SECONDS",
+                                      help="First retry delay; doubles each time, at most "
+                                      "60."),
+    smtp_ca: Path | None = SMTP_CA,
+    lease: float = typer.Option(600.0, "--lease", min=1.0, metavar="SECONDS", help="With a "
+                                "PostgreSQL state: how long a claim on deliveries lasts "
+                                "before another sender may take them over."),
+) -> None:
+    """Send each subscriber each complete period's digest exactly once.
+
+    Several `feedkit send` runs may share a PostgreSQL state: they split the deliveries.
+    Exit status: 0 when nothing is left pending, 75 when some deliveries wait for the
+    next run, 1 on an error.
+    """
+    from ..clock import resolve_now
+    from ..jobs.send import SendRequest, run_send
+    from ..progress import reporter_for
+    from ..retry import Backoff
+
+    require_registry(registry)
+    request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
+                          subscribers, smtp, state, templates, dry_run,
+                          Backoff(retries=retries, delay=retry_delay), smtp_ca, lease)
+    summary = run(lambda: run_send(request, reporter_for()), verbose, "nothing was sent")
+    if not quiet or summary.pending or summary.failed:
+        typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
+                   f"{summary.suppressed}" if dry_run else summary.line())
+    if summary.periods_left:
+        typer.echo(f"not started: {', '.join(summary.periods_left)}")
+    if summary.stopped:
+        typer.echo(f"Error: {summary.stopped}", err=True)
+    if not dry_run and (summary.fatal or summary.pending or summary.periods_left):
+        raise typer.Exit(EXIT_INVALID if summary.fatal else EXIT_PENDING)
