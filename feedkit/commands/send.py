@@ -46,7 +46,8 @@ def send_command(
 ) -> None:
     """Send each subscriber each complete period's digest exactly once.
 
-    Several `feedkit send` runs may share a PostgreSQL state: they split the deliveries.
+    Several `feedkit send` runs may share a PostgreSQL state and split its deliveries.
+
     Exit status: 0 when nothing is left pending, 75 when some deliveries wait for the
     next run, 1 on an error.
     """
