@@ -12,17 +12,21 @@ Both servers run as one uvicorn process each (uvloop, httptools, no access log) 
   subscriber, every one checked in the state afterwards) and conditional GETs of
   out/atom.xml (304).
 
+With --postgres, feedkit serve runs a third time with its state on PostgreSQL
+(Debian's server in a temporary cluster on 127.0.0.1, fsync and synchronous commit on,
+the same subscribers copied in by `feedkit state migrate`).
+
 Prints requests/s, p99 latency and errors for each, and the ratios to the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -169,7 +173,7 @@ def site(folder: Path, subscribers: int) -> tuple[Path, Path, Path]:
     return registry, first, later
 
 
-def serve_feedkit(registry: Path, port: int) -> subprocess.Popen[bytes]:
+def serve_feedkit(registry: Path, port: int, *state: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "FEEDKIT_SECRET": SECRET}
     return subprocess.Popen(
         [
@@ -183,6 +187,7 @@ def serve_feedkit(registry: Path, port: int) -> subprocess.Popen[bytes]:
             str(registry.parent / "out"),
             "--port",
             str(port),
+            *state,
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -194,90 +199,123 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(30)
 
 
+def floor(folder: Path, tokens: Path, later: Path, args: argparse.Namespace
+          ) -> dict[str, dict[str, float]]:
+    """The bare app: one SQLite row per POST, saturated and paced, and 304s."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", FLOOR, str(port),
+                               str(folder / "floor.sqlite")])
+    wait_for(port)
+    url = f"http://127.0.0.1:{port}/"
+    lua = folder / "floor.lua"
+    lua.write_text(POST_LUA % (tokens, "/unsubscribe"), encoding="utf-8")
+    paced = folder / "floor-paced.lua"
+    paced.write_text(POST_LUA % (later, "/unsubscribe") + PACE_LUA, encoding="utf-8")
+    results = {
+        "floor POST": wrk(url + "unsubscribe", args.seconds, args.connections, "-s", str(lua)),
+        "floor paced": wrk(url + "unsubscribe", args.seconds, args.connections, "-s",
+                           str(paced)),
+        "floor 304": wrk(url + "atom.xml", args.seconds, args.connections, "-H",
+                         'If-None-Match: "floor"'),
+    }
+    stop(server)
+    return results
+
+
+def measure(name: str, registry: Path, tokens: Path, later: Path, args: argparse.Namespace,
+            *state: str) -> dict[str, dict[str, float]]:
+    """feedkit serve (with `state` options): one-click paced and saturated, then 304s."""
+    import urllib.request
+
+    folder = registry.parent
+    port = free_port()
+    served = serve_feedkit(registry, port, *state)
+    wait_for(port)
+    base = f"http://127.0.0.1:{port}/dagbok/"
+    lua = folder / f"{name}.lua"
+    lua.write_text(POST_LUA % (tokens, "/dagbok/unsubscribe"), encoding="utf-8")
+    paced = folder / f"{name}-paced.lua"
+    paced.write_text(POST_LUA % (later, "/dagbok/unsubscribe") + PACE_LUA, encoding="utf-8")
+    results = {
+        f"{name} paced": wrk(base + "unsubscribe", args.seconds, args.connections, "-s",
+                             str(paced)),
+        f"{name} one-click": wrk(base + "unsubscribe", args.seconds, args.connections, "-s",
+                                 str(lua)),
+    }
+    with urllib.request.urlopen(base + "atom.xml") as answer:
+        etag = answer.headers["ETag"]
+    results[f"{name} 304"] = wrk(base + "atom.xml", args.seconds, args.connections, "-H",
+                                 f"If-None-Match: {etag}")
+    stop(served)
+    return results
+
+
+def recorded(where: str, registry: Path) -> tuple[int, int]:
+    """(unsubscribed subscribers, suppressed addresses) in the state at `where`."""
+    from feedkit.state import locate
+
+    state = locate(where, registry).open()
+    try:
+        return len(state.list_entries("unsubscribed")), len(state.suppressed())
+    finally:
+        state.close()
+
+
+def report(name: str, results: dict[str, dict[str, float]], where: str, registry: Path,
+           subscribers: int) -> None:
+    unsubscribed, suppressed = recorded(where, registry)
+    posted = int(results[f"{name} one-click"]["total"] + results[f"{name} paced"]["total"])
+    print(f"{name} one-click: {posted} answered, {unsubscribed} unsubscribed in the state, "
+          f"{suppressed} on the suppression list (distinct subscribers: "
+          f"{min(posted, subscribers)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--subscribers", type=int, default=120_000)
+    parser.add_argument("--postgres", action="store_true",
+                        help="also run feedkit serve with its state on PostgreSQL")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     folder = Path(tempfile.mkdtemp(prefix="feedkit-bench-serve-"))
-    try:
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
         registry, tokens, later = site(folder, args.subscribers)
-        results: dict[str, dict[str, float]] = {}
+        sqlite_state = str(folder / ".feedkit" / "state.sqlite")
+        states = {"feedkit": sqlite_state}
+        if args.postgres:
+            from pg import postgres_server
 
-        port = free_port()
-        floor = subprocess.Popen(
-            [sys.executable, "-c", FLOOR, str(port), str(folder / "floor.sqlite")]
-        )
-        wait_for(port)
-        lua = folder / "floor.lua"
-        lua.write_text(POST_LUA % (tokens, "/unsubscribe"), encoding="utf-8")
-        results["floor POST"] = wrk(
-            f"http://127.0.0.1:{port}/unsubscribe", args.seconds, args.connections, "-s", str(lua)
-        )
-        paced = folder / "floor-paced.lua"
-        paced.write_text(POST_LUA % (later, "/unsubscribe") + PACE_LUA, encoding="utf-8")
-        results["floor paced"] = wrk(
-            f"http://127.0.0.1:{port}/unsubscribe", args.seconds, args.connections, "-s", str(paced)
-        )
-        results["floor 304"] = wrk(
-            f"http://127.0.0.1:{port}/atom.xml",
-            args.seconds,
-            args.connections,
-            "-H",
-            'If-None-Match: "floor"',
-        )
-        stop(floor)
+            from feedkit.jobs.statecopy import migrate_state
 
-        port = free_port()
-        served = serve_feedkit(registry, port)
-        wait_for(port)
-        base = f"http://127.0.0.1:{port}/dagbok/"
-        lua = folder / "feedkit.lua"
-        lua.write_text(POST_LUA % (tokens, "/dagbok/unsubscribe"), encoding="utf-8")
-        paced = folder / "paced.lua"
-        paced.write_text(POST_LUA % (later, "/dagbok/unsubscribe") + PACE_LUA, encoding="utf-8")
-        results["feedkit paced"] = wrk(
-            base + "unsubscribe", args.seconds, args.connections, "-s", str(paced)
-        )
-        results["feedkit one-click"] = wrk(
-            base + "unsubscribe", args.seconds, args.connections, "-s", str(lua)
-        )
-        import urllib.request
-
-        with urllib.request.urlopen(base + "atom.xml") as answer:
-            etag = answer.headers["ETag"]
-        results["feedkit 304"] = wrk(
-            base + "atom.xml", args.seconds, args.connections, "-H", f"If-None-Match: {etag}"
-        )
-        stop(served)
-        with sqlite3.connect(folder / ".feedkit" / "state.sqlite") as conn:
-            recorded = conn.execute(
-                "SELECT COUNT(*) FROM list_subscribers WHERE status = 'unsubscribed'"
-            ).fetchone()[0]
-            suppressed = conn.execute("SELECT COUNT(*) FROM send_suppressed").fetchone()[0]
-        posted = int(results["feedkit one-click"]["total"] + results["feedkit paced"]["total"])
+            states["postgres"] = cleanup.enter_context(postgres_server(durable=True))
+            migrate_state(Path(sqlite_state), states["postgres"])
+        results = floor(folder, tokens, later, args)
+        for name, where in states.items():
+            options = ("--state", where) if name == "postgres" else ()
+            results |= measure(name, registry, tokens, later, args, *options)
         for name, figures in results.items():
             print(
-                f"{name:<18} {figures['rate']:>9.0f} req/s  p99 {figures['p99_ms']:7.2f} ms  "
+                f"{name:<19} {figures['rate']:>9.0f} req/s  p99 {figures['p99_ms']:7.2f} ms  "
                 f"requests {int(figures['total']):>7}  non-2xx/3xx {int(figures['non2xx'])}"
                 f"  socket errors {int(figures['errors'])}"
             )
-        print(
-            f"one-click: {posted} answered, {recorded} unsubscribed in the state, "
-            f"{suppressed} on the suppression list (distinct subscribers: "
-            f"{min(posted, args.subscribers)})"
-        )
+        for name, where in states.items():
+            report(name, results, where, registry, args.subscribers)
         print(
             f"ratios: one-click / floor POST "
             f"{results['feedkit one-click']['rate'] / results['floor POST']['rate']:.2f}, "
             f"304 / floor 304 "
             f"{results['feedkit 304']['rate'] / results['floor 304']['rate']:.2f}"
         )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.postgres:
+            ratio = results["postgres one-click"]["rate"] / results["feedkit one-click"]["rate"]
+            print(f"PostgreSQL / SQLite one-click {ratio:.2f}, "
+                  f"paced p99 {results['postgres paced']['p99_ms']:.1f} ms vs "
+                  f"{results['feedkit paced']['p99_ms']:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yields a connection URL (postgresql://...@127.0.0.1:PORT/feedkit) to a new server."""
+def postgres_server(*, durable: bool = False) -> Iterator[str]:
+    """Yields a connection URL (postgresql://...@127.0.0.1:PORT/feedkit) to a new server.
+    Tests don't need commits on disk (fsync off); `durable` servers (benchmarks) do."""
     bin_dir = binaries()
     root = Path(tempfile.mkdtemp(prefix="feedkit-pg-"))
     data = root / "data"
@@ -49,8 +50,9 @@ def postgres_server() -> Iterator[str]:
         run(str(bin_dir / "initdb"), "-D", str(data), "-U", "feedkit", "--auth=trust",
             "--encoding=UTF8", "--locale=C.UTF-8")
         options = (f"-c listen_addresses=127.0.0.1 -c port={port} "
-                   f"-c unix_socket_directories={root} -c fsync=off "
-                   "-c max_connections=200 -c synchronous_commit=off")
+                   f"-c unix_socket_directories={root} -c max_connections=200")
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off"
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
             str(root / "log"), "-w", "start")
         run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "feedkit",

@@ -188,3 +188,26 @@ def test_peek_creates_nothing(tmp_path: Path, pg_state: str) -> None:
     state.close()
     with psycopg.connect(pg_state) as conn:
         assert conn.execute("SELECT to_regclass('send_meta')").fetchone() == (None,)
+
+
+def test_a_batch_of_unsubscribes_gives_what_one_by_one_would(state_at: str) -> None:
+    from feedkit.state.listing import Consent
+
+    state = opened(state_at)
+    at = "2020-02-10T11:00:00+00:00"
+    state.import_entries([("ann@x.org", "Ann@x.org", "Ann", None),
+                          ("cy@x.org", "cy@x.org", "", None)], Consent("imported", at, "import"))
+    assert state.unsubscribe_entry("cy@x.org", "cy@x.org", Consent("removed", at, "cli"))
+    click = Consent("unsubscribed", at, "one-click", "192.0.2.1", "UA/1")
+    assert state.unsubscribe_entries([
+        ("ann@x.org", "Ann@x.org", click), ("bo@x.org", "bo@x.org", click),
+        ("ann@x.org", "Ann@x.org", click), ("cy@x.org", "cy@x.org", click)]) == [
+        True, True, False, False]
+    assert state.suppressed() == {"ann@x.org", "bo@x.org", "cy@x.org"}
+    assert [(e.recipient, e.status) for e in state.list_entries()] == [
+        ("ann@x.org", "unsubscribed"), ("cy@x.org", "unsubscribed"), ("bo@x.org", "unsubscribed")]
+    assert [(c.event, c.source, c.client) for c in state.consents("ann@x.org")] == [
+        ("imported", "import", None), ("unsubscribed", "one-click", "192.0.2.1")]
+    assert [c.event for c in state.consents("bo@x.org")] == ["unsubscribed"]
+    assert [c.event for c in state.consents("cy@x.org")] == ["imported", "removed"]
+    state.close()

@@ -11,8 +11,8 @@ from .common import VERBOSE, echo_lines, run
 state_app = typer.Typer(help="The state itself: copy it from SQLite into PostgreSQL.",
                         no_args_is_help=True, rich_markup_mode=None)
 
-SOURCE = typer.Option(..., "--from", metavar="FILE", dir_okay=False, help="The SQLite state to copy "
-                      "(.feedkit/state.sqlite beside the registry).")
+SOURCE = typer.Option(..., "--from", metavar="FILE", dir_okay=False, help="The SQLite "
+                      "state to copy (.feedkit/state.sqlite beside the registry).")
 TARGET = typer.Option(..., "--to", metavar="URL", help="An empty PostgreSQL database: "
                       "postgresql://user@host/database.")
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StateError
 from .database import Row, quoted
+from .listing import Consent
 from .schema import SCHEMA_VERSION, steps_after
 from .store import Delivery, SendState, now_iso
 
@@ -33,6 +34,25 @@ CONNECT_TIMEOUT = 10  # seconds
 _OPEN = "period = ? AND status IN ('pending', 'sending')"
 _FREE = "(lease_until IS NULL OR lease_until < now())"
 _LEASE = "now() + make_interval(secs => ?)"
+# unsubscribe_entries for a whole batch in one statement: suppress, mark unsubscribed,
+# and record consent for every item that changed something (ListOps's rule, set-wise).
+_UNSUBSCRIBE = """
+WITH items AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+        ?::text[], ?::text[], ?::text[]) WITH ORDINALITY
+        AS t(recipient, address, event, at, source, client, user_agent, form_text, ord)),
+suppressed AS (INSERT INTO send_suppressed (recipient, added_at, source)
+    SELECT recipient, at, source FROM items ON CONFLICT DO NOTHING RETURNING recipient),
+listed AS (INSERT INTO list_subscribers (recipient, address, status, unsubscribed_at,
+        updated_at)
+    SELECT recipient, address, 'unsubscribed', at, at FROM items ON CONFLICT (recipient)
+    DO UPDATE SET status = 'unsubscribed', unsubscribed_at = excluded.updated_at,
+        updated_at = excluded.updated_at WHERE list_subscribers.status != 'unsubscribed'
+    RETURNING recipient)
+INSERT INTO list_consent (recipient, event, at, source, client, user_agent, form_text)
+SELECT recipient, event, at, source, client, user_agent, form_text FROM items
+WHERE recipient IN (SELECT recipient FROM suppressed UNION SELECT recipient FROM listed)
+ORDER BY ord RETURNING recipient
+"""
 
 
 @lru_cache(maxsize=256)
@@ -217,6 +237,22 @@ class PostgresState(SendState):
             if "id" in columns:
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                             f"COALESCE(MAX(id), 0) + 1, false) FROM {table}")
+
+    def unsubscribe_entries(self, items: list[tuple[str, str, Consent]]) -> list[bool]:
+        """One round trip for a batch of one-click unsubscribes (a busy `feedkit serve`
+        hands over dozens at once), with the rows and results one by one would give:
+        an address twice in a batch changes things the first time only."""
+        first: dict[str, int] = {}
+        for index, (recipient, _, _) in enumerate(items):
+            first.setdefault(recipient, index)
+        unique = [items[i] for i in sorted(first.values())]
+        columns = [[r for r, _, _ in unique], [a for _, a, _ in unique]] + [
+            [getattr(c, name) for _, _, c in unique]
+            for name in ("event", "at", "source", "client", "user_agent", "form_text")]
+        with self.transaction():
+            done = {row[0] for row in self._all(_UNSUBSCRIBE, columns)}
+        return [recipient in done and first[recipient] == index
+                for index, (recipient, _, _) in enumerate(items)]
 
     # -- claims ------------------------------------------------------------------
     def claim(self, period: str, worker: str, limit: int, lease: float) -> list[Delivery]:
