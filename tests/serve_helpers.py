@@ -1,15 +1,39 @@
-"""A real `feedkit serve` for tests: a subprocess on a free 127.0.0.1 port."""
+"""A real `feedkit serve` for tests: a subprocess on a free 127.0.0.1 port, and what
+its clients do (read a form's token, subscribe, map a link in a message to the server)."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from send_helpers import SECRET
+
+SITE = "https://lab.example.org/dagbok/"
+ONE_CLICK = {"List-Unsubscribe": "One-Click"}
+
+
+def local(url: str, base: str) -> str:
+    """A link of the site (in a message) as a URL of the server under test."""
+    assert url.startswith(SITE), url
+    return base + url[len(SITE):]
+
+
+def form_token(page: str) -> str:
+    found = re.search(r'name="form_token" value="([a-z0-9]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def subscribe(client: httpx.Client, base: str, **fields: str) -> httpx.Response:
+    """Load the subscribe form and post it with these fields."""
+    token = form_token(client.get(base + "subscribe").text)
+    return client.post(base + "subscribe", data={"form_token": token, **fields})
 
 
 @contextmanager

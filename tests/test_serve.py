@@ -14,31 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 from send_helpers import SECRET, make_site, run
-from serve_helpers import serving
+from serve_helpers import ONE_CLICK, form_token, local, serving, subscribe
 from smtp_sink import SmtpSink
 from typer.testing import CliRunner
 
 from feedkit.cli import app
 from feedkit.mail.tokens import make_token, sign
-
-SITE = "https://lab.example.org/dagbok/"
-ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-
-
-def _local(url: str, base: str) -> str:
-    assert url.startswith(SITE), url
-    return base + url[len(SITE):]
-
-
-def _form_token(page: str) -> str:
-    found = re.search(r'name="form_token" value="([a-z0-9]+)"', page)
-    assert found, page
-    return found.group(1)
-
-
-def _subscribe(client: httpx.Client, base: str, **fields: str) -> httpx.Response:
-    token = _form_token(client.get(base + "subscribe").text)
-    return client.post(base + "subscribe", data={"form_token": token, **fields})
 
 
 def _status(registry: Path) -> dict[str, dict[str, str | None]]:
@@ -61,18 +42,18 @@ def test_subscribe_confirm_send_one_click_then_skipped(tmp_path: Path) -> None:
     with SmtpSink() as sink, serving(registry, "--smtp", sink.url) as (base, _), \
             httpx.Client(timeout=10) as client:
         assert base.endswith("/dagbok/")
-        answer = _subscribe(client, base, email="Anna@Example.org", name="Anna Åberg",
+        answer = subscribe(client, base, email="Anna@Example.org", name="Anna Åberg",
                             language="en")
         assert answer.status_code == 200 and "Titta i din inkorg" in answer.text
         confirmation, = sink.messages()
         assert confirmation["To"].addresses[0].addr_spec == "Anna@Example.org"
         assert "Confirm your subscription" in confirmation["Subject"]  # her language
-        page = client.get(_local(_confirm_url(confirmation), base))
+        page = client.get(local(_confirm_url(confirmation), base))
         assert page.status_code == 200 and "anna@example.org" in page.text
-        client.get(_local(_confirm_url(confirmation), base))  # scanners prefetch: no change
+        client.get(local(_confirm_url(confirmation), base))  # scanners prefetch: no change
         assert _status(registry)["Anna@Example.org"]["status"] == "pending"
         done = client.post(base + "confirm", data={
-            "form_token": _form_token(page.text),
+            "form_token": form_token(page.text),
             "token": _confirm_url(confirmation).split("token=")[1]})
         assert done.status_code == 200 and "Du prenumererar nu" in done.text
         assert _status(registry)["Anna@Example.org"]["status"] == "confirmed"
@@ -85,8 +66,8 @@ def test_subscribe_confirm_send_one_click_then_skipped(tmp_path: Path) -> None:
         header = digest["List-Unsubscribe"]
         url = re.search(r"<(https://[^>]+)>", header).group(1)
         assert "anna" not in url.lower()  # the token names her only when decoded
-        first = client.post(_local(url, base), data=ONE_CLICK)
-        again = client.post(_local(url, base), files={"List-Unsubscribe": (None, "One-Click")})
+        first = client.post(local(url, base), data=ONE_CLICK)
+        again = client.post(local(url, base), files={"List-Unsubscribe": (None, "One-Click")})
         assert first.status_code == again.status_code == 200
         assert not first.cookies and "location" not in first.headers
         later = run(registry, "send", "--period", "week", "--now", "2020-02-25T08:00",
@@ -169,7 +150,7 @@ def test_cross_site_and_forged_forms_are_refused(site) -> None:
     registry, base, sink = site
     before = len(sink.received)
     with httpx.Client(timeout=10) as client:
-        token = _form_token(client.get(base + "subscribe").text)
+        token = form_token(client.get(base + "subscribe").text)
         fields = {"form_token": token, "email": "victim@example.org"}
         evil = client.post(base + "subscribe", data=fields,
                            headers={"Origin": "https://evil.example"})
@@ -198,7 +179,7 @@ def test_hostile_fields_are_refused_on_the_form(site, fields: dict[str, str],
     _, base, sink = site
     before = len(sink.received)
     with httpx.Client(timeout=10) as client:
-        answer = _subscribe(client, base, **fields)
+        answer = subscribe(client, base, **fields)
     assert answer.status_code == 400
     assert 'role="alert"' in answer.text and 'aria-invalid="true"' in answer.text
     assert "<b>" not in answer.text.split("<form")[1]  # escaped when shown again
@@ -209,7 +190,7 @@ def test_markup_and_encoded_words_in_a_name_stay_text(site) -> None:
     registry, base, sink = site
     name = "<img src=x onerror=alert(1)> =?utf-8?q?A=0D=0AB?="
     with httpx.Client(timeout=10) as client:
-        answer = _subscribe(client, base, email="mark@example.org", name=name)
+        answer = subscribe(client, base, email="mark@example.org", name=name)
     assert answer.status_code == 200
     raw = message_from_bytes(sink.received[-1].data)["To"]
     shown = str(make_header(decode_header(raw)))  # an encoded word's text is not parsed
@@ -236,7 +217,7 @@ def test_honeypot_pretends_and_does_nothing(site) -> None:
     registry, base, sink = site
     before = len(sink.received)
     with httpx.Client(timeout=10) as client:
-        answer = _subscribe(client, base, email="bot@example.org", website="http://spam")
+        answer = subscribe(client, base, email="bot@example.org", website="http://spam")
     assert answer.status_code == 200 and "Titta i din inkorg" in answer.text
     assert len(sink.received) == before and "bot@example.org" not in _status(registry)
 
@@ -244,14 +225,14 @@ def test_honeypot_pretends_and_does_nothing(site) -> None:
 def test_rate_limits_per_address_and_per_client(site) -> None:
     _, base, sink = site
     with httpx.Client(timeout=10) as client:
-        codes = [_subscribe(client, base, email="target@example.org").status_code
+        codes = [subscribe(client, base, email="target@example.org").status_code
                  for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         assert len(sink.by_recipient()["target@example.org"]) == 3
-        more = [_subscribe(client, base, email=f"many{i}@example.org").status_code
+        more = [subscribe(client, base, email=f"many{i}@example.org").status_code
                 for i in range(10)]
     assert 429 in more  # this client has asked ten times within the hour
-    assert "För många förfrågningar" in _subscribe(
+    assert "För många förfrågningar" in subscribe(
         httpx.Client(timeout=10), base, email="late@example.org").text
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import psycopg
 from send_helpers import SECRET, make_site, run
-from serve_helpers import serving
+from serve_helpers import ONE_CLICK, form_token, local, serving, subscribe
 from smtp_sink import SmtpSink
 from typer.testing import CliRunner
 
@@ -21,25 +21,6 @@ from feedkit.cli import app
 from feedkit.load import load
 from feedkit.state import locate
 from feedkit.subscriptions import Limits, ListService, RateLimited, Request
-
-SITE = "https://lab.example.org/dagbok/"
-ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-
-
-def _local(url: str, base: str) -> str:
-    assert url.startswith(SITE), url
-    return base + url[len(SITE):]
-
-
-def _form_token(page: str) -> str:
-    found = re.search(r'name="form_token" value="([a-z0-9]+)"', page)
-    assert found, page
-    return found.group(1)
-
-
-def _subscribe(client: httpx.Client, base: str, email: str) -> httpx.Response:
-    token = _form_token(client.get(base + "subscribe").text)
-    return client.post(base + "subscribe", data={"form_token": token, "email": email})
 
 
 def _listed(registry: Path, state: str) -> dict[str, str]:
@@ -58,17 +39,17 @@ def test_subscribe_confirm_unsubscribe_each_on_another_node(tmp_path: Path,
             nodes.enter_context(serving(registry, "--smtp", sink.url, "--state", pg_state))[0]
             for _ in range(3))
         assert len({first, second, third}) == 3  # three processes, three ports
-        answer = _subscribe(client, first, "Anna@Example.org")
+        answer = subscribe(client, first, email="Anna@Example.org")
         assert answer.status_code == 200 and "Titta i din inkorg" in answer.text
         confirmation, = sink.messages()
         link = re.search(r"(https://\S+/confirm\?token=[a-z0-9]+)",
                          confirmation.get_body(("plain",)).get_content())
         assert link is not None
-        page = client.get(_local(link.group(1), second))
+        page = client.get(local(link.group(1), second))
         assert page.status_code == 200 and "anna@example.org" in page.text
         assert _listed(registry, pg_state) == {"Anna@Example.org": "pending"}
         done = client.post(second + "confirm", data={
-            "form_token": _form_token(page.text), "token": link.group(1).split("token=")[1]})
+            "form_token": form_token(page.text), "token": link.group(1).split("token=")[1]})
         assert done.status_code == 200 and "Du prenumererar nu" in done.text
         assert _listed(registry, pg_state) == {"Anna@Example.org": "confirmed"}
 
@@ -78,7 +59,7 @@ def test_subscribe_confirm_unsubscribe_each_on_another_node(tmp_path: Path,
         unsubscribe = re.search(r"<(https://[^>]+)>", sink.messages()[-1]["List-Unsubscribe"])
         assert unsubscribe is not None
         for node in (third, first):  # a second one-click, on another node, is 200 too
-            gone = client.post(_local(unsubscribe.group(1), node), data=ONE_CLICK)
+            gone = client.post(local(unsubscribe.group(1), node), data=ONE_CLICK)
             assert gone.status_code == 200 and not gone.cookies
         assert _listed(registry, pg_state) == {"Anna@Example.org": "unsubscribed"}
         later = run(registry, "send", "--period", "week", "--now", "2020-02-25T08:00",
@@ -99,7 +80,7 @@ def test_rate_limits_count_every_node(tmp_path: Path, pg_state: str) -> None:
     with SmtpSink() as sink, ExitStack() as nodes, httpx.Client(timeout=10) as client:
         bases = [nodes.enter_context(serving(registry, "--smtp", sink.url, "--state",
                                              pg_state))[0] for _ in range(3)]
-        answers = [_subscribe(client, base, "limit@example.org").status_code
+        answers = [subscribe(client, base, email="limit@example.org").status_code
                    for base in (*bases, bases[0])]
         assert answers == [200, 200, 200, 429]  # three confirmations a day, on any node
         assert len(sink.messages()) == 3
