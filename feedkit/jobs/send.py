@@ -79,7 +79,7 @@ class Sender:
     template_dirs: tuple[Path, ...] = ()
     sleep: Callable[[float], None] = time.sleep
     summary: Summary = field(default_factory=Summary)
-    worker: str = field(default_factory=lambda: worker_name())
+    worker: str = field(default_factory=worker_name)
     lease: float = LEASE
 
     @property
