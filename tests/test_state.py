@@ -28,7 +28,8 @@ def test_tables_live_beside_other_commands_tables(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         version = conn.execute("SELECT value FROM send_meta").fetchone()
     assert {t for t in tables if t.startswith("send_")} == {
-        "send_meta", "send_periods", "send_period_posts", "send_deliveries", "send_suppressed"}
+        "send_meta", "send_periods", "send_period_posts", "send_deliveries", "send_suppressed",
+        "send_runs", "send_bounces"}
     assert version == (str(SCHEMA_VERSION),)
 
 

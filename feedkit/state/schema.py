@@ -98,6 +98,42 @@ BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS list_consent_no_delete BEFORE DELETE ON list_consent
 BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
 """,
+    # 4: concurrent sending (issue 12): when each delivery was sent (the hourly rate
+    # limit holds across runs), which worker claimed it, and one row per run.
+    """
+ALTER TABLE send_deliveries ADD COLUMN sent_at TEXT;
+ALTER TABLE send_deliveries ADD COLUMN claimed_by TEXT;
+UPDATE send_deliveries SET sent_at = updated_at WHERE status = 'sent';
+CREATE INDEX IF NOT EXISTS send_deliveries_sent_at ON send_deliveries (sent_at)
+    WHERE sent_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS send_deliveries_open ON send_deliveries (period, status, seq);
+CREATE TABLE IF NOT EXISTS send_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    worker TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT,
+    sent INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    suppressed INTEGER NOT NULL DEFAULT 0
+);
+""",
+    # 5: what came back (feedkit inbox): one row per bounce report, kept so a report
+    # read twice counts once and soft bounces can be counted in a row.
+    """
+CREATE TABLE IF NOT EXISTS send_bounces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    report TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL,
+    period TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('hard', 'soft')),
+    status TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS send_bounces_recipient ON send_bounces (recipient, period);
+""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import StateError
+from .bounces import BounceOps
 from .listing import ListOps
+from .runs import RunOps
 from .schema import SCHEMA_VERSION, upgrade, version
 
 
@@ -43,7 +45,12 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class SendState(ListOps):
+def moment() -> str:
+    """Now (UTC, milliseconds) as sent_at holds it: rate limits count from these."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class SendState(ListOps, RunOps, BounceOps):
     """One open state database. Use `SendState.open()` (read-write) or `.peek()` (dry run)."""
 
     # -- opening -----------------------------------------------------------------
@@ -147,6 +154,45 @@ class SendState(ListOps):
                          "message_id FROM send_deliveries WHERE period = ? AND status IN "
                          "('pending', 'sending') ORDER BY seq", (period,))
         return [Delivery(*row) for row in rows]
+
+    def claim(self, period: str, worker: str, limit: int) -> list[Delivery]:
+        """The next `limit` deliveries of `period` for `worker` to hand over, in order,
+        marked `sending` and claimed by it: pending ones and those a stopped run left
+        in `sending`, never one this worker claimed before (a delivery it gave up on
+        for this run stays pending for the next). With SQLite's one-sender lock no
+        other worker is alive, so this simply takes pending rows in order."""
+        with self._transaction():
+            rows = self._all(
+                "SELECT recipient, address, name, language, status, attempts, message_id "
+                "FROM send_deliveries WHERE period = ? AND status IN ('pending', 'sending') "
+                "AND (claimed_by IS NULL OR claimed_by != ?) ORDER BY seq LIMIT ?",
+                (period, worker, limit))
+            assert self._conn is not None
+            self._conn.executemany(
+                "UPDATE send_deliveries SET status = 'sending', claimed_by = ? "
+                "WHERE period = ? AND recipient = ?", [(worker, period, r[0]) for r in rows])
+        return [Delivery(*row) for row in rows]
+
+    def release(self, period: str, worker: str) -> int:
+        """Put back the deliveries `worker` claimed but never handed over (the run
+        stopped first): they are pending again, for the next run."""
+        return self._exec("UPDATE send_deliveries SET status = 'pending' WHERE period = ? "
+                          "AND claimed_by = ? AND status = 'sending'",
+                          (period, worker)).rowcount
+
+    def mark_sent(self, period: str, recipient: str) -> None:
+        """The server answered 250: sent, at this moment (rate limits count it)."""
+        now = moment()
+        self._exec("UPDATE send_deliveries SET status = 'sent', last_error = NULL, "
+                   "updated_at = ?, sent_at = ? WHERE period = ? AND recipient = ?",
+                   (now[:19] + "+00:00", now, period, recipient))
+
+    def sent_since(self, since: str) -> list[str]:
+        """When each message sent at or after `since` (any period) was sent, oldest
+        first: what an hourly rate limit has already used."""
+        return [row[0] for row in self._all(
+            "SELECT sent_at FROM send_deliveries WHERE sent_at >= ? ORDER BY sent_at",
+            (since,))]
 
     def mark_sending(self, period: str, recipient: str, message_id: str) -> None:
         """Before handing the message over: counts the attempt, records the Message-ID."""
