@@ -19,7 +19,6 @@ from .commands.common import (
     NOW,
     OUT,
     REGISTRY,
-    SMTP_CA,
     STATE,
     SUBSCRIBERS,
     TEMPLATES,
@@ -27,9 +26,10 @@ from .commands.common import (
     echo_lines,
     run,
 )
+from .commands.send import send_command
 from .commands.serve import serve_command
 from .commands.subscribers import subscribers_app
-from .errors import EXIT_INVALID, EXIT_PENDING, EXIT_USAGE
+from .errors import EXIT_INVALID, EXIT_USAGE
 
 T = TypeVar("T")
 
@@ -201,48 +201,6 @@ def publish_command(
         raise typer.Exit(EXIT_INVALID)
 
 
-@app.command("send")
-def send_command(
-    period: str = typer.Option(..., "--period", help="day, week or month."),
-    subscribers: Path | None = SUBSCRIBERS,
-    smtp: str | None = typer.Option(
-        None, "--smtp", help="smtp://host:587 (STARTTLS when offered; ?starttls=required) or "
-        "smtps://host:465; default FEEDKIT_SMTP_URL, else a Maildir at .feedkit/outbox "
-        "beside the registry.", show_default=False),
-    state: Path | None = STATE, now: str | None = NOW,
-    dry_run: bool = typer.Option(False, "--dry-run", help="List who would get which digest; "
-                                 "send nothing, write nothing."),
-    registry: Path = REGISTRY, templates: Path | None = TEMPLATES, verbose: bool = VERBOSE,
-    retries: int = typer.Option(4, "--retries", min=0, help="Retries per message after a "
-                                "temporary failure."),
-    retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, help="First retry "
-                                      "delay in seconds; doubles each time, at most 60."),
-    smtp_ca: Path | None = SMTP_CA,
-) -> None:
-    """Send each subscriber each complete period's digest exactly once.
-
-    Exit status: 0 when nothing is left pending, 75 when some deliveries wait for the
-    next run, 1 on an error.
-    """
-    from .clock import resolve_now
-    from .jobs.send import SendRequest, run_send
-    from .progress import reporter_for
-    from .retry import Backoff
-
-    request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
-                          subscribers, smtp, state, templates, dry_run,
-                          Backoff(retries=retries, delay=retry_delay), smtp_ca)
-    summary = run(lambda: run_send(request, reporter_for()), verbose)
-    typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
-               f"{summary.suppressed}" if dry_run else summary.line())
-    if summary.periods_left:
-        typer.echo(f"not started: {', '.join(summary.periods_left)}")
-    if summary.stopped:
-        typer.echo(f"Error: {summary.stopped}", err=True)
-    if not dry_run and (summary.fatal or summary.pending or summary.periods_left):
-        raise typer.Exit(EXIT_INVALID if summary.fatal else EXIT_PENDING)
-
-
 @app.command("unsubscribe")
 def unsubscribe_command(
     address_or_token: str = typer.Argument(..., metavar="ADDRESS_OR_TOKEN",
@@ -260,6 +218,7 @@ def unsubscribe_command(
     typer.echo(f"unsubscribed {address}" if added else f"{address} was already unsubscribed")
 
 
+app.command("send")(send_command)
 app.command("serve")(serve_command)
 app.add_typer(subscribers_app, name="subscribers")
 

@@ -7,14 +7,12 @@ is rendered once per period and language and personalised per recipient
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..addresses import envelope_address
 from ..errors import FeedkitError, UsageError
 from ..load.subscribers import Subscriber
 from ..model import Post, Registry
@@ -24,7 +22,7 @@ from ..state import Delivery, SendState
 
 if TYPE_CHECKING:
     from ..mail.handover import Transport
-    from ..mail.personal import Letters
+    from ..mail.signing import DkimSigner
 
 
 @dataclass
@@ -61,29 +59,33 @@ class Reporter(Protocol):
 
 @dataclass
 class Sender:
-    """Runs one `feedkit send` over an open state. `transport` is None for a dry run."""
+    """Runs one `feedkit send` over an open state. `connect` (a new transport per
+    connection) is None for a dry run."""
 
     registry: Registry
     subscribers: tuple[Subscriber, ...]
     state: SendState
-    transport: Transport | None
+    connect: Callable[[], Transport] | None
     secret: bytes | None
     reporter: Reporter
     retry: Backoff = field(default_factory=Backoff)
     template_dirs: tuple[Path, ...] = ()
-    sleep: Callable[[float], None] = time.sleep
+    connections: int = 1
+    signer: DkimSigner | None = None
+    per_second: float = 0.0
+    per_hour: int = 0
+    worker: str = ""
     summary: Summary = field(default_factory=Summary)
 
     @property
     def dry_run(self) -> bool:
-        return self.transport is None
+        return self.connect is None
 
     def run(self, kind: str, now: datetime) -> Summary:
         """Work through every planned period of `kind`, oldest first."""
         self.now = now
         today = now.astimezone(self.registry.site.tz).date()
-        recorded = [(date.fromisoformat(r.start), r.status) for r in self.state.periods(kind)]
-        periods = plan(kind, today, recorded)
+        periods = self.planned(kind, today)
         if not periods:
             self.reporter.log(f"nothing to send: every {kind} up to {today} is done")
         for period in periods:
@@ -95,14 +97,22 @@ class Sender:
             self._period(period)
         return self.summary
 
-    # -- one period ---------------------------------------------------------------
-    def _period(self, period: Period) -> None:
+    def planned(self, kind: str, today: date) -> list[Period]:
+        """The periods a run on `today` works through, oldest first."""
+        recorded = [(date.fromisoformat(r.start), r.status) for r in self.state.periods(kind)]
+        return plan(kind, today, recorded)
+
+    def posts_for(self, period: Period) -> tuple[tuple[Post, ...], bool]:
+        """(the period's posts, whether the state has started it)."""
         started = period.key in {r.period for r in self.state.periods(period.kind)}
         if started:
             ids = self.state.period_post_ids(period.key)
-            posts = tuple(p for p in self.registry.posts if p.id in ids)
-        else:
-            posts = self._new_posts(period)
+            return tuple(p for p in self.registry.posts if p.id in ids), True
+        return self._new_posts(period), False
+
+    # -- one period ---------------------------------------------------------------
+    def _period(self, period: Period) -> None:
+        posts, started = self.posts_for(period)
         if not posts and not started:
             verb = "would record" if self.dry_run else "recorded"
             self.reporter.log(f"{period.label}: no posts; {verb} as done, nothing sent")
@@ -116,11 +126,10 @@ class Sender:
                 period.key, period.kind, period.window.start.isoformat(),
                 period.window.end.isoformat(), [p.id for p in posts],
                 [(s.key, s.email, s.name, s.language) for s in self.subscribers])
-        todo = self._todo(period, started)
         if self.dry_run:
-            self._dry(period, posts, todo)
+            self._dry(period, posts, self._todo(period, started))
             return
-        self._deliver(period, posts, todo)
+        self._deliver(period, posts)
 
     def _new_posts(self, period: Period) -> tuple[Post, ...]:
         """The period's posts: those dated in its window, and late ones (dated in an
@@ -154,130 +163,19 @@ class Sender:
                 self.summary.pending += 1
                 self.reporter.log(f"  would send {period.label} to {delivery.address}")
 
-    def _deliver(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
-        from ..mail.handover import SetupError, TransportError
-        from ..mail.personal import Letters
-        from ..mail.tokens import sign
-        from ..text.i18n import resolve_language
+    def _deliver(self, period: Period, posts: tuple[Post, ...]) -> None:
+        from .delivery import Delivering, deliver
 
-        assert self.transport is not None and self.secret is not None
-        site = self.registry.site
-        current = {s.key for s in self.subscribers}
-        templates: dict[str, Letters] = {}
-        languages: dict[str, str] = {}
-        suppressed = _Suppressed(self.state)
-        resumed = sum(1 for d in todo if d.status == "sending")
-        if resumed:
-            self.reporter.log(f"{period.label}: {resumed} message(s) were being handed over "
-                              "when an earlier run stopped; sending them again with the same "
-                              "Message-ID")
-        self.reporter.start(period.label, len(todo))
-        for index, delivery in enumerate(todo):
-            key = delivery.recipient
-            if suppressed.contains(key):
-                self.state.mark(period.key, key, "suppressed")
-                self.summary.suppressed += 1
-                self.reporter.advance()
-                continue
-            if key not in current:
-                self.state.mark(period.key, key, "removed", "no longer subscribed")
-                self.summary.removed += 1
-                self.reporter.advance()
-                continue
-            tag = delivery.language or site.language
-            language = languages.get(tag) or languages.setdefault(tag, resolve_language(tag))
-            template = templates.get(language)
-            if template is None:
-                template = Letters(self.registry, period.window, posts, language=language,
-                                   template_dirs=self.template_dirs, date=self.now,
-                                   log=self.reporter.log, label=f"{period.label} ({language})")
-                templates[language] = template
-            try:
-                message_id, data = template.message(delivery.name, delivery.address, key,
-                                                    sign("unsubscribe", key, self.secret))
-            except (ValueError, UnicodeError, FeedkitError) as exc:
-                self.state.mark(period.key, key, "failed", f"can't be written: {exc}")
-                self.reporter.log(f"{delivery.address}: can't be written as a message: {exc}")
-                self.summary.failed += 1
-                self.reporter.advance()
-                continue
-            try:
-                outcome = self._hand_over(period, delivery, data, message_id, template.envelope)
-            except SetupError as exc:
-                self.summary.stopped = str(exc)
-                self.summary.fatal = True
-                outcome = "pending"
-            except TransportError as exc:  # retries used up on a dead connection
-                self.summary.stopped = f"giving up for now: {exc}"
-                outcome = "pending"
-            if outcome == "sent":
-                self.summary.sent += 1
-            elif outcome == "failed":
-                self.summary.failed += 1
-            self.reporter.advance()
-            if self.summary.stopped:
-                self.summary.pending += len(todo) - index
-                break
-            if outcome == "pending":
-                self.summary.pending += 1
-        self.reporter.done()
+        assert self.connect is not None and self.secret is not None
+        deliver(Delivering(self.registry, self.state, self.connect, self.connections,
+                           self.secret, self.reporter, self.retry, self.template_dirs,
+                           self.now, self.worker, {s.key for s in self.subscribers},
+                           self.summary, self.signer, self.per_second, self.per_hour),
+                period, posts)
         if self.state.finish_period_if_complete(period.key):
             self.summary.periods_done.append(period.label)
             counts = self.state.counts(period.key)
             self.reporter.log(f"{period.label}: done ({counts.get('sent', 0)} sent in all)")
-
-    def _hand_over(self, period: Period, delivery: Delivery, data: bytes,
-                   message_id: str, envelope_from: str) -> str:
-        """Send with retries; returns 'sent', 'failed' or 'pending' (retry next run)."""
-        from ..mail.handover import SetupError, TransportError
-
-        assert self.transport is not None
-        key = delivery.recipient
-        for attempt in range(self.retry.retries + 1):
-            self.state.mark_sending(period.key, key, message_id)
-            try:
-                self.transport.send(data, envelope_from, envelope_address(delivery.address))
-            except SetupError:
-                self.state.mark(period.key, key, "pending", "not sent: the transport failed")
-                raise
-            except TransportError as exc:
-                if not exc.temporary and not exc.connection:
-                    self.state.mark(period.key, key, "failed", str(exc))
-                    self.reporter.log(f"{delivery.address}: refused for good: {exc}")
-                    return "failed"
-                self.state.mark(period.key, key, "pending", str(exc))
-                if attempt == self.retry.retries:
-                    self.reporter.log(f"{delivery.address}: still failing, left for the next "
-                                      f"run: {exc}")
-                    if exc.connection:
-                        raise
-                    return "pending"
-                wait = self.retry.wait(attempt)
-                self.reporter.log(f"{delivery.address}: {exc}; retrying in {wait:g}s")
-                self.sleep(wait)
-                continue
-            self.state.mark(period.key, key, "sent")
-            return "sent"
-        raise AssertionError("unreachable")
-
-
-class _Suppressed:
-    """The suppression list, re-read at most once a second during a run, so that an
-    unsubscribe made while a long batch runs is honoured within a second."""
-
-    def __init__(self, state: SendState, every: float = 1.0) -> None:
-        self.state = state
-        self.every = every
-        self.loaded = -every
-        self.keys: set[str] = set()
-
-    def contains(self, key: str) -> bool:
-        now = time.monotonic()
-        if now - self.loaded >= self.every:
-            self.keys = self.state.suppressed()
-            self.loaded = now
-        return key in self.keys
-
 
 
 @dataclass(frozen=True)
@@ -294,6 +192,27 @@ class SendRequest:
     dry_run: bool = False
     retry: Backoff = field(default_factory=Backoff)
     smtp_ca: Path | None = None
+    connections: int | None = None  # None: FEEDKIT_SMTP_CONNECTIONS, else the default
+    per_second: float = 0.0  # 0: no limit
+    per_hour: int = 0
+    to: str | None = None  # a test send to this one address, touching no state
+
+
+DEFAULT_CONNECTIONS = 32
+CONNECTIONS_ENV = "FEEDKIT_SMTP_CONNECTIONS"
+
+
+def connections_for(request: SendRequest, env: Mapping[str, str]) -> int:
+    """--connections, else FEEDKIT_SMTP_CONNECTIONS, else the default."""
+    if request.connections is not None:
+        return request.connections
+    raw = env.get(CONNECTIONS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CONNECTIONS
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise UsageError(CONNECTIONS_ENV, f"'{raw}' is not a number of connections from 1 "
+                         "to 500")
+    return int(raw)
 
 
 def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
@@ -325,19 +244,20 @@ def recipients(from_file: tuple[Subscriber, ...], state: SendState,
 
 def run_send(request: SendRequest, reporter: Reporter,
              environ: Mapping[str, str] | None = None) -> Summary:
-    """Load everything, take the lock and send (or, with dry_run, only list)."""
+    """Load everything, take the lock and send (or, with dry_run, only list; with `to`,
+    send one test message)."""
     import os
-    import sqlite3
 
     from ..load import load
+    from ..mail.signing import load_signer
     from ..mail.tokens import secret_from_env
     from ..mail.transport import open_transport
     from ..project import Project
-    from ..state import StateError, send_lock
 
     env = dict(os.environ if environ is None else environ)
     if request.kind not in PERIODS:
         raise UsageError("--period", f"'{request.kind}' is not one of: {', '.join(PERIODS)}")
+    connections = connections_for(request, env)
     project = Project(request.registry)
     registry = load(request.registry)
     subscribers = load_subscribers_for(request.registry, request.subscribers)
@@ -352,19 +272,60 @@ def run_send(request: SendRequest, reporter: Reporter,
         finally:
             state.close()
     secret = secret_from_env(env)
+    signer = load_signer(registry.site.dkim, request.registry) if registry.site.dkim else None
     transport = open_transport(request.smtp_url, project.outbox, env, ca_file=request.smtp_ca)
-    with send_lock(state_path):
-        state = SendState.open(state_path)
+    if request.to is not None:
+        from .testsend import test_send
+
+        return test_send(request, registry, state_path, dirs, transport, secret, signer,
+                         reporter)
+    connect, connections = pool_of(transport, connections)
+    sender = Sender(registry, (), SendState(None, state_path), connect, secret, reporter,
+                    request.retry, dirs, connections, signer, request.per_second,
+                    request.per_hour)
+    return _locked_run(sender, request, subscribers, transport.description)
+
+
+def pool_of(transport: Transport, connections: int) -> tuple[Callable[[], Transport], int]:
+    """A maker of transports for the pool: another SMTP connection each time; the one
+    Maildir writer (which is local: one is enough)."""
+    from ..mail.transport import SmtpTransport
+
+    if isinstance(transport, SmtpTransport):
+        return transport.another, connections
+    return (lambda: transport), 1
+
+
+def _locked_run(sender: Sender, request: SendRequest, subscribers: tuple[Subscriber, ...],
+                via: str) -> Summary:
+    """Hold the one-sender lock, open the state, record the run and send."""
+    import os
+    import socket
+    import sqlite3
+    import uuid
+
+    from ..state import StateError, send_lock
+
+    path = sender.state.path
+    with send_lock(path):
+        state = sender.state = SendState.open(path, threads=True)
         try:
-            reporter.log(f"sending {request.kind} digests via {transport.description}")
-            everyone = recipients(subscribers, state, request.registry)
-            sender = Sender(registry, everyone, state, transport, secret, reporter,
-                            request.retry, dirs)
+            sender.reporter.log(f"sending {request.kind} digests via {via} "
+                                f"({sender.connections} connection(s))")
+            sender.subscribers = recipients(subscribers, state, request.registry)
+            sender.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+            run = state.start_run(sender.worker, request.kind)
             try:
-                return sender.run(request.kind, request.now)
-            finally:
-                transport.close()
+                summary = sender.run(request.kind, request.now)
+            except BaseException as exc:
+                state.finish_run(run, f"error: {exc}"[:500], (0, 0, 0, 0))
+                raise
+            outcome = (f"stopped: {summary.stopped}" if summary.stopped else
+                       "pending" if summary.pending or summary.periods_left else "done")
+            state.finish_run(run, outcome[:500], (summary.sent, summary.pending,
+                                                  summary.failed, summary.suppressed))
+            return summary
         except sqlite3.Error as exc:
-            raise StateError(f"{state_path}: {exc}") from None
+            raise StateError(f"{path}: {exc}") from None
         finally:
             state.close()

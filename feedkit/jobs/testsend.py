@@ -1,0 +1,72 @@
+"""`feedkit send --to ADDRESS`: the exact message the next run would send, signed and
+personalised for that one address, sent to it alone. The state is only read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..addresses import address_problem, envelope_address
+from ..errors import EXIT_EMPTY, FeedkitError, UsageError
+from ..model import Registry
+from ..state import SendState
+
+if TYPE_CHECKING:
+    from ..mail.handover import Transport
+    from ..mail.signing import DkimSigner
+    from .send import Reporter, SendRequest, Summary
+
+
+class NothingToSend(FeedkitError):
+    """No period is due, so there is no next message to show."""
+
+    exit_code = EXIT_EMPTY
+
+
+def test_send(request: SendRequest, registry: Registry, state_path: Path,
+              template_dirs: tuple[Path, ...], transport: Transport, secret: bytes,
+              signer: DkimSigner | None, reporter: Reporter) -> Summary:
+    """Send the next run's first message to `request.to`; the Summary counts it."""
+    from ..mail.personal import Letters
+    from ..mail.tokens import sign
+    from ..mail.verp import verp_address
+    from ..text.i18n import resolve_language
+    from .send import Sender, Summary
+
+    assert request.to is not None
+    address = request.to.strip()
+    if why := address_problem(address):
+        raise UsageError("--to", f"'{address}' {why}")
+    key = address.lower()
+    state = SendState.peek(state_path)
+    try:
+        sender = Sender(registry, (), state, None, None, reporter, template_dirs=template_dirs)
+        today = request.now.astimezone(registry.site.tz).date()
+        found = next(((period, posts) for period in sender.planned(request.kind, today)
+                      for posts in [sender.posts_for(period)[0]] if posts), None)
+        entry = state.list_entry(key) if state.has_table("list_subscribers") else None
+    finally:
+        state.close()
+    if found is None:
+        raise NothingToSend(f"nothing to send: no {request.kind} up to {today} has posts "
+                            "that are not sent yet, so there is no next message to test")
+    period, posts = found
+    site = registry.site
+    tag = (entry.language if entry and entry.language else None) or site.language
+    letters = Letters(registry, period.window, posts, language=resolve_language(tag),
+                      template_dirs=template_dirs, date=request.now, log=reporter.log,
+                      label=f"{period.label} (test)")
+    message_id, data = letters.message(entry.name if entry else "", address, key,
+                                       sign("unsubscribe", key, secret))
+    if signer is not None:
+        data = signer.sign(data)
+    envelope = (verp_address(site.bounce_address, key, period.key, secret)
+                if site.bounce_address else letters.envelope)
+    try:
+        transport.send(data, envelope, envelope_address(address))
+    finally:
+        transport.close()
+    reporter.log(f"test: the {period.label} digest ({len(posts)} post(s)) sent to "
+                 f"{address} via {transport.description}; Message-ID {message_id}; "
+                 "nothing recorded")
+    return Summary(sent=1)
