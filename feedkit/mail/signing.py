@@ -6,7 +6,8 @@ about 0.25 ms for a 2048-bit key) instead of dkimpy's pure-Python arithmetic
 (about 7 ms). dkimpy itself is not changed: feedkit signs with copies of dkimpy's
 `DKIM.sign` and `DomainSigner.gen_header` whose module globals
 `RSASSA_PKCS1_v1_5_sign` (and `parse_pem_private_key`, parsed once) are
-feedkit's, so other users of dkimpy in the process see dkimpy as it is. Should a
+feedkit's, so other users of dkimpy in the process see dkimpy as it is (and a
+`set_message` that parses only the header of a CRLF message). Should a
 future dkimpy rename them, signing falls back to dkimpy's own code (slower,
 identical signatures); `fast` says which is in use.
 
@@ -51,6 +52,20 @@ def _rebound(function: Any, replacements: dict[str, object]) -> Callable[..., An
     return copy
 
 
+def _set_message(self: Any, message: bytes) -> None:
+    """dkimpy's set_message, without splitting a CRLF body into lines and joining
+    them again (which gives the same bytes): only the header is parsed."""
+    import dkim
+
+    head, separator, body = message.partition(b"\r\n\r\n")
+    if not separator or body.count(b"\n") != body.count(b"\r\n") or b"\r" in body.replace(
+            b"\r\n", b""):
+        dkim.DKIM.set_message(self, message)
+        return
+    dkim.DKIM.set_message(self, head + b"\r\n\r\n")
+    self.body = body
+
+
 class DkimSigner:
     """Signs finished messages for one domain and selector with one RSA key.
 
@@ -93,10 +108,10 @@ class DkimSigner:
                               {"RSASSA_PKCS1_v1_5_sign": openssl_sign})
         sign = _rebound(dkim.DKIM.sign, {"parse_pem_private_key": lambda _data: parsed})
         self.fast = gen_header is not None and sign is not None
-        self._class: type[Any] = dkim.DKIM
+        methods: dict[str, object] = {"set_message": _set_message}
         if self.fast:
-            self._class = type("OpenSslDkim", (dkim.DKIM,),
-                               {"gen_header": gen_header, "sign": sign})
+            methods |= {"gen_header": gen_header, "sign": sign}
+        self._class: type[Any] = type("FeedkitDkim", (dkim.DKIM,), methods)
         self._local = threading.local()
 
     def header(self, data: bytes) -> bytes:
