@@ -278,7 +278,7 @@ def run_send(request: SendRequest, reporter: Reporter,
         from .testsend import test_send
 
         return test_send(request, registry, state_path, dirs, transport, secret, signer,
-                         reporter)
+                         reporter, subscribers)
     connect, connections = pool_of(transport, connections)
     sender = Sender(registry, (), SendState(None, state_path), connect, secret, reporter,
                     request.retry, dirs, connections, signer, request.per_second,

@@ -12,6 +12,7 @@ from ..model import Registry
 from ..state import SendState
 
 if TYPE_CHECKING:
+    from ..load.subscribers import Subscriber
     from ..mail.handover import Transport
     from ..mail.signing import DkimSigner
     from .send import Reporter, SendRequest, Summary
@@ -25,8 +26,10 @@ class NothingToSend(FeedkitError):
 
 def test_send(request: SendRequest, registry: Registry, state_path: Path,
               template_dirs: tuple[Path, ...], transport: Transport, secret: bytes,
-              signer: DkimSigner | None, reporter: Reporter) -> Summary:
-    """Send the next run's first message to `request.to`; the Summary counts it."""
+              signer: DkimSigner | None, reporter: Reporter,
+              subscribers: tuple[Subscriber, ...]) -> Summary:
+    """Send the next run's message to `request.to` (with the name and language the
+    subscribers file or the list gives it); the Summary counts it."""
     from ..mail.personal import Letters
     from ..mail.tokens import sign
     from ..mail.verp import verp_address
@@ -52,11 +55,16 @@ def test_send(request: SendRequest, registry: Registry, state_path: Path,
                             "that are not sent yet, so there is no next message to test")
     period, posts = found
     site = registry.site
-    tag = (entry.language if entry and entry.language else None) or site.language
+    listed = next((s for s in subscribers if s.key == key), None)
+    if listed is not None:
+        name, tag = listed.name, listed.language or site.language
+    else:
+        name = entry.name if entry else ""
+        tag = (entry.language if entry else None) or site.language
     letters = Letters(registry, period.window, posts, language=resolve_language(tag),
                       template_dirs=template_dirs, date=request.now, log=reporter.log,
                       label=f"{period.label} (test)")
-    message_id, data = letters.message(entry.name if entry else "", address, key,
+    message_id, data = letters.message(name, address, key,
                                        sign("unsubscribe", key, secret))
     if signer is not None:
         data = signer.sign(data)

@@ -140,18 +140,19 @@ class Throttle:
                     self._successes = 0
                     self.cond.notify_all()
 
-    def failure(self, epoch: int) -> tuple[bool, float, int]:
-        """A connection failed for a try started at `epoch`: (give up, pause, limit).
-        A failure already counted since that try started changes nothing more."""
+    def failure(self, epoch: int) -> tuple[bool, bool, float, int]:
+        """A connection failed for a try started at `epoch`: (counted, give up, pause,
+        limit). A failure already counted since that try started changes nothing more."""
         with self.cond:
-            if epoch == self.failures:
+            counted = epoch == self.failures
+            if counted:
                 self.failures += 1
                 self.limit = max(1, self.limit // 2)
                 self._successes = 0
                 pause = self.retry.wait(self.failures - 1)
                 self.paused_until = max(self.paused_until, self._clock() + pause)
             give_up = self.failures > self.retry.retries
-            return give_up, max(0.0, self.paused_until - self._clock()), self.limit
+            return counted, give_up, max(0.0, self.paused_until - self._clock()), self.limit
 
     def stop(self) -> None:
         with self.cond:
@@ -300,15 +301,15 @@ class Pool:
 
     def _refused(self, job: Job, exc: TransportError) -> None:
         if exc.connection or exc.code == 421:
-            give_up, pause, limit = self.throttle.failure(job.epoch)
+            counted, give_up, pause, limit = self.throttle.failure(job.epoch)
             self.finished(job, Outcome("retry", str(exc)))
             if give_up:
-                self.log(f"{job.address}: {exc}; the connection keeps failing")
                 self._later_again(job, 0.0)
                 self._stop(f"giving up for now: {exc}")
                 return
-            self.log(f"{job.address}: {exc}; slowing down to {limit} connection(s), "
-                     f"retrying in {pause:g}s")
+            if counted:
+                self.log(f"{job.address}: {exc}; slowing down to {limit} connection(s), "
+                         f"retrying in {pause:g}s")
             self._later_again(job, pause)
             return
         if not exc.temporary:
