@@ -9,7 +9,7 @@ personal message per recipient, DKIM-signed with a 2048-bit key (`--no-dkim` to
 leave it out), on `--connections` SMTP connections.
 
     .venv/bin/python bench/send.py [--subscribers N] [--delay 0.05] [--connections 32]
-""" 
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """A real SMTP server (aiosmtpd) on a free 127.0.0.1 port, with faults on request.
 
 Runs its own asyncio loop in a thread; `pipelining=True` offers PIPELINING (RFC
-2920) and counts the MAIL commands that came with their RCPT in one write. Messages count as delivered only once the
-handler has returned 250, like a real server; a client that vanishes earlier
-leaves nothing behind (aiosmtpd cancels the handler when the connection drops).
+2920) and counts the MAIL commands that came with their RCPT in one write.
+Messages count as delivered only once the handler has returned 250, like a real
+server; a client that vanishes earlier leaves nothing behind (aiosmtpd cancels
+the handler when the connection drops).
 With a server-side `tls` context it offers STARTTLS, or speaks TLS from the first
 byte when `implicit_tls` is set; each message records the TLS version and login
 the server saw.
