@@ -26,8 +26,10 @@ from .commands.common import (
     echo_lines,
     run,
 )
+from .commands.inbox import inbox_command
 from .commands.send import send_command
 from .commands.serve import serve_command
+from .commands.status import status_command
 from .commands.subscribers import subscribers_app
 from .errors import EXIT_INVALID, EXIT_USAGE
 
@@ -220,6 +222,8 @@ def unsubscribe_command(
 
 app.command("send")(send_command)
 app.command("serve")(serve_command)
+app.command("status")(status_command)
+app.command("inbox")(inbox_command)
 app.add_typer(subscribers_app, name="subscribers")
 
 

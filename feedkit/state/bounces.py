@@ -62,3 +62,9 @@ class BounceOps(Database):
         """The recipient's recorded bounce reports by kind (hard, soft)."""
         return dict(self._all("SELECT kind, COUNT(*) FROM send_bounces WHERE recipient = ? "
                               "GROUP BY kind", (recipient,)))
+
+    def find_delivery(self, message_id: str) -> tuple[str, str] | None:
+        """(period, recipient) of the delivery that sent this Message-ID, if any."""
+        row = self._one("SELECT period, recipient FROM send_deliveries WHERE message_id = ? "
+                        "LIMIT 1", (message_id.strip(),))
+        return (str(row[0]), str(row[1])) if row else None

@@ -133,6 +133,7 @@ CREATE TABLE IF NOT EXISTS send_bounces (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS send_bounces_recipient ON send_bounces (recipient, period);
+CREATE INDEX IF NOT EXISTS send_deliveries_message_id ON send_deliveries (message_id);
 """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
