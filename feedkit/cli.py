@@ -120,6 +120,8 @@ def digest_command(
     echo_lines(f"{'wrote' if p in result.changed else 'unchanged'} {out / p}"
                for p in result.paths)
     typer.echo(f"{result.posts} posts, {result.window.start} to {result.window.end}")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 FEED_PATHS = typer.Argument(None, help="Feeds to check (Atom, RSS or JSON Feed). None: the "

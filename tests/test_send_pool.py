@@ -234,3 +234,31 @@ def test_test_send_refuses_a_bad_address_and_says_when_nothing_is_due(tmp_path) 
                       "--to", "me@example.org")
         assert len(sink.received) == 1
     assert nothing.exit_code == 3 and "nothing to send" in nothing.output
+
+
+def test_a_digest_over_gmails_clip_size_warns(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from feedkit.cli import app
+
+    registry = make_site(tmp_path, subscribers_csv(1))
+    long = "Lång text om boende. " * 450  # about 9,500 characters of summary each
+    posts = "".join(f"  - title: Inlägg {i}\n    date: 2020-02-0{3 + i % 5}T0{i % 9}:00\n"
+                    f"    author: Eva Ek\n    summary: {long.strip()}\n" for i in range(14))
+    text = registry.read_text(encoding="utf-8").replace("posts:\n", "posts:\n" + posts, 1)
+    registry.write_text(text, encoding="utf-8")
+    args = ["digest", "--registry", str(registry), "--out", str(tmp_path / "out"),
+            "--period", "week", "--until", "2020-02-09"]
+    big = CliRunner().invoke(app, args)
+    assert big.exit_code == 0, big.output
+    assert "warning: the digest's HTML is" in big.output and "Gmail clips" in big.output
+    assert (tmp_path / "out" / "digest.html").stat().st_size > 102 * 1024
+    with SmtpSink() as sink:
+        sent = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
+    assert "warning: the digest's HTML is" in sent.output
+    (tmp_path / "small").mkdir()
+    small = make_site(tmp_path / "small", subscribers_csv(1))
+    quiet = CliRunner().invoke(app, ["digest", "--registry", str(small), "--out",
+                                     str(tmp_path / "small" / "out"), "--period", "week",
+                                     "--until", "2020-02-09"])
+    assert quiet.exit_code == 0 and "warning" not in quiet.output
