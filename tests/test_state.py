@@ -74,3 +74,40 @@ def test_peek_creates_nothing(tmp_path: Path) -> None:
     state = SendState.peek(tmp_path / "none.sqlite")
     assert state.periods("week") == [] and state.suppressed() == set()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_version_3_file_is_upgraded_with_when_each_delivery_was_sent(tmp_path: Path) -> None:
+    from feedkit.state.schema import MIGRATIONS, statements
+
+    path = tmp_path / "state.sqlite"
+    with sqlite3.connect(path) as conn:
+        for step in MIGRATIONS[:3]:
+            for statement in statements(step):
+                conn.execute(statement)
+        conn.execute("INSERT INTO send_meta VALUES ('schema_version', '3')")
+        conn.execute("INSERT INTO send_deliveries (period, recipient, address, seq, status, "
+                     "updated_at) VALUES ('week:2020-02-03', 'a@x.org', 'a@x.org', 0, 'sent', "
+                     "'2020-02-10T11:00:00+00:00')")
+    state = SendState.open(path)
+    assert state.sent_since("2020-02-10T00:00:00+00:00") == ["2020-02-10T11:00:00+00:00"]
+    assert state.claim("week:2020-02-03", "w", 10) == []
+    state.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM send_meta").fetchone() == (str(SCHEMA_VERSION),)
+
+
+def test_claim_takes_pending_in_order_once_per_worker(tmp_path: Path) -> None:
+    state = SendState.open(tmp_path / "state.sqlite")
+    rows = [(f"u{i}@x.org", f"u{i}@x.org", "", None) for i in range(5)]
+    state.start_period("week:2020-02-03", "week", "2020-02-03", "2020-02-09", ["p"], rows)
+    first = state.claim("week:2020-02-03", "w1", 2)
+    assert [d.recipient for d in first] == ["u0@x.org", "u1@x.org"]
+    state.mark("week:2020-02-03", "u1@x.org", "pending", "451 later")  # given up for this run
+    assert [d.recipient for d in state.claim("week:2020-02-03", "w1", 10)] == [
+        "u2@x.org", "u3@x.org", "u4@x.org"]
+    assert state.claim("week:2020-02-03", "w1", 10) == []
+    assert state.release("week:2020-02-03", "w1") == 4  # claimed, never handed over
+    # The next run (another worker) takes everything still open, in order.
+    assert [d.recipient for d in state.claim("week:2020-02-03", "w2", 10)] == [
+        f"u{i}@x.org" for i in range(5)]
+    state.close()
