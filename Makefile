@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench golden clean debian-packages
+.PHONY: run test lint bench golden clean debian-packages screenshots
 
-# Debian packages the tests use (a real browser, a real PostgreSQL server); each
-# is installed when the command it provides is missing.
+# Debian packages the tests use (a real browser, a real PostgreSQL server, a real
+# spam filter); each is installed when the command it provides is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres
+NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres \
+	spamassassin:/usr/bin/spamassassin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +39,7 @@ debian-packages:
 test: $(VENV)/.test-installed debian-packages
 	$(BIN)/ruff check feedkit tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q
 
 golden: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q --update-golden
@@ -51,6 +52,9 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/send.py
 	$(BIN)/python bench/crash.py
 	$(BIN)/python bench/serve.py  # needs wrk: apt-get install wrk
+
+screenshots: $(VENV)/.test-installed debian-packages
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV)

@@ -24,6 +24,17 @@ from bench.corpus import generate  # noqa: E402
 
 ROUNDS = 3
 NOW = datetime(2100, 1, 1, tzinfo=UTC)
+ENV = {**__import__("os").environ, "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+_added = [0]
+
+
+def add_post(registry: Path) -> None:
+    """A new post at the top of the list, as `feedkit new` would put it."""
+    _added[0] += 1
+    text = registry.read_text("utf-8")
+    at = text.index("\n  - title:") + 1
+    registry.write_text(text[:at] + f"  - title: Nytt inlägg {_added[0]}\n    date: "
+                        "2099-12-31\n    author: Ann\n    body: Text.\n" + text[at:], "utf-8")
 
 
 def best_wall(action) -> float:
@@ -73,11 +84,20 @@ def main() -> None:
         load_s = best_wall(lambda: yaml.load(registry.read_bytes(), Loader=yaml.CSafeLoader))
         main_s = best_wall(lambda: build(registry, Path(tmp) / "main", now=NOW,
                                          writers=[AtomWriter()]))
-        full_s = best_wall(lambda: build(registry, Path(tmp) / "full", now=NOW))
+        # Each round into a new folder: no archive page is kept from an earlier one.
+        rounds = iter(range(ROUNDS))
+        full_s = best_wall(lambda: build(registry, Path(tmp) / f"full{next(rounds)}", now=NOW))
         baseline = peak_rss_of(BASELINE)
         main_peak = peak_rss_of(MAIN_FEED_BUILD, str(registry), str(Path(tmp) / "m2"))
-        full_peak = peak_rss_of(FULL_BUILD, "build", "-r", str(registry), "-o",
-                                str(Path(tmp) / "f2"))
+        full_peak = peak_rss_of(FULL_BUILD, "build", "--no-cache", "-r", str(registry),
+                                "-o", str(Path(tmp) / "f2"))
+        # The edit loop: `feedkit build` again with nothing changed (the build cache),
+        # then after adding a post at the top (a whole build).
+        edit = [feedkit, "build", "-q", "-r", str(registry), "-o", str(Path(tmp) / "e")]
+        subprocess.run(edit, check=True, env=ENV)
+        unchanged_s = best_wall(lambda: subprocess.run(edit, check=True, env=ENV))
+        added_s = best_wall(lambda: (add_post(registry), subprocess.run(edit, check=True,
+                                                                       env=ENV)))
     help_s = min(
         best_wall(lambda: subprocess.run([feedkit, "--help"], capture_output=True,
                                          check=True))
@@ -94,6 +114,9 @@ def main() -> None:
     print(f"peak RSS, feedkit build (all):    {full_peak / 1e6:.0f} MB = "
           f"{full_peak / size:.2f}x the file")
     print(f"feedkit --help:                   {help_s:.3f} s (floor 0.3)")
+    print(f"feedkit build, nothing changed:   {unchanged_s:.3f} s (floor 0.2; build cache)")
+    print(f"feedkit build, a post added:      {added_s:.2f} s  (ratio {added_s / load_s:.2f}, "
+          "start-up included)")
 
 
 if __name__ == "__main__":

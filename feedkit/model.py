@@ -35,6 +35,7 @@ class Options:
     digest_entries: int = 10
     archive_page_size: int = 50
     feed_xsl: bool = False
+    web_digests: str = ""  # "day", "week" or "month": a web copy of each sent digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,16 @@ class Author(Person):
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A post's picture: an absolute URL, its alt text and its size in pixels."""
+
+    url: str
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """One post. `published`/`updated` are aware datetimes in the site timezone."""
 
@@ -99,6 +110,8 @@ class Post:
     summary: str | None = None
     tags: tuple[str, ...] = ()
     line: int = 0
+    image: Image | None = None
+    draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)

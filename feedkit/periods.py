@@ -47,6 +47,14 @@ def window_for_period(period: str, until: date) -> Window:
     raise ValueError(f"unknown period '{period}'; use one of: {', '.join(PERIODS)}")
 
 
+def period_name(kind: str, window: Window) -> str:
+    """A period's name in URLs and folder names: 2020-02-06, 2020-W06 or 2020-02."""
+    if kind == "week":
+        year, week, _ = window.start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{window.start:%Y-%m}" if kind == "month" else window.start.isoformat()
+
+
 def next_window(kind: str, window: Window) -> Window | None:
     """The period of `kind` right after `window`, or None at the end of the calendar."""
     if window.end == date.max:

@@ -50,6 +50,17 @@ class Project:
         return self.state_dir / "state.sqlite"
 
     @property
+    def digest_dir(self) -> Path:
+        """Where `feedkit digest` writes its files: private, apart from out/ (which
+        `feedkit build` owns and which gets published)."""
+        return self.state_dir / "digest"
+
+    @property
+    def cache_dir(self) -> Path:
+        """The build cache: what the last build wrote, to skip an unchanged rebuild."""
+        return self.state_dir / "cache"
+
+    @property
     def outbox(self) -> Path:
         """The Maildir `feedkit send` writes to when no SMTP server is configured."""
         return self.state_dir / "outbox"

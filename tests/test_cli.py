@@ -74,10 +74,18 @@ def test_build_writes_and_reports(example_registry: Path, tmp_path: Path) -> Non
     result = run("build", "--registry", str(example_registry), "--out", str(out),
                  "--now", "2026-01-01T00:00:00+00:00")
     assert result.exit_code == 0, result.output
-    assert f"wrote {out / 'atom.xml'}" in result.stdout
+    # Many files: one summary line, not a line per file.
+    lock = example_registry.with_suffix(".lock")
+    assert result.stdout == f"{out}: 28 files, 28 written, 0 unchanged\nunchanged {lock}\n"
     again = run("build", "--registry", str(example_registry), "--out", str(out),
                 "--now", "2026-01-01T00:00:00+00:00")
-    assert f"unchanged {out / 'atom.xml'}" in again.stdout
+    assert again.stdout == f"{out}: 28 files, 0 written, 28 unchanged\nunchanged {lock}\n"
+    quiet = run("build", "-q", "--registry", str(example_registry), "--out", str(out))
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    few = run("build", "--registry", str(example_registry), "--out", str(out),
+              "--now", "2026-01-01T00:00:00+00:00", "--drafts")
+    # The example has no drafts; a drafts build leaves posts.lock alone.
+    assert few.stdout == f"{out}: 28 files, 0 written, 28 unchanged\n"
 
 
 def test_bad_input_exits_1_lists_all_and_leaves_out_untouched(tmp_path: Path) -> None:
@@ -97,10 +105,17 @@ def test_bad_input_exits_1_lists_all_and_leaves_out_untouched(tmp_path: Path) ->
     assert "Traceback" not in result.output
 
 
-def test_missing_registry_is_an_error_not_a_traceback(tmp_path: Path) -> None:
-    result = run("build", "--registry", str(tmp_path / "nope.yaml"), "--out", str(tmp_path))
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {tmp_path / 'nope.yaml'}: can't read the registry")
+@pytest.mark.parametrize("command", [
+    ["build"], ["digest"], ["validate"], ["publish"], ["send", "--period", "week"],
+    ["unsubscribe", "ann@example.org"], ["new", "Hej"],
+])
+def test_a_missing_registry_is_the_same_error_everywhere(tmp_path: Path, command) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = run(*command, "--registry", str(missing))
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"Error: {missing}: no such file; start a site with `feedkit "
+                             "init`, or give --registry the path of posts.yaml\n")
+    assert list(tmp_path.iterdir()) == []  # nothing made beside it
 
 
 def test_usage_errors_exit_2(example_registry: Path) -> None:

@@ -52,7 +52,7 @@ def test_eml_reads_back_with_every_header(run, tmp_path):
     raw = (tmp_path / "out" / "digest.eml").read_bytes()
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert msg["Subject"] == ("Allmännyttans innovationslabb – dagbok: 4 nya inlägg, "
-                              "3 februari 2020 – 9 februari 2020")
+                              "3–9 februari 2020")
     assert msg["From"].addresses[0].addr_spec == "info@sverigesallmannytta.se"
     assert str(msg["To"]) == "Åsa Öberg <asa@example.org>"
     assert msg["Date"].datetime.isoformat() == "2020-02-06T00:00:02+01:00"
@@ -72,7 +72,7 @@ def test_eml_reads_back_with_every_header(run, tmp_path):
     assert (plain.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
     text = plain.get_content()
     assert "Många små steg ger stor nytta tillsammans" in text
-    assert "Läs mer:" in text
+    assert "Läs hela inlägget:" in text
     assert "Sveriges Allmännytta" in html.get_content()
     # The same window and recipient give the same message, byte for byte.
     again = run("--since", "2020-02-03", "--until", "2020-02-09", "--to",
@@ -115,13 +115,27 @@ def test_templates_folder_overrides_by_name(run, tmp_path):
     override = tmp_path / "mine"
     override.mkdir()
     (override / "digest.txt.j2").write_text(
-        "{% for day in days %}{{ day.heading }}: {{ day.posts|length }}\n{% endfor %}",
-        encoding="utf-8")
+        "{% for day in days %}{{ day.heading }}: {{ day.posts|length }}\n{% endfor %}"
+        "{{ unsubscribe_url }}\n", encoding="utf-8")
     result = run("--period", "week", "--until", "2020-02-09", "--templates", str(override))
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
-    assert (out / "digest.txt").read_text() == "6 februari 2020: 3\n3 februari 2020: 1\n"
-    assert "Läs mer" in (out / "digest.html").read_text()  # not overridden: shipped one
+    assert (out / "digest.txt").read_text().startswith(
+        "6 februari 2020: 3\n3 februari 2020: 1\nhttps://")
+    assert "Läs hela inlägget" in (out / "digest.html").read_text()  # the shipped one
+
+
+@pytest.mark.parametrize("name", ["digest.txt.j2", "digest.html.j2"])
+def test_a_template_without_an_unsubscribe_link_is_refused(run, tmp_path, name):
+    override = tmp_path / "mine"
+    override.mkdir()
+    (override / name).write_text("{% for day in days %}{{ day.heading }}{% endfor %}\n",
+                                 encoding="utf-8")
+    result = run("--period", "week", "--until", "2020-02-09", "--templates", str(override))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {override / name}: has no unsubscribe link")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_help_describes_the_command():

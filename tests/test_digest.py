@@ -102,8 +102,12 @@ def test_year_end_and_leap_day():
 
 def test_window_label_per_language():
     week = Window(date(2020, 2, 3), date(2020, 2, 9))
-    assert window_label(week, "sv") == "3 februari 2020 – 9 februari 2020"
-    assert window_label(week, "en") == "3 February 2020 – 9 February 2020"
+    assert window_label(week, "sv") == "3–9 februari 2020"
+    assert window_label(week, "en") == "3–9 February 2020"
+    months = Window(date(2020, 1, 27), date(2020, 2, 2))
+    assert window_label(months, "sv") == "27 januari – 2 februari 2020"
+    years = Window(date(2019, 12, 30), date(2020, 1, 5))
+    assert window_label(years, "en") == "30 December 2019 – 5 January 2020"
     assert window_label(Window(date(2020, 2, 6), date(2020, 2, 6)), "sv-SE") == "6 februari 2020"
 
 
@@ -120,9 +124,9 @@ def week():
 def test_example_week_holds_four_posts_under_two_headings(week):
     _, rendered = week
     doc = lxml.html.fromstring(rendered.html)
-    headings = [p.text_content() for p in doc.xpath('//p[@class="date"]')]
+    headings = [p.text_content() for p in doc.xpath('//h2[@class="date"]')]
     assert headings == ["6 februari 2020", "3 februari 2020"]
-    order = [a.text_content() for a in doc.xpath('//p[@class="post-title"]/a')]
+    order = [a.text_content() for a in doc.xpath('//h3[@class="post-title"]/a')]
     assert order == [
         "Tack till alla vardagshjältar för allt ni lärt mig",
         "Många små steg ger stor nytta tillsammans",
@@ -134,7 +138,7 @@ def test_example_week_holds_four_posts_under_two_headings(week):
     assert text.index("6 februari 2020") < text.index("Tack till") < text.index(
         "3 februari 2020") < text.index("Fler kan göra mer!")
     assert rendered.subject == ("Allmännyttans innovationslabb – dagbok: 4 nya inlägg, "
-                                "3 februari 2020 – 9 februari 2020")
+                                "3–9 februari 2020")
     assert rendered.language == "sv" and doc.get("lang") == "sv"
 
 
@@ -178,10 +182,14 @@ def test_footer_has_publisher_reason_and_unsubscribe(week):
 def test_text_part(week):
     _, rendered = week
     lines = rendered.text.split("\n")
-    assert max(len(line) for line in lines) <= 78
+    # Lines are at most 78 characters, except a URL, which is never cut.
+    assert max(len(line) for line in lines if "://" not in line) <= 78
+    assert all(line.startswith("https://") for line in lines if len(line) > 78)
     assert lines.index("6 februari 2020") < lines.index("3 februari 2020")
-    assert "Läs mer: https://www.allmannyttan.se/innovationslabb/dagbok/fler-kan-gora-mer/" \
-        in lines
+    at = lines.index("https://www.allmannyttan.se/innovationslabb/dagbok/fler-kan-gora-mer/")
+    assert lines[at - 1] == "Läs hela inlägget:"
+    assert "Tomas Lindquist · ansvarig för stadsdelsutveckling, Hyresbostäder i Norrköping" \
+        in lines  # the byline on one line
     assert not re.search(r"[*#_`]|^\s*[-=]{3,}|\]\(", rendered.text, re.M)
     assert "<" not in rendered.text and "&amp;" not in rendered.text
 
@@ -190,7 +198,7 @@ def test_english_and_unknown_languages():
     reg = registry([("Hej", "2020-02-06T10:00")], language="de")
     rendered = render_digest(reg, Window(date(2020, 2, 6), date(2020, 2, 6)))
     assert rendered.language == "en"
-    assert "6 February 2020" in rendered.html and "Read more" in rendered.text
+    assert "6 February 2020" in rendered.html and "Read the whole post:" in rendered.text
     assert rendered.subject == "Testdagbok: 1 new post, 6 February 2020"
     sv = render_digest(reg, Window(date(2020, 2, 6), date(2020, 2, 6)), language="sv")
     assert sv.subject == "Testdagbok: 1 nytt inlägg, 6 februari 2020"
@@ -211,7 +219,7 @@ def test_hostile_titles_and_authors_are_text():
     rendered = render_digest(reg, Window(date(2020, 2, 6), date(2020, 2, 6)))
     doc = lxml.html.fromstring(rendered.html)
     assert not doc.xpath("//b|//script|//img|//*[@onclick]|//*[@onerror]")
-    assert doc.xpath('//p[@class="post-title"]/a')[0].text_content() == HOSTILE
+    assert doc.xpath('//h3[@class="post-title"]/a')[0].text_content() == HOSTILE
     assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in rendered.html
     assert HOSTILE in rendered.text and "<script>alert(1)</script>" in rendered.text
 
@@ -282,15 +290,16 @@ def test_message_structure_and_headers(week):
     assert UNSUBSCRIBE_PLACEHOLDER not in html.get_content() + plain.get_content()
 
 
-def test_personalised_text_rewraps_a_long_unsubscribe_url(week):
+def test_personalised_text_keeps_a_long_unsubscribe_url_whole(week):
     from feedkit.text.flowed import unwrap
     from feedkit.writers.digest import personalize
 
     _, rendered = week
     url = "https://example.org/unsubscribe?token=" + "x" * 90
     html, text = personalize(rendered, url)
-    assert max(len(line) for line in text.split("\n")) <= 78
-    assert f"Avsluta prenumerationen: {url}" in unwrap(text)
+    assert url in text.split("\n")  # whole, on a line of its own
+    assert max(len(line) for line in text.split("\n") if "://" not in line) <= 78
+    assert f"Avsluta prenumerationen:\n{url}" in unwrap(text)
     assert f'href="{url}"' in html
     html, _ = personalize(rendered, "https://example.org/u?a=1&b=2")
     assert 'href="https://example.org/u?a=1&amp;b=2"' in html

@@ -25,7 +25,7 @@ def test_every_translatable_word_has_a_swedish_translation():
     from babel.messages.pofile import read_po
 
     extracted = _extracted()
-    assert {"Read more", "Unsubscribe", "Posts from %(period)s",
+    assert {"Read the whole post", "Unsubscribe", "Tags", "Authors",
             "%(site)s: %(num)d new post, %(period)s"} <= extracted
     with (LOCALE_DIR / "sv" / "LC_MESSAGES" / "feedkit.po").open("rb") as handle:
         catalog = read_po(handle, locale="sv")

@@ -40,8 +40,8 @@ def test_each_subscriber_gets_one_personal_message(tmp_path: Path) -> None:
     assert anna["To"].addresses[0].display_name == "Anna Åberg"
     assert bob["To"].addresses[0].addr_spec == "Bob@Example.org"
     assert anna["From"].addresses[0].addr_spec == "news@lab.example.org"
-    assert "2 nya inlägg" in anna["Subject"] and "3 februari 2020" in anna["Subject"]
-    assert "2 new posts" in bob["Subject"] and "3 February 2020" in bob["Subject"]
+    assert "2 nya inlägg" in anna["Subject"] and "3–9 februari 2020" in anna["Subject"]
+    assert "2 new posts" in bob["Subject"] and "3–9 February 2020" in bob["Subject"]
     assert anna["Message-ID"] != bob["Message-ID"]
     assert anna["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     for message, address in ((anna, "anna@example.org"), (bob, "bob@example.org")):
@@ -84,7 +84,7 @@ def test_first_run_sends_one_period_then_catches_up_oldest_first(tmp_path: Path)
         assert result.exit_code == 0, result.output
         subjects = [m["Subject"] for m in sink.messages()]
     # 10-16 Feb has no posts: recorded as done, nothing sent. 17-23 Feb has one post.
-    assert len(subjects) == 2 and "17 februari 2020" in subjects[1]
+    assert len(subjects) == 2 and "17–23 februari 2020" in subjects[1]
     assert "week 2020-02-10..2020-02-16: no posts; recorded as done" in result.output
     with sqlite3.connect(tmp_path / ".feedkit" / "state.sqlite") as conn:
         periods = conn.execute("SELECT period, status, posts FROM send_periods "
@@ -321,7 +321,7 @@ def test_bad_subscribers_file_lists_every_problem(tmp_path: Path) -> None:
             "one '@'") in result.output
     assert f"{tmp_path / 'subscribers.csv'}:4:1: email: missing" in result.output
     assert f"{tmp_path / 'subscribers.csv'}:5:17: language: 'svenska!'" in result.output
-    assert "3 problems found; nothing was written." in result.output
+    assert "3 problems found; nothing was sent." in result.output
     assert not (tmp_path / ".feedkit").exists()
 
 

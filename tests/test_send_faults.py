@@ -151,7 +151,7 @@ def test_a_late_post_goes_into_the_next_digest_under_its_own_date(tmp_path: Path
     assert result.exit_code == 0 and again.exit_code == 0, result.output + again.output
     assert len(messages) == 6  # 2 + the late post's week + 17-23 Feb's post
     late = [m for m in messages if "Sent i veckan" in m.get_body(("plain",)).get_content()]
-    assert len(late) == 2 and all("10 februari 2020" in m["Subject"] for m in late)
+    assert len(late) == 2 and all("10–16 februari 2020" in m["Subject"] for m in late)
     body = late[0].get_body(("plain",)).get_content()
     assert "8 februari 2020" in body and "Fler kan göra mer!" not in body
 

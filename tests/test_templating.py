@@ -23,9 +23,9 @@ def test_earlier_folders_win_and_translations_follow_the_language(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
     second.mkdir()
-    (first / "digest.txt.j2").write_text("first {{ _('Read more') }}", encoding="utf-8")
+    (first / "digest.txt.j2").write_text("first {{ _('Read the whole post') }}", encoding="utf-8")
     (second / "digest.txt.j2").write_text("second", encoding="utf-8")
     assert environment((first, second), "sv").get_template("digest.txt.j2").render() == (
-        "first Läs mer")
+        "first Läs hela inlägget")
     assert environment((second, first), "en").get_template("digest.txt.j2").render() == (
         "second")

@@ -1,4 +1,4 @@
-"""`feedkit send`: each complete period's digest to each subscriber exactly once."""
+"""`feedkit send`: each complete period's digest to each subscriber, exactly once."""
 
 from __future__ import annotations
 
@@ -7,35 +7,50 @@ from pathlib import Path
 import typer
 
 from ..errors import EXIT_INVALID, EXIT_PENDING
-from .common import NOW, REGISTRY, SMTP_CA, STATE, SUBSCRIBERS, TEMPLATES, VERBOSE, run
+from .common import (
+    NOW,
+    QUIET,
+    REGISTRY,
+    SMTP_CA,
+    STATE,
+    SUBSCRIBERS,
+    TEMPLATES,
+    VERBOSE,
+    require_registry,
+    run,
+)
 
-SMTP = typer.Option(None, "--smtp", help="smtp://host:587 (STARTTLS when offered; "
-                    "?starttls=required) or smtps://host:465; default FEEDKIT_SMTP_URL, else a "
-                    "Maildir at .feedkit/outbox beside the registry.", show_default=False)
-DRY_RUN = typer.Option(False, "--dry-run", help="List who would get which digest; send "
-                       "nothing, write nothing.")
-RETRIES = typer.Option(4, "--retries", min=0, help="Retries per message after a temporary "
-                       "failure.")
-RETRY_DELAY = typer.Option(2.0, "--retry-delay", min=0.0, help="First retry delay in seconds; "
-                           "doubles each time, at most 60.")
-CONNECTIONS = typer.Option(None, "--connections", min=1, max=500, show_default=False,
-                           help="SMTP connections used at once (default "
+CONNECTIONS = typer.Option(None, "--connections", min=1, max=500, metavar="N",
+                           show_default=False, help="SMTP connections used at once (default "
                            "FEEDKIT_SMTP_CONNECTIONS, else 32).")
 RATE = typer.Option(0.0, "--rate", min=0.0, metavar="PER_SECOND", help="At most this many "
                     "messages a second (0: no limit).")
-PER_HOUR = typer.Option(0, "--per-hour", min=0, help="At most this many messages in any "
-                        "hour, counting earlier runs (0: no limit).")
+PER_HOUR = typer.Option(0, "--per-hour", min=0, metavar="N", help="At most this many "
+                        "messages in any hour, counting earlier runs (0: no limit).")
 TO = typer.Option(None, "--to", metavar="ADDRESS", help="Test: send the message the next run "
                   "would send, personalised and signed for ADDRESS, to it alone; record "
                   "nothing.")
 
 
 def send_command(
-    period: str = typer.Option(..., "--period", help="day, week or month."),
-    subscribers: Path | None = SUBSCRIBERS, smtp: str | None = SMTP,
-    state: Path | None = STATE, now: str | None = NOW, dry_run: bool = DRY_RUN,
+    period: str = typer.Option(..., "--period", metavar="day|week|month",
+                               help="Send the digest of each complete day, week or month."),
+    subscribers: Path | None = SUBSCRIBERS,
+    smtp: str | None = typer.Option(
+        None, "--smtp", metavar="URL", help="smtp://host:587 (STARTTLS when offered; "
+        "?starttls=required) or smtps://host:465; default FEEDKIT_SMTP_URL, else a Maildir "
+        "at .feedkit/outbox beside the registry.", show_default=False),
+    state: Path | None = STATE, now: str | None = NOW,
+    dry_run: bool = typer.Option(False, "--dry-run", help="List who would get which digest; "
+                                 "send nothing, write nothing."),
     registry: Path = REGISTRY, templates: Path | None = TEMPLATES, verbose: bool = VERBOSE,
-    retries: int = RETRIES, retry_delay: float = RETRY_DELAY, smtp_ca: Path | None = SMTP_CA,
+    quiet: bool = QUIET,
+    retries: int = typer.Option(4, "--retries", min=0, metavar="N", help="Retries per "
+                                "message after a temporary failure."),
+    retry_delay: float = typer.Option(2.0, "--retry-delay", min=0.0, metavar="SECONDS",
+                                      help="First retry delay; doubles each time, at most "
+                                      "60."),
+    smtp_ca: Path | None = SMTP_CA,
     connections: int | None = CONNECTIONS, rate: float = RATE, per_hour: int = PER_HOUR,
     to: str | None = TO,
 ) -> None:
@@ -49,13 +64,15 @@ def send_command(
     from ..progress import reporter_for
     from ..retry import Backoff
 
+    require_registry(registry)
     request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
                           subscribers, smtp, state, templates, dry_run,
                           Backoff(retries=retries, delay=retry_delay), smtp_ca, connections,
                           rate, per_hour, to)
-    summary = run(lambda: run_send(request, reporter_for()), verbose)
-    typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
-               f"{summary.suppressed}" if dry_run else summary.line())
+    summary = run(lambda: run_send(request, reporter_for()), verbose, "nothing was sent")
+    if not quiet or summary.pending or summary.failed:
+        typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
+                   f"{summary.suppressed}" if dry_run else summary.line())
     if summary.periods_left:
         typer.echo(f"not started: {', '.join(summary.periods_left)}")
     if summary.stopped:

@@ -26,7 +26,7 @@ def import_command(
     from ..jobs.subscribers import import_subscribers
 
     added, kept = run(lambda: import_subscribers(path, registry=registry, state=state),
-                      verbose)
+                      verbose, "nothing was imported")
     typer.echo(f"imported {added}, already in the list {kept}")
 
 

@@ -25,8 +25,10 @@ def default_writers() -> list[Writer]:
     from ..mail.preview import DigestWriter
     from ..writers.discovery import DiscoveryWriter
     from ..writers.feeds import StylesheetWriter
+    from ..writers.webdigests import WebDigestWriter
 
-    return [*feed_writers(), DiscoveryWriter(), StylesheetWriter(), DigestWriter()]
+    return [*feed_writers(), DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
+            WebDigestWriter()]
 
 
 def feed_writers() -> list[Writer]:
@@ -80,10 +82,14 @@ class BuildResult:
         lines = [f"{'wrote' if p in self.changed else 'unchanged'} {out / p}"
                  for p in self.paths]
         lines += [f"removed {out / p}" for p in self.removed]
-        if lock := self.lock:
-            lines.append(f"{'wrote' if lock.changed else 'unchanged'} {lock.path}")
-            lines += [f"{lock.path}: recorded {i} as removed" for i in lock.removed]
-        return lines
+        return lines + self.lock_lines()
+
+    def lock_lines(self) -> list[str]:
+        """What `feedkit build` prints about posts.lock."""
+        if (lock := self.lock) is None:
+            return []
+        return [f"{'wrote' if lock.changed else 'unchanged'} {lock.path}",
+                *(f"{lock.path}: recorded {i} as removed" for i in lock.removed)]
 
     def stale(self, out: Path) -> list[Path]:
         """What `feedkit build --check` lists as would change: the files a build would
@@ -93,10 +99,20 @@ class BuildResult:
 
 
 def _context(registry_path: Path, templates: Path | None, now: datetime | None,
-             registry: Registry | None = None) -> BuildContext:
-    return BuildContext(registry=load(registry_path) if registry is None else registry,
-                        now=resolve_now(now),
-                        template_dirs=Project(registry_path).template_dirs(templates))
+             registry: Registry | None = None, *, drafts: bool = False,
+             out_dir: Path | None = None) -> BuildContext:
+    memo = None
+    if out_dir is not None:
+        from hashlib import sha256
+
+        from ..writers.memo import RenderMemo
+
+        name = sha256(f"{out_dir.resolve()}\0{drafts}".encode()).hexdigest()[:16]
+        memo = RenderMemo.open(out_dir, Project(registry_path).cache_dir / f"pages-{name}.json")
+    return BuildContext(
+        registry=load(registry_path, drafts=drafts) if registry is None else registry,
+        now=resolve_now(now), template_dirs=Project(registry_path).template_dirs(templates),
+        memo=memo)
 
 
 def render(
@@ -115,6 +131,7 @@ def render(
 def build(
     registry_path: Path, out_dir: Path, *, templates: Path | None = None,
     now: datetime | None = None, check: bool = False, writers: list[Writer] | None = None,
+    drafts: bool = False,
 ) -> BuildResult:
     """Render everything into out_dir, all or nothing; with `check`, only compare.
 
@@ -122,9 +139,11 @@ def build(
     at the end; if anything fails, the staged files go and out/ is as it was. A
     whole build (no `writers` given) also removes the files of the previous whole
     build that it no longer makes, such as a removed tag's feeds. A post that would
-    change its published id (posts.lock) stops the build first.
+    change its published id (posts.lock) stops the build first. `drafts` includes
+    the posts marked `draft: true`, for a preview; such a build leaves posts.lock
+    alone (a draft is not published).
     """
-    context = _context(registry_path, templates, now)
+    context = _context(registry_path, templates, now, drafts=drafts, out_dir=out_dir)
     lock = _checked_lock(registry_path, context)
     prune = writers is None  # only a whole build knows which files are stale
     chosen = writers if writers is not None else default_writers()
@@ -135,15 +154,18 @@ def build(
         stale = stale_files(out_dir, set(memory.files)) if prune else []
         return BuildResult(context.registry, tuple(sorted(memory.files)),
                            tuple(memory.stale(out_dir)), removed=tuple(stale),
-                           lock=_update(lock))
+                           lock=None if drafts else _update(lock))
     with staged(out_dir, prune=prune) as outputs:
         for writer in chosen:
             writer.write(context, outputs)
-        lock.write()  # last: if it fails, out/ stays as it was
+        if not drafts:
+            lock.write()  # last: if it fails, out/ stays as it was
+    if prune and context.memo is not None:
+        context.memo.save()  # only a whole build has written every archive page
     paths = tuple(sorted(outputs.paths))
     return BuildResult(context.registry, paths, tuple(outputs.changed),
                        _written_feeds(context, outputs.digests), tuple(outputs.removed),
-                       _update(lock))
+                       None if drafts else _update(lock))
 
 
 def _checked_lock(registry_path: Path, context: BuildContext) -> LockPlan:

@@ -23,7 +23,7 @@ class DigestRequest:
     """The window (--since/--until or --period), where to write, and for whom."""
 
     registry: Path
-    out: Path
+    out: Path | None = None  # default: .feedkit/digest/ beside the registry
     since: date | None = None
     until: date | None = None
     period: str | None = None
@@ -34,6 +34,7 @@ class DigestRequest:
 
 @dataclass(frozen=True)
 class DigestResult:
+    out: Path
     paths: tuple[str, ...]
     changed: tuple[str, ...]
     window: Window
@@ -79,8 +80,9 @@ def make_digest(request: DigestRequest) -> DigestResult:
     rendered = render_digest(registry, window, posts=posts,
                              template_dirs=Project(request.registry).template_dirs(
                                  request.templates))
-    with staged(request.out) as outputs:
+    out = request.out or Project(request.registry).digest_dir
+    with staged(out) as outputs:
         add_digest_files(outputs, registry.site, rendered, to=request.to or TO_PLACEHOLDER)
     warning = clip_warning(rendered)
-    return DigestResult(tuple(sorted(outputs.paths)), tuple(outputs.changed), window,
+    return DigestResult(out, tuple(sorted(outputs.paths)), tuple(outputs.changed), window,
                         len(posts), (warning,) if warning else ())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..errors import FeedkitError, UsageError
 from ..load.subscribers import Subscriber
 from ..model import Post, Registry
-from ..periods import PERIODS, Period, local_day, plan
+from ..periods import PERIODS, Period, last_complete, local_day, plan
 from ..retry import Backoff
 from ..state import Delivery, SendState
 
@@ -87,7 +87,9 @@ class Sender:
         today = now.astimezone(self.registry.site.tz).date()
         periods = self.planned(kind, today)
         if not periods:
-            self.reporter.log(f"nothing to send: every {kind} up to {today} is done")
+            last = last_complete(kind, today)
+            self.reporter.log(f"nothing to send: every {kind} up to {last.end} is done" if last
+                              else f"nothing to send: no {kind} has ended yet")
         for period in periods:
             if self.summary.stopped:
                 counts = self.state.counts(period.key)

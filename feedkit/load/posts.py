@@ -12,7 +12,7 @@ import yaml
 
 from ..addresses import address_problem
 from ..dates import DateProblem, parse_date
-from ..model import Author, Post, Site
+from ..model import Author, Image, Post, Site
 from ..text.slugify import slugify
 from ..urls import ascii_host
 from .reader import SCHEME, Node, Reader
@@ -20,8 +20,11 @@ from .yamlstream import ItemStream
 
 POST_FIELDS = (
     "title", "date", "author", "body", "summary", "slug", "url", "id", "updated", "tags",
+    "image", "draft",
 )
 AUTHOR_FIELDS = ("name", "role", "email", "url")
+IMAGE_FIELDS = ("url", "alt", "width", "height")
+_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 MAX_TAGS = 50
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -72,6 +75,8 @@ def _post(
     elif body is None and summary is None:
         reader.add(f["body"], f"{where}.body: is empty; write the post's text or give a summary")
     tags = _tags(reader, f.get("tags"), where)
+    image = _image(reader, f.get("image"), where)
+    draft = _draft(reader, f.get("draft"), where)
     slug = reader.text(f, "slug", where)
     if slug is not None and not _SLUG.match(slug):
         reader.add(f["slug"], f"{where}.slug: '{slug}' may hold only a-z, 0-9 and single "
@@ -99,6 +104,7 @@ def _post(
         id=post_id or tag_uri(site.url, published, slug),
         published=published, updated=updated or published, author=author,
         body=body or "", summary=summary, tags=tags, line=node.start_mark.line + 1,
+        image=image, draft=draft,
     )
 
 
@@ -139,6 +145,50 @@ def _author(reader: Reader, node: Node | None, where: str, post: Node) -> Author
         return None
     return Author(name=author_name, role=reader.text(f, "role", name) or "",
                   email=email, url=url)
+
+
+def _draft(reader: Reader, node: Node | None, where: str) -> bool:
+    if node is None:
+        return False
+    raw = node.value.lower() if isinstance(node, yaml.ScalarNode) else ""
+    if raw not in _BOOLEANS:
+        reader.add(node, f"{where}.draft: must be true or false")
+        return False
+    return _BOOLEANS[raw]
+
+
+def _image(reader: Reader, node: Node | None, where: str) -> Image | None:
+    """`image: {url, alt, width, height}`: an absolute URL, its alt text, its size."""
+    name = f"{where}.image"
+    if node is None:
+        return None
+    f = reader.mapping(node, name, IMAGE_FIELDS)
+    if f is None:
+        return None
+    url = reader.text(f, "url", name, required=True, parent=node)
+    alt = reader.text(f, "alt", name)
+    if alt is None:
+        reader.add(f.get("alt", node), f"{name}.alt: missing; describe the picture for "
+                                       "readers who can't see it")
+    size = [_pixels(reader, f, key, name, node) for key in ("width", "height")]
+    if url is not None:
+        url = reader.absolute_url(f["url"], f"{name}.url", url)
+    if url is None or alt is None or size[0] is None or size[1] is None:
+        return None
+    return Image(url=url, alt=alt, width=size[0], height=size[1])
+
+
+def _pixels(reader: Reader, f: dict[str, Node], key: str, where: str, parent: Node,
+            ) -> int | None:
+    node = f.get(key)
+    if node is None:
+        reader.add(parent, f"{where}.{key}: missing; give the picture's {key} in pixels")
+        return None
+    raw = node.value if isinstance(node, yaml.ScalarNode) else ""
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 20000:
+        reader.add(node, f"{where}.{key}: must be a whole number of pixels (1 to 20000)")
+        return None
+    return int(raw)
 
 
 def _tags(reader: Reader, node: Node | None, where: str) -> tuple[str, ...]:

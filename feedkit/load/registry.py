@@ -18,8 +18,10 @@ from .site import read_site, timezone_guess
 from .yamlstream import ItemStream, top_level
 
 
-def load(path: str | Path) -> Registry:
+def load(path: str | Path, *, drafts: bool = False) -> Registry:
     """Read and check a registry file; raise RegistryError listing every problem.
+
+    Drafts (`draft: true`) are checked like every post but left out unless `drafts`.
 
     The file is streamed to the YAML parser rather than read whole, so a large
     registry costs little more memory than the posts it holds.
@@ -29,20 +31,32 @@ def load(path: str | Path) -> Registry:
     try:
         with open(path, "rb") as handle:
             if not _is_utf8(handle):
-                return loads(Path(path).read_bytes(), shown)  # reports each bad byte
-            handle.seek(0)
-            return _load(handle, shown, lambda: Path(path).read_bytes())
+                registry = loads(Path(path).read_bytes(), shown, drafts=True)  # bad bytes
+            else:
+                handle.seek(0)
+                registry = _load(handle, shown, lambda: Path(path).read_bytes())
     except OSError as exc:
         raise FeedkitError(f"{shown}: can't read the registry: {exc.strerror}") from None
+    return registry if drafts else without_drafts(registry)
 
 
-def loads(data: bytes, path: str = "posts.yaml") -> Registry:
+def without_drafts(registry: Registry) -> Registry:
+    """The registry without its drafts. They are dropped after the posts are ordered,
+    so publishing a draft later moves no other post's timestamp."""
+    if not any(p.draft for p in registry.posts):
+        return registry
+    return Registry(registry.path, registry.site,
+                    tuple(p for p in registry.posts if not p.draft))
+
+
+def loads(data: bytes, path: str = "posts.yaml", *, drafts: bool = False) -> Registry:
     """Check and load registry bytes; `path` is only used in messages."""
     reader = Reader(path, [])
     _check_utf8(data, reader)
     if reader.problems:
         raise RegistryError(reader.problems)
-    return _load(data, path, lambda: data)
+    registry = _load(data, path, lambda: data)
+    return registry if drafts else without_drafts(registry)
 
 
 def _is_utf8(handle: BinaryIO) -> bool:

@@ -13,6 +13,7 @@ import yaml
 
 from ..addresses import address_problem
 from ..model import DkimSettings, Options, Publisher, Site
+from ..periods import PERIODS
 from ..text.i18n import is_language_tag
 from .reader import SCHEME, Node, Reader
 
@@ -179,6 +180,9 @@ def _options(reader: Reader, node: Node) -> Options:
             text = reader.text(f, key, "site.options")
             values[key] = text or ""
     options = Options(**values)
+    if options.web_digests and options.web_digests not in PERIODS:
+        reader.add(f["web_digests"], f"site.options.web_digests: '{options.web_digests}' is "
+                                     f"not one of: {', '.join(PERIODS)}")
     if options.excerpt_length <= len(options.excerpt_suffix):
         reader.add(f.get("excerpt_length", node),
                    "site.options.excerpt_length: must be longer than excerpt_suffix")

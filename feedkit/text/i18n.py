@@ -78,3 +78,20 @@ def long_date(day: date, language: str) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="long", locale=_babel_locale(language))
+
+
+def date_range(start: date, end: date, language: str) -> str:
+    """Two dates with what they share written once: "3–9 februari 2020",
+    "27 januari–2 februari 2020", "30 December 2019 – 5 January 2020"."""
+    from babel.dates import format_date
+
+    last = long_date(end, language)
+    if start == end:
+        return last
+    day_first = last.startswith(f"{end.day} ")
+    if not day_first or start.year != end.year:
+        return f"{long_date(start, language)} – {last}"
+    if start.month == end.month:
+        return f"{start.day}–{last}"
+    first = format_date(start, format="d MMMM", locale=_babel_locale(language))
+    return f"{first} – {last}"

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from ..model import Registry
 from .catalogue import Catalogue, build_catalogue
+from .memo import RenderMemo
 
 
 class Outputs(Protocol):
@@ -25,6 +26,7 @@ class BuildContext:
     registry: Registry
     now: datetime
     template_dirs: tuple[Path, ...] = ()
+    memo: RenderMemo | None = None  # archive pages kept from the last build
 
     @cached_property
     def catalogue(self) -> Catalogue:

@@ -13,24 +13,40 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..model import Post, Registry, Site
-from ..periods import Window, local_day, posts_in_window
+from ..errors import TemplateError
+from ..model import Image, Post, Registry, Site
+from ..periods import Window, local_day, period_name, posts_in_window, window_for_period
 from ..text import flowed
 from ..text.content import excerpt
 from ..text.excerpt import collapse, truncate
-from ..text.i18n import long_date, resolve_language, translations
+from ..text.i18n import date_range, long_date, resolve_language, translations
 from ..text.templating import render_template
 
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.feedkit.invalid/FEEDKIT-UNSUBSCRIBE-URL"
 PREHEADER_LENGTH = 140
+IMAGE_WIDTH = 536  # the digest's column: 600 px less 32 px on each side
+
+
+WEB_FOLDER = "digests"
 
 
 def window_label(window: Window, language: str) -> str:
-    """The dates written out: "3 februari 2020 – 9 februari 2020" or one date."""
-    language = resolve_language(language)
-    if window.start == window.end:
-        return long_date(window.start, language)
-    return f"{long_date(window.start, language)} – {long_date(window.end, language)}"
+    """The dates written out once: "3–9 februari 2020", or one date."""
+    return date_range(window.start, window.end, resolve_language(language))
+
+
+def web_period(site: Site, window: Window) -> str | None:
+    """The name of the web copy of this window's digest (2020-W06), when the site
+    publishes its digests (`web_digests`) and the window is one of its periods."""
+    kind = site.options.web_digests
+    if not kind or window_for_period(kind, window.start) != window:
+        return None
+    return period_name(kind, window)
+
+
+def web_url(site: Site, period: str | None = None) -> str:
+    """The web copy of a digest (or, without a period, the index of them all)."""
+    return site.url + WEB_FOLDER + "/" + (f"{period}/" if period else "")
 
 
 GMAIL_CLIP_BYTES = 102 * 1024  # Gmail shows "[Message clipped]" past this much HTML
@@ -70,6 +86,16 @@ class DigestPost:
     excerpt: str
     author: str
     role: str
+    image: Image | None = None
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        """The picture's width and height as shown: at most the column's 536 px
+        (Outlook's Word engine takes the attributes and ignores CSS max-width)."""
+        if self.image is None:
+            return (0, 0)
+        width = min(self.image.width, IMAGE_WIDTH)
+        return width, max(1, round(self.image.height * width / self.image.width))
 
 
 @dataclass(frozen=True)
@@ -89,7 +115,7 @@ def group_by_day(posts: Sequence[Post], site: Site, language: str) -> tuple[Dige
             DigestPost(
                 title=collapse(post.title), url=post.url,
                 excerpt=excerpt(post, site.options), author=post.author.name,
-                role=post.author.role,
+                role=collapse(post.author.role), image=post.image,
             )
         )
     return tuple(DigestDay(day, long_date(day, language), tuple(items))
@@ -99,8 +125,12 @@ def group_by_day(posts: Sequence[Post], site: Site, language: str) -> tuple[Dige
 def render_digest(
     registry: Registry, window: Window, *, language: str | None = None,
     template_dirs: tuple[Path, ...] = (), posts: Sequence[Post] | None = None,
+    inline: bool = True,
 ) -> RenderedDigest:
-    """Render the digest of `window` (or of exactly `posts`, if given)."""
+    """Render the digest of `window` (or of exactly `posts`, if given).
+
+    `inline=False` leaves the stylesheet in <head> (the web copy, for browsers).
+    """
     site = registry.site
     lang = resolve_language(language or site.language)
     chosen = tuple(sorted(posts_in_window(registry, window) if posts is None else posts,
@@ -114,16 +144,37 @@ def render_digest(
         len(chosen),
     ) % {"site": site_title, "num": len(chosen), "period": period}
     preheader = truncate(" · ".join(collapse(p.title) for p in chosen), PREHEADER_LENGTH, "…")
+    published = web_period(site, window)
     context: dict[str, Any] = {
         "site": site, "site_title": site_title, "publisher": site.publisher,
         "lang": lang, "period": period, "subject": subject, "preheader": preheader,
         "days": group_by_day(chosen, site, lang), "count": len(chosen),
-        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER, "feed_url": site.feed_url,
+        "web_url": web_url(site, published) if published and inline else None,
+        "archive_url": web_url(site) if site.options.web_digests else None,
+        "text_lang": _lang_attribute(site.language, lang),
     }
-    html = inline_css(render_template(template_dirs, lang, "digest.html.j2", context))
-    text = flowed.wrap(render_template(template_dirs, lang, "digest.txt.j2", context))
+    html = render_template(template_dirs, lang, "digest.html.j2", context)
+    text = render_template(template_dirs, lang, "digest.txt.j2", context)
+    for name, part in (("digest.html.j2", html), ("digest.txt.j2", text)):
+        if UNSUBSCRIBE_PLACEHOLDER not in part:
+            where = next((d / name for d in template_dirs if (d / name).is_file()), name)
+            raise TemplateError(
+                f"{where}: has no unsubscribe link; the law and the big mailbox providers "
+                "require one in every digest: add {{ unsubscribe_url }} to the template")
+    html = inline_css(html) if inline else html
+    text = flowed.wrap(text)
     return RenderedDigest(subject=subject, html=html, text=text, preheader=preheader,
                           language=lang, window=window, posts=chosen)
+
+
+def _lang_attribute(site_language: str, language: str) -> Any:
+    """` lang="sv"` for the site's own text in a digest written in another language."""
+    from markupsafe import Markup, escape
+
+    if resolve_language(site_language) == language:
+        return ""
+    return Markup(' lang="{}"').format(escape(site_language))
 
 
 def inline_css(html: str) -> str:

@@ -40,12 +40,15 @@ class DiscoveryWriter:
         from ..text.templating import environment
 
         catalogue = context.catalogue
+        from ..text.i18n import resolve_language
+
         groups = [
-            {"heading": heading,
+            {"kind": kind, "heading": heading,
              "feeds": [feed_links(s) for s in catalogue.taxonomy if s.kind == kind]}
             for kind, heading in (("tag", "Tags"), ("author", "Authors"))
         ]
-        env = environment(context.template_dirs, context.registry.site.language)
+        env = environment(context.template_dirs,
+                          resolve_language(context.registry.site.language))
         html = env.get_template("feeds.html").render(
             site=context.registry.site, main=feed_links(catalogue.site_feed), groups=groups,
         )

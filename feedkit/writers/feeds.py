@@ -64,10 +64,24 @@ class TaxonomyWriter:
 
 
 class ArchiveWriter:
-    """out/archive/<n>.xml for every page of posts older than the main feed's."""
+    """out/archive/<n>.xml for every page of posts older than the main feed's; pages
+    whose inputs did not change since the last build are taken as they are (memo.py)."""
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
-        _write_many(context.catalogue.archive, outputs)
+        from functools import partial
+
+        from .parallel import render_all
+
+        memo = context.memo
+        specs = context.catalogue.archive
+        if memo is None:
+            _write_many(specs, outputs)
+            return
+        work = sum(len(spec.posts) for spec in specs)
+        job = partial(memo.render_or_reuse, render_files)
+        for path, data, key in render_all(job, specs, posts=work):
+            outputs.add(path, data)
+            memo.record(path, key, data)
 
 
 class StylesheetWriter:

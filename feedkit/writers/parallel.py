@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-Rendered = list[tuple[str, bytes]]
+T = TypeVar("T")
 
 # Below this many posts in all, starting processes costs more than it saves.
 PARALLEL_FROM = 1000
 
-_task: tuple[Callable[[Any], Rendered], Sequence[Any]] | None = None
+_task: tuple[Callable[[Any], list[Any]], Sequence[Any]] | None = None
 
 
-def _run(bounds: tuple[int, int]) -> Rendered:
+def _run(bounds: tuple[int, int]) -> list[Any]:
     assert _task is not None
     render, items = _task
     return [out for item in items[bounds[0] : bounds[1]] for out in render(item)]
 
 
 def render_all(
-    render: Callable[[Any], Rendered], items: Sequence[Any], *, posts: int
-) -> Iterator[tuple[str, bytes]]:
-    """(path, bytes) for every item, in item order; `posts` says how much work it is."""
+    render: Callable[[Any], list[T]], items: Sequence[Any], *, posts: int
+) -> Iterator[T]:
+    """What `render` gives for every item (such as (path, bytes) pairs), in item
+    order; `posts` says how much work it is."""
     global _task
     workers = min(os.cpu_count() or 1, 8)
     if posts < PARALLEL_FROM or workers < 2 or len(items) < 2:
@@ -44,7 +45,7 @@ def render_all(
         for item in items:
             yield from render(item)
         return
-    step = max(1, -(-len(items) // (workers * 4)))
+    step = max(1, -(-len(items) // (workers * 16)))
     bounds = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
     _task = (render, items)
     try:

@@ -8,24 +8,34 @@
   <xsl:output method="html" encoding="UTF-8" indent="yes"
       doctype-system="about:legacy-compat"/>
 
+  <!-- The page's words follow the feed's language (xml:lang or <language>):
+       Swedish and English here; add a branch for another language. -->
+  <xsl:variable name="lang" select="translate(substring(/atom:feed/@xml:lang | /rss/channel/language, 1, 2), 'SVEN', 'sven')"/>
+
   <xsl:template match="/">
     <xsl:variable name="title" select="atom:feed/atom:title | rss/channel/title"/>
-    <html>
+    <html lang="{$lang}">
       <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
-        <title><xsl:value-of select="$title"/> (feed)</title>
+        <title><xsl:value-of select="$title"/>
+          <xsl:choose><xsl:when test="$lang = 'sv'"> (flöde)</xsl:when><xsl:otherwise> (feed)</xsl:otherwise></xsl:choose></title>
         <style>
           body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 2rem auto;
-                 padding: 0 1rem; line-height: 1.5; color: #222; }
+                 padding: 0 1rem; line-height: 1.5; color: #222;
+                 overflow-wrap: anywhere; word-break: break-word; }
           .note { background: #f3f3f3; padding: .75rem 1rem; border-radius: .25rem; }
           article { border-top: 1px solid #ddd; padding: .5rem 0; }
           time { color: #666; font-size: .9em; }
         </style>
       </head>
       <body>
-        <p class="note">This is a web feed. Copy its address from the address bar into
-          a feed reader to follow new posts.</p>
+        <p class="note"><xsl:choose>
+          <xsl:when test="$lang = 'sv'">Det här är ett webbflöde. Kopiera adressen från
+            adressfältet till en flödesläsare för att följa nya inlägg.</xsl:when>
+          <xsl:otherwise>This is a web feed. Copy its address from the address bar into
+            a feed reader to follow new posts.</xsl:otherwise>
+        </xsl:choose></p>
         <h1><xsl:value-of select="$title"/></h1>
         <p><xsl:value-of select="atom:feed/atom:subtitle"/><xsl:value-of
           select="rss/channel/description" disable-output-escaping="yes"/></p>

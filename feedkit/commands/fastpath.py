@@ -1,0 +1,59 @@
+"""`feedkit build` answered by the build cache before the CLI framework starts.
+
+typer validates its parameters through pydantic, whose import alone costs more
+than an unchanged rebuild may take (bench/README.md, "edit loop"). When the
+command line is a plain build (only the options below), the cache is asked
+first; anything else, or a miss, goes to the full command, which parses and
+reports as always.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_VALUED = {"-r": "registry", "--registry": "registry", "-o": "out", "--out": "out",
+           "--now": "now"}
+_FLAGS = {"-q": "quiet", "--quiet": "quiet", "--drafts": "drafts"}
+
+
+def _parse(args: list[str]) -> dict[str, str | bool] | None:
+    found: dict[str, str | bool] = {}
+    rest = iter(args)
+    for arg in rest:
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in _FLAGS and not eq:
+            found[_FLAGS[name]] = True
+        elif name in _VALUED:
+            found[_VALUED[name]] = value if eq else next(rest, "")
+        else:
+            return None
+    return found if all(found.get(k, "x") for k in ("registry", "out", "now")) else None
+
+
+def cached_build(args: list[str]) -> bool:
+    """True when the cache answered `feedkit build ARGS` (its lines already printed)."""
+    options = _parse(args)
+    if options is None:
+        return False
+    from ..clock import resolve_now
+    from ..errors import FeedkitError
+    from ..jobs.cache import fingerprint, lookup
+    from ..project import Project
+
+    registry = Path(str(options.get("registry", "posts.yaml")))
+    out = Path(str(options.get("out", "out")))
+    drafts = bool(options.get("drafts"))
+    try:
+        now = resolve_now(str(options["now"]) if "now" in options else None)
+        key = fingerprint(registry, out, Project(registry).template_dirs(), drafts)
+    except (FeedkitError, OSError):
+        return False  # the full command reports it
+    hit = lookup(registry, out, key, now, drafts)
+    if hit is None:
+        return False
+    if not options.get("quiet"):
+        from .lines import file_lines
+
+        print("\n".join([*file_lines(out, hit.paths, hit.changed), *hit.notes]))
+    return True
+

@@ -1,0 +1,105 @@
+"""The build cache: an unchanged rebuild writes nothing and loads nothing; anything a
+build depends on (the registry, a template, "now" passing a scheduled post, a file
+in out/) makes it build again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedkit.errors import RegistryError
+from feedkit.jobs.cache import build_cached
+
+NOW = datetime(2020, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def site(tmp_path: Path, example_registry: Path) -> Path:
+    registry = tmp_path / "posts.yaml"
+    registry.write_bytes(example_registry.read_bytes())
+    return registry
+
+
+def test_an_unchanged_rebuild_is_answered_by_the_cache(site: Path) -> None:
+    out = site.parent / "out"
+    first = build_cached(site, out, now=NOW)
+    assert not first.cached and "atom.xml" in first.changed
+    again = build_cached(site, out, now=NOW)
+    assert again.cached and again.changed == () and again.paths == first.paths
+    assert not any("cache" in p for p in again.paths)
+    assert list((site.parent / ".feedkit" / "cache").glob("build-*.json"))
+    # The cache is a shortcut, not a source of truth: without it, the same files.
+    fresh = build_cached(site, out, now=NOW, use_cache=False)
+    assert not fresh.cached and fresh.changed == ()
+
+
+def test_an_edited_registry_builds_again(site: Path) -> None:
+    out = site.parent / "out"
+    build_cached(site, out, now=NOW)
+    site.write_text(site.read_text("utf-8").replace("TV-sända intervju", "intervju i TV"),
+                    "utf-8")
+    again = build_cached(site, out, now=NOW)
+    assert not again.cached and "atom.xml" in again.changed
+    site.write_text("site: [", "utf-8")
+    with pytest.raises(RegistryError):  # a broken registry is reported, never cached
+        build_cached(site, out, now=NOW)
+
+
+def test_a_changed_template_builds_again(site: Path) -> None:
+    out = site.parent / "out"
+    build_cached(site, out, now=NOW)
+    templates = site.parent / "templates"
+    templates.mkdir()
+    (templates / "feeds.html").write_text("<p>{{ site.title }}</p>\n", "utf-8")
+    again = build_cached(site, out, now=NOW)
+    assert not again.cached and again.changed == ("feeds.html",)
+
+
+def test_a_file_changed_or_removed_in_out_builds_again(site: Path) -> None:
+    out = site.parent / "out"
+    build_cached(site, out, now=NOW)
+    (out / "rss.xml").unlink()
+    again = build_cached(site, out, now=NOW)
+    assert not again.cached and again.changed == ("rss.xml",)
+    (out / "atom.xml").write_text("edited by hand", "utf-8")
+    assert build_cached(site, out, now=NOW).changed == ("atom.xml",)
+
+
+def test_now_passing_a_scheduled_post_builds_again(site: Path) -> None:
+    text = site.read_text("utf-8").replace("posts:\n", "posts:\n  - title: Planerat\n"
+                                           "    date: 2020-03-05T08:00\n    author: Ann\n"
+                                           "    body: Kommer snart.\n\n", 1)
+    site.write_text(text, "utf-8")
+    out = site.parent / "out"
+    build_cached(site, out, now=NOW)
+    assert build_cached(site, out, now=datetime(2020, 3, 4, tzinfo=UTC)).cached
+    due = build_cached(site, out, now=datetime(2020, 3, 6, tzinfo=UTC))
+    assert not due.cached and "atom.xml" in due.changed
+    assert "Planerat" in (out / "atom.xml").read_text("utf-8")
+    back = build_cached(site, out, now=NOW)  # an earlier "now" than the cached span
+    assert not back.cached and "Planerat" not in (out / "atom.xml").read_text("utf-8")
+
+
+def test_the_console_script_answers_an_unchanged_build_before_the_cli_starts(
+        site: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {"SOURCE_DATE_EPOCH": "1583020800", "PATH": ""}
+    feedkit = str(Path(sys.executable).with_name("feedkit"))
+    first = subprocess.run([feedkit, "build"], cwd=site.parent, env=env, capture_output=True,
+                           text=True, check=True)
+    again = subprocess.run([feedkit, "build"], cwd=site.parent, env=env, capture_output=True,
+                           text=True, check=True)
+    assert first.stdout == "out: 28 files, 28 written, 0 unchanged\nwrote posts.lock\n"
+    assert again.stdout == "out: 28 files, 0 written, 28 unchanged\nunchanged posts.lock\n"
+    probe = ("import sys; from feedkit.commands.fastpath import cached_build; "
+             "hit = cached_build(sys.argv[1:]); "
+             "print(hit, sorted({'typer', 'yaml', 'jinja2', 'feedgen'} & set(sys.modules)))")
+    for args, expected in ((["-q"], "True []"), (["-q", "--drafts"], "False []"),
+                           (["--check"], "False []"), (["--templates", "t"], "False []")):
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=site.parent, env=env,
+                              capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == expected, (args, done.stdout, done.stderr)
