@@ -230,7 +230,7 @@ class Pool:
     # -- the working side -----------------------------------------------------------
     def _next(self) -> Job | None:
         with self._cond:
-            while not self.stopped:
+            while not self.stopped and not self.throttle.stopped:
                 if self._later and self._later[0][0] <= self.clock():
                     job = heapq.heappop(self._later)[2]
                 elif self._ready:

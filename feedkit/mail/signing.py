@@ -19,7 +19,6 @@ From can be added.
 
 from __future__ import annotations
 
-import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -112,7 +111,6 @@ class DkimSigner:
         if self.fast:
             methods |= {"gen_header": gen_header, "sign": sign}
         self._class: type[Any] = type("FeedkitDkim", (dkim.DKIM,), methods)
-        self._local = threading.local()
 
     def header(self, data: bytes) -> bytes:
         """The DKIM-Signature header line (CRLF-terminated) for a CRLF message."""
