@@ -134,6 +134,7 @@ def measure(subscribers: int, delay: float, connections: int, dkim: bool,
         lines += [f"reader{i}@example.org,Läsare {i},{'en' if i % 10 == 0 else ''}"
                   for i in range(subscribers)]
         (work / "subscribers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        del lines  # the peak RSS figure is the sender's, not this list's
         code = MINIMAL_SINK if sink_kind == "minimal" else SINK
         sink = subprocess.Popen([sys.executable, "-c", code, str(delay)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True)
