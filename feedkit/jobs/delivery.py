@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..mail.personal import Letters
     from ..mail.pool import Job, Outcome
     from ..mail.signing import DkimSigner
-    from .send import Reporter, Summary
+    from .sending import Reporter, Summary
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """`feedkit send`: each period's digest to each subscriber exactly once.
 
-The state decides what is left to do (periods.plan, state.SendState); the digest
-is rendered once per period and language and personalised per recipient
-(mail.personal.Letters); the transport (mail.transport) only hands messages over.
+The state decides what is left to do (jobs/sending.py's plan over state.SendState);
+each period is handed over by jobs/delivery.py (render once per language,
+personalise, sign, hand over on a pool of connections, record); `--to` is
+jobs/testsend.py's. SendRequest and Summary, shared by all three, live in
+jobs/sending.py and are importable from here as before.
 """
 
 from __future__ import annotations
@@ -11,50 +13,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ..errors import FeedkitError, UsageError
 from ..load.subscribers import Subscriber
 from ..model import Post, Registry
-from ..periods import PERIODS, Period, last_complete, local_day, plan
+from ..periods import PERIODS, Period, last_complete
 from ..retry import Backoff
 from ..state import Delivery, SendState
+from .sending import (
+    Reporter,
+    SendRequest,
+    Summary,
+    connections_for,
+    planned,
+    posts_for,
+)
+
+__all__ = ["Reporter", "SendRequest", "Sender", "Summary", "recipients", "run_send"]
 
 if TYPE_CHECKING:
     from ..mail.handover import Transport
     from ..mail.signing import DkimSigner
-
-
-@dataclass
-class Summary:
-    """What a run did (or, for a dry run, would do)."""
-
-    sent: int = 0
-    pending: int = 0
-    failed: int = 0
-    suppressed: int = 0
-    removed: int = 0
-    periods_done: list[str] = field(default_factory=list)
-    periods_left: list[str] = field(default_factory=list)
-    stopped: str = ""
-    fatal: bool = False  # stopped by a set-up problem (login, TLS) rather than a fault
-
-    def line(self) -> str:
-        text = (f"sent {self.sent}, pending {self.pending}, failed {self.failed}, "
-                f"suppressed {self.suppressed}")
-        return text + (f", removed {self.removed}" if self.removed else "")
-
-
-class Reporter(Protocol):
-    """Where progress goes: a rich bar on a terminal, plain lines otherwise."""
-
-    def start(self, label: str, total: int) -> None: ...
-
-    def advance(self) -> None: ...
-
-    def log(self, text: str) -> None: ...
-
-    def done(self) -> None: ...
 
 
 @dataclass
@@ -101,16 +81,11 @@ class Sender:
 
     def planned(self, kind: str, today: date) -> list[Period]:
         """The periods a run on `today` works through, oldest first."""
-        recorded = [(date.fromisoformat(r.start), r.status) for r in self.state.periods(kind)]
-        return plan(kind, today, recorded)
+        return planned(self.state, kind, today)
 
     def posts_for(self, period: Period) -> tuple[tuple[Post, ...], bool]:
         """(the period's posts, whether the state has started it)."""
-        started = period.key in {r.period for r in self.state.periods(period.kind)}
-        if started:
-            ids = self.state.period_post_ids(period.key)
-            return tuple(p for p in self.registry.posts if p.id in ids), True
-        return self._new_posts(period), False
+        return posts_for(self.registry, self.state, period)
 
     # -- one period ---------------------------------------------------------------
     def _period(self, period: Period) -> None:
@@ -132,17 +107,6 @@ class Sender:
             self._dry(period, posts, self._todo(period, started))
             return
         self._deliver(period, posts)
-
-    def _new_posts(self, period: Period) -> tuple[Post, ...]:
-        """The period's posts: those dated in its window, and late ones (dated in an
-        earlier period of the list's life but added after it was sent), never a post
-        some period already holds."""
-        already = self.state.sent_post_ids()
-        site = self.registry.site
-        starts = [r.start for r in self.state.periods(period.kind)]
-        first = date.fromisoformat(min(starts)) if starts else period.window.start
-        return tuple(p for p in self.registry.posts if p.id not in already
-                     and first <= local_day(p, site) <= period.window.end)
 
     def _todo(self, period: Period, started: bool) -> list[Delivery]:
         if started or not self.dry_run:
@@ -178,43 +142,6 @@ class Sender:
             self.summary.periods_done.append(period.label)
             counts = self.state.counts(period.key)
             self.reporter.log(f"{period.label}: done ({counts.get('sent', 0)} sent in all)")
-
-
-@dataclass(frozen=True)
-class SendRequest:
-    """What one `feedkit send` run is asked to do."""
-
-    registry: Path
-    kind: str
-    now: datetime
-    subscribers: Path | None = None
-    smtp_url: str | None = None
-    state: Path | None = None
-    templates: Path | None = None
-    dry_run: bool = False
-    retry: Backoff = field(default_factory=Backoff)
-    smtp_ca: Path | None = None
-    connections: int | None = None  # None: FEEDKIT_SMTP_CONNECTIONS, else the default
-    per_second: float = 0.0  # 0: no limit
-    per_hour: int = 0
-    to: str | None = None  # a test send to this one address, touching no state
-
-
-DEFAULT_CONNECTIONS = 32
-CONNECTIONS_ENV = "FEEDKIT_SMTP_CONNECTIONS"
-
-
-def connections_for(request: SendRequest, env: Mapping[str, str]) -> int:
-    """--connections, else FEEDKIT_SMTP_CONNECTIONS, else the default."""
-    if request.connections is not None:
-        return request.connections
-    raw = env.get(CONNECTIONS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_CONNECTIONS
-    if not raw.isdigit() or not 1 <= int(raw) <= 500:
-        raise UsageError(CONNECTIONS_ENV, f"'{raw}' is not a number of connections from 1 "
-                         "to 500")
-    return int(raw)
 
 
 def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:

@@ -10,12 +10,13 @@ from ..addresses import address_problem, envelope_address
 from ..errors import EXIT_EMPTY, FeedkitError, UsageError
 from ..model import Registry
 from ..state import SendState
+from .sending import Summary, planned, posts_for
 
 if TYPE_CHECKING:
     from ..load.subscribers import Subscriber
     from ..mail.handover import Transport
     from ..mail.signing import DkimSigner
-    from .send import Reporter, SendRequest, Summary
+    from .sending import Reporter, SendRequest
 
 
 class NothingToSend(FeedkitError):
@@ -34,7 +35,6 @@ def test_send(request: SendRequest, registry: Registry, state_path: Path,
     from ..mail.tokens import sign
     from ..mail.verp import verp_address
     from ..text.i18n import resolve_language
-    from .send import Sender, Summary
 
     assert request.to is not None
     address = request.to.strip()
@@ -43,10 +43,9 @@ def test_send(request: SendRequest, registry: Registry, state_path: Path,
     key = address.lower()
     state = SendState.peek(state_path)
     try:
-        sender = Sender(registry, (), state, None, None, reporter, template_dirs=template_dirs)
         today = request.now.astimezone(registry.site.tz).date()
-        found = next(((period, posts) for period in sender.planned(request.kind, today)
-                      for posts in [sender.posts_for(period)[0]] if posts), None)
+        found = next(((period, posts) for period in planned(state, request.kind, today)
+                      for posts in [posts_for(registry, state, period)[0]] if posts), None)
         entry = state.list_entry(key) if state.has_table("list_subscribers") else None
     finally:
         state.close()
