@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import generate  # noqa: E402
 from feedkit.jobs.build import build, default_writers  # noqa: E402
-from feedkit.mail.preview import DigestWriter  # noqa: E402
+from feedkit.writers.context import Isolated  # noqa: E402
 from feedkit.writers.feeds import AtomWriter  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def timed(registry: Path, out: Path, writers) -> float:
 
 def feed_writers() -> list:
     """Every writer of `feedkit build` that makes a feed or feed page (not the digest)."""
-    return [w for w in default_writers() if not isinstance(w, DigestWriter)]
+    return [w for w in default_writers() if not isinstance(w, Isolated)]
 
 
 def main() -> None:

@@ -48,6 +48,9 @@ class FileProblems(FeedkitError):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[FileProblems], tuple[list[Problem]]]:
+        return type(self), (self.problems,)  # across processes, with its problems
+
 
 class RegistryError(FileProblems):
     """The registry (posts.yaml) has problems."""

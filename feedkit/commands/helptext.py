@@ -9,28 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 
 class _Option(TyperOption):
-    def display_type(self, ctx: Any) -> str:
+    def make_metavar(self, ctx: Any = None) -> str:
         return "" if self.is_flag else (self.metavar or (self.name or "").upper())
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None if self.is_flag else self.display_type(ctx)
 
 
 class _Argument(TyperArgument):
-    def display_type(self, ctx: Any) -> str:
-        return ""
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None
-
-    def _usage_display_name(self) -> str:
-        name = self.display_name_raw
+    def make_metavar(self, ctx: Any = None) -> str:
+        name = self.metavar or (self.name or "").upper()
         name = name if self.required else f"[{name}]"
         return name + ("..." if self.nargs != 1 else "")
+
+
+class _Text(click.types.StringParamType):
+    """Text, named as the argument's metavar: the help's type column shows that
+    (typer writes the type's name beside an argument whose metavar is its name)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 def _plain(params: list[Any]) -> None:
@@ -40,6 +40,8 @@ def _plain(params: list[Any]) -> None:
             param.__class__ = _Option
         elif type(param) is TyperArgument:
             param.__class__ = _Argument
+            if param.metavar and isinstance(param.type, click.types.StringParamType):
+                param.type = _Text(param.metavar.lower())
 
 
 class Command(TyperCommand):

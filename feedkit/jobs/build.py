@@ -17,7 +17,7 @@ from ..model import Registry
 from ..outputs import OutputSet, staged, stale_files
 from ..project import Project
 from ..writers.catalogue import FeedFile, FeedSpec
-from ..writers.context import BuildContext, Writer
+from ..writers.context import BuildContext, Isolated, Writer
 
 
 def default_writers() -> list[Writer]:
@@ -27,8 +27,9 @@ def default_writers() -> list[Writer]:
     from ..writers.feeds import StylesheetWriter
     from ..writers.webdigests import WebDigestWriter
 
-    return [*feed_writers(), DiscoveryWriter(), StylesheetWriter(), DigestWriter(),
-            WebDigestWriter()]
+    # The digest writers go first, in their own process on a large build (Isolated).
+    return [Isolated(DigestWriter(), WebDigestWriter()), *feed_writers(), DiscoveryWriter(),
+            StylesheetWriter()]
 
 
 def feed_writers() -> list[Writer]:

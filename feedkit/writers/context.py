@@ -38,3 +38,29 @@ class Writer(Protocol):
     """A writer adds its files to the outputs."""
 
     def write(self, context: BuildContext, outputs: Outputs) -> None: ...
+
+
+class Isolated:
+    """Writers run in a forked child process when the build is large.
+
+    What they import and allocate (premailer and cssutils for the digest, some
+    16 MB) then never enters the build's own process; put first, the child is
+    forked while the build is still small, so the build's peak memory stays low.
+    """
+
+    def __init__(self, *writers: Writer) -> None:
+        self.writers = writers
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        from ..outputs import OutputSet
+        from .parallel import PARALLEL_FROM, in_child
+
+        def run() -> dict[str, bytes]:
+            memory = OutputSet()
+            for writer in self.writers:
+                writer.write(context, memory)
+            return memory.files
+
+        large = len(context.registry.posts) >= PARALLEL_FROM
+        for path, data in (in_child(run) if large else run()).items():
+            outputs.add(path, data)

@@ -54,3 +54,33 @@ def render_all(
                 yield from rendered
     finally:
         _task = None
+
+
+_single: Callable[[], Any] | None = None
+
+
+def _call_single(_: object) -> Any:
+    assert _single is not None
+    return _single()
+
+
+def in_child(work: Callable[[], T]) -> T:
+    """`work()` run in a process forked now, its result sent back (errors too).
+
+    What the work imports and allocates stays in the child; forked early, the
+    child also starts from a small process.
+    """
+    global _single
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return work()
+    _single = work
+    try:
+        with context.Pool(1) as pool:
+            result: T = pool.apply(_call_single, (None,))
+            return result
+    finally:
+        _single = None
