@@ -1,12 +1,14 @@
 """Benchmark `feedkit send`: 10,000 subscribers to a local SMTP sink on 127.0.0.1.
 
-The sink is aiosmtpd in its own process (so it doesn't share the interpreter with
-the sender); it accepts every message and counts it. The sender runs the real
-flow: state in SQLite (WAL, synchronous=NORMAL, a commit before and after every
-message), one rendering per period and language, a personal message per
-recipient, one reused SMTP connection.
+The sink runs in its own process (so it doesn't share the interpreter with the
+sender); it accepts every message, counts it and offers PIPELINING. `--delay 0.05`
+makes it wait 50 ms before answering each DATA, as a real ESP relay does. The
+sender runs the real flow: state in SQLite (WAL, synchronous=NORMAL, a commit
+before and after every message), one rendering per period and language, a
+personal message per recipient, DKIM-signed with a 2048-bit key (`--no-dkim` to
+leave it out), on `--connections` SMTP connections.
 
-    .venv/bin/python bench/send.py [--subscribers N]
+    .venv/bin/python bench/send.py [--subscribers N] [--delay 0.05] [--connections 32]
 """
 
 from __future__ import annotations
@@ -56,10 +58,13 @@ asyncio.run(main())
 MINIMAL_SINK = r"""
 import asyncio, sys
 
-count = size = 0
+count = size = signed = 0
+seen = set()
+DELAY = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
 
 async def session(reader, writer):
-    global count, size
+    global count, size, signed
+    rcpt = b""
     writer.write(b"220 sink ESMTP\r\n")
     while True:
         line = await reader.readline()
@@ -67,13 +72,20 @@ async def session(reader, writer):
             break
         verb = line[:4].upper()
         if verb == b"EHLO":
-            writer.write(b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+            writer.write(b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
         elif verb == b"DATA":
             writer.write(b"354 go ahead\r\n")
             await writer.drain()
             data = await reader.readuntil(b"\r\n.\r\n")
+            if DELAY:
+                await asyncio.sleep(DELAY)
             count += 1
             size += len(data)
+            signed += data.startswith(b"DKIM-Signature:")
+            seen.add(rcpt)
+            writer.write(b"250 OK\r\n")
+        elif verb == b"RCPT":
+            rcpt = line
             writer.write(b"250 OK\r\n")
         elif verb == b"QUIT":
             writer.write(b"221 bye\r\n")
@@ -88,18 +100,19 @@ async def main():
     server = await asyncio.start_server(session, "127.0.0.1", 0, limit=1 << 24)
     print(server.sockets[0].getsockname()[1], flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    print(count, size, flush=True)
+    print(count, size, len(seen), signed, flush=True)
 
 asyncio.run(main())
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--sink", choices=("minimal", "aiosmtpd"), default="minimal",
-                        help="the SMTP server on 127.0.0.1 that accepts the messages")
-    args = parser.parse_args()
+def measure(subscribers: int, delay: float, connections: int, dkim: bool,
+            sink_kind: str = "minimal") -> dict[str, float]:
+    """One run of `feedkit send` into a fresh sink process; its figures."""
+    import resource
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
     from feedkit.jobs.send import SendRequest, run_send
     from feedkit.progress import PlainReporter
@@ -108,13 +121,22 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="feedkit-bench-send-"))
     try:
         registry = work / "posts.yaml"
-        shutil.copy(ROOT / "posts.yaml", registry)
+        text = (ROOT / "posts.yaml").read_text(encoding="utf-8")
+        if dkim:
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            (work / "dkim.pem").write_bytes(key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption()))
+            text = text.replace("site:\n", "site:\n  dkim: {selector: bench, key_file: dkim.pem}\n",
+                                1)
+        registry.write_text(text, encoding="utf-8")
         lines = ["email,name,language"]
         lines += [f"reader{i}@example.org,Läsare {i},{'en' if i % 10 == 0 else ''}"
-                  for i in range(args.subscribers)]
+                  for i in range(subscribers)]
         (work / "subscribers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        code = MINIMAL_SINK if args.sink == "minimal" else SINK
-        sink = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+        del lines  # the peak RSS figure is the sender's, not this list's
+        code = MINIMAL_SINK if sink_kind == "minimal" else SINK
+        sink = subprocess.Popen([sys.executable, "-c", code, str(delay)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True)
         assert sink.stdout is not None and sink.stdin is not None
         port = int(sink.stdout.readline())
@@ -122,25 +144,50 @@ def main() -> None:
         now = datetime.fromisoformat("2020-02-10T12:00+01:00")  # week 3-9 Feb: 4 posts
         start = time.perf_counter()
         request = SendRequest(registry, "week", now, smtp_url=f"smtp://127.0.0.1:{port}",
-                              retry=Backoff(retries=2, delay=0.01))
+                              retry=Backoff(retries=2, delay=0.01), connections=connections)
         summary = run_send(request, PlainReporter(io.StringIO()))
         elapsed = time.perf_counter() - start
         sink.stdin.close()
-        received, size = (int(x) for x in sink.stdout.readline().split())
+        numbers = sink.stdout.readline().split()
         sink.wait(10)
         with sqlite3.connect(work / ".feedkit" / "state.sqlite") as conn:
             sent_rows = conn.execute("SELECT COUNT(*) FROM send_deliveries "
                                      "WHERE status = 'sent'").fetchone()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    assert summary.sent == received == sent_rows == args.subscribers, (summary, received)
-    rate = received / elapsed
-    print(f"sink               {args.sink}")
-    print(f"subscribers        {args.subscribers}")
-    print(f"messages received  {received} ({size / received / 1024:.1f} KiB each)")
-    print(f"rows marked sent   {sent_rows}")
-    print(f"elapsed            {elapsed:.2f} s (load, render, send, commit)")
+    received, size, distinct = int(numbers[0]), int(numbers[1]), int(numbers[2])
+    signed = int(numbers[3]) if len(numbers) > 3 else 0
+    assert summary.sent == received == distinct == sent_rows == subscribers, (summary, numbers)
+    assert signed == (received if dkim else 0), numbers
+    return {"rate": received / elapsed, "elapsed": elapsed, "received": received,
+            "size": size / received / 1024, "rss": resource.getrusage(
+                resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--sink", choices=("minimal", "aiosmtpd"), default="minimal",
+                        help="the SMTP server on 127.0.0.1 that accepts the messages")
+    parser.add_argument("--delay", type=float, default=0.0,
+                        help="seconds the sink waits before answering each DATA")
+    parser.add_argument("--connections", type=int, default=None)
+    parser.add_argument("--no-dkim", action="store_true")
+    parser.add_argument("--floor", type=int, default=0, metavar="N",
+                        help="first measure one connection on N subscribers (the old loop)")
+    args = parser.parse_args()
+    if args.floor:
+        floor = measure(args.floor, args.delay, 1, not args.no_dkim, args.sink)
+        print(f"floor: 1 connection, {args.floor} subscribers: {floor['rate']:.1f} messages/s")
+    got = measure(args.subscribers, args.delay, args.connections, not args.no_dkim, args.sink)
+    rate = got["rate"]
+    print(f"sink               {args.sink}, {args.delay * 1000:.0f} ms per message")
+    print(f"connections        {args.connections or 'default'}; DKIM {not args.no_dkim}")
+    print(f"subscribers        {args.subscribers}, each received exactly once")
+    print(f"message size       {got['size']:.1f} KiB")
+    print(f"elapsed            {got['elapsed']:.2f} s (load, render, sign, send, commit)")
     print(f"messages/second    {rate:.0f} (target {TARGET:.0f}: {rate / TARGET:.2f}x)")
+    print(f"peak RSS (sender)  {got['rss']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from .commands.build import build_command
 from .commands.common import report, run
 from .commands.digest import digest_command
 from .commands.helptext import Command, Group
+from .commands.inbox import inbox_command
 from .commands.init import init_command
 from .commands.new import new_command
 from .commands.pins import pin_ids_command
@@ -23,6 +24,7 @@ from .commands.publish import publish_command
 from .commands.send import send_command
 from .commands.serve import serve_command
 from .commands.state import state_app
+from .commands.status import status_command
 from .commands.subscribers import subscribers_app
 from .commands.unsubscribe import unsubscribe_command
 from .commands.validate import validate_command
@@ -61,6 +63,7 @@ for name, command in (
     ("digest", digest_command), ("validate", validate_command), ("pin-ids", pin_ids_command),
     ("publish", publish_command), ("send", send_command),
     ("unsubscribe", unsubscribe_command), ("serve", serve_command),
+    ("status", status_command), ("inbox", inbox_command),
 ):
     app.command(name, cls=Command)(command)
 for info in subscribers_app.registered_commands:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 
@@ -38,6 +39,20 @@ class Options:
 
 
 @dataclass(frozen=True, slots=True)
+class DkimSettings:
+    """`site.dkim`: who signs the digests. `where` is its FILE:LINE:COL."""
+
+    selector: str
+    key_file: str
+    domain: str
+    where: str = ""
+
+    def key_path(self, registry: Path) -> Path:
+        """The key file, relative to the registry's folder unless absolute."""
+        return registry.parent / self.key_file
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """The site section of the registry."""
 
@@ -54,6 +69,8 @@ class Site:
     unsubscribe_url: str = ""
     publisher: Publisher | None = None
     options: Options = field(default_factory=Options)
+    dkim: DkimSettings | None = None
+    bounce_address: str = ""  # VERP: bounces+TOKEN@domain; "" means no VERP
 
     @property
     def tz(self) -> ZoneInfo:

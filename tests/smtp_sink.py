@@ -1,8 +1,10 @@
 """A real SMTP server (aiosmtpd) on a free 127.0.0.1 port, with faults on request.
 
-Runs its own asyncio loop in a thread. Messages count as delivered only once the
-handler has returned 250, like a real server; a client that vanishes earlier
-leaves nothing behind (aiosmtpd cancels the handler when the connection drops).
+Runs its own asyncio loop in a thread; `pipelining=True` offers PIPELINING (RFC
+2920) and counts the MAIL commands that came with their RCPT in one write.
+Messages count as delivered only once the handler has returned 250, like a real
+server; a client that vanishes earlier leaves nothing behind (aiosmtpd cancels
+the handler when the connection drops).
 With a server-side `tls` context it offers STARTTLS, or speaks TLS from the first
 byte when `implicit_tls` is set; each message records the TLS version and login
 the server saw.
@@ -15,6 +17,7 @@ import email
 import email.policy
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -39,6 +42,7 @@ class Received:
     tls_version: str | None = None  # as the server saw the session; None: plaintext
     login: str | None = None  # the user that authenticated, if any
     smtputf8: bool = False  # MAIL FROM carried SMTPUTF8
+    at: float = 0.0  # time.monotonic() when the server answered 250
 
     def parse(self) -> EmailMessage:
         return email.message_from_bytes(self.data, policy=email.policy.default)
@@ -52,6 +56,7 @@ class Faults:
     drop_before_message: set[int] = field(default_factory=set)  # drop at MAIL FROM #n
     data_delay: float = 0.0
     max_messages_per_connection: int = 0
+    refuse_for: float = 0.0  # answer 421 and hang up on MAIL for this long after the first
 
 
 class _Handler:
@@ -69,6 +74,16 @@ class _Handler:
         if number in sink.faults.drop_before_message:
             server.transport.close()
             return "421 4.3.2 going away"
+        if number == 1:
+            sink.first_mail = time.monotonic()
+        if time.monotonic() - sink.first_mail < sink.faults.refuse_for:
+            server.transport.close()
+            return "421 4.7.0 too busy, try again later"
+        # Commands that came in the same write as MAIL (RFC 2920 PIPELINING) are
+        # already in the reader's buffer.
+        if b"RCPT" in bytes(getattr(server._reader, "_buffer", b"")):
+            with sink.lock:
+                sink.pipelined += 1
         if per_conn and count > per_conn:
             return "421 4.7.0 too many messages on this connection"
         envelope.mail_from = address
@@ -89,8 +104,14 @@ class _Handler:
         sink = self.sink
         with sink.lock:
             sink.data_started += 1
-        if sink.faults.data_delay:
-            await asyncio.sleep(sink.faults.data_delay)
+            sink.in_data += 1
+            sink.most_in_data = max(sink.most_in_data, sink.in_data)
+        try:
+            if sink.faults.data_delay:
+                await asyncio.sleep(sink.faults.data_delay)
+        finally:
+            with sink.lock:
+                sink.in_data -= 1
         tls = server.transport.get_extra_info("ssl_object")
         login = getattr(session.auth_data, "login", None) if session.authenticated else None
         with sink.lock:
@@ -98,8 +119,14 @@ class _Handler:
                                           bytes(envelope.content),
                                           tls.version() if tls else None,
                                           login.decode() if login else None,
-                                          bool(envelope.smtp_utf8)))
+                                          bool(envelope.smtp_utf8), time.monotonic()))
         return "250 2.0.0 queued"
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.sink.pipelining:
+            responses.insert(1, "250-PIPELINING")
+        return responses
 
 
 class SmtpSink:
@@ -107,11 +134,16 @@ class SmtpSink:
 
     def __init__(self, faults: Faults | None = None, *, authenticator=None,
                  auth_require_tls: bool = False, tls: ssl.SSLContext | None = None,
-                 implicit_tls: bool = False, **smtp_options: object) -> None:
+                 implicit_tls: bool = False, pipelining: bool = False,
+                 **smtp_options: object) -> None:
         self.faults = faults or Faults()
+        self.pipelining = pipelining
+        self.pipelined = 0  # MAIL commands that arrived with RCPT behind them
+        self.in_data = self.most_in_data = 0  # DATA being worked on at once
         self.received: list[Received] = []
         self.lock = threading.Lock()
         self.mail_commands = 0
+        self.first_mail = 0.0
         self.data_started = 0
         self._per_session: dict[int, int] = {}
         self._authenticator = authenticator

@@ -31,7 +31,7 @@ def test_a_server_refusing_service_loses_no_period(tmp_path: Path, greeting: byt
     assert result.exit_code == 75, result.output
     assert "sent 0, pending 3, failed 0" in result.output
     assert "554 No SMTP service here" in result.output or "500" in result.output
-    assert set(deliveries(registry).values()) == {("pending", 2), ("pending", 0)}
+    assert {status for status, _ in deliveries(registry).values()} == {"pending"}
     with SmtpSink() as sink:
         again = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
         got = sink.by_recipient()

@@ -291,7 +291,7 @@ def test_one_click_during_a_send_in_progress_is_honoured(tmp_path: Path) -> None
         sending = subprocess.Popen(
             [sys.executable, "-c", "from feedkit.cli import main; main()", "send",
              "--registry", str(registry), "--period", "week", "--now",
-             "2020-02-10T12:00+01:00", "--smtp", sink.url],
+             "2020-02-10T12:00+01:00", "--smtp", sink.url, "--connections", "1"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
         while sink.data_started < 1:

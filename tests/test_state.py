@@ -44,7 +44,8 @@ def test_tables_live_beside_other_commands_tables(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         version = conn.execute("SELECT value FROM send_meta").fetchone()
     assert {t for t in tables if t.startswith("send_")} == {
-        "send_meta", "send_periods", "send_period_posts", "send_deliveries", "send_suppressed"}
+        "send_meta", "send_periods", "send_period_posts", "send_deliveries", "send_suppressed",
+        "send_runs", "send_bounces"}
     assert version == (str(SCHEMA_VERSION),)
 
 
@@ -110,8 +111,8 @@ def test_claims_come_in_order_and_never_twice(state_at: str) -> None:
         for delivery in batch[2:]:
             state.mark(PERIOD, delivery.recipient, "sent")
     assert seen == [f"u{i}@x.org" for i in range(45)]
-    assert state.unclaimed(PERIOD) == 0
-    state.release(PERIOD, "w1")
+    assert state.release(PERIOD, "w1") == 0  # every claimed one was handed over
+    assert state.unclaimed(PERIOD) == 6
     state.close()
     rerun = opened(state_at)  # the next run takes what was left open, and only that
     left = rerun.claim(PERIOD, "w2", 20, 60)
@@ -159,7 +160,7 @@ def test_an_expired_lease_is_taken_over_and_fences_the_old_worker(pg_state: str)
     assert state.unclaimed(PERIOD) == 2
     taken = state.claim(PERIOD, "live", 10, 60)
     assert [(d.recipient, d.status, d.message_id) for d in taken] == [
-        ("u0@x.org", "sending", "<m0@x>"), ("u1@x.org", "pending", None)]
+        ("u0@x.org", "sending", "<m0@x>"), ("u1@x.org", "sending", None)]
     assert not state.mark_sending(PERIOD, "u1@x.org", "<m1@x>", "dead", 0.5)
     assert state.mark_sending(PERIOD, "u1@x.org", "<m1@x>", "live", 60)
     state.mark(PERIOD, "u1@x.org", "sent")
@@ -210,4 +211,42 @@ def test_a_batch_of_unsubscribes_gives_what_one_by_one_would(state_at: str) -> N
         ("imported", "import", None), ("unsubscribed", "one-click", "192.0.2.1")]
     assert [c.event for c in state.consents("bo@x.org")] == ["unsubscribed"]
     assert [c.event for c in state.consents("cy@x.org")] == ["imported", "removed"]
+    state.close()
+
+
+def test_a_version_3_file_is_upgraded_with_when_each_delivery_was_sent(tmp_path: Path) -> None:
+    from feedkit.state.schema import MIGRATIONS
+    from feedkit.state.sqlite import statements
+
+    path = tmp_path / "state.sqlite"
+    with sqlite3.connect(path) as conn:
+        for step in MIGRATIONS[:3]:
+            for statement in statements(step):
+                conn.execute(statement)
+        conn.execute("INSERT INTO send_meta VALUES ('schema_version', '3')")
+        conn.execute("INSERT INTO send_deliveries (period, recipient, address, seq, status, "
+                     "updated_at) VALUES ('week:2020-02-03', 'a@x.org', 'a@x.org', 0, 'sent', "
+                     "'2020-02-10T11:00:00+00:00')")
+    state = opened(str(path))
+    assert state.sent_since("2020-02-10T00:00:00+00:00") == ["2020-02-10T11:00:00+00:00"]
+    assert state.claim("week:2020-02-03", "w", 10) == []
+    state.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM send_meta").fetchone() == (str(SCHEMA_VERSION),)
+
+
+def test_claim_takes_pending_in_order_once_per_worker(state_at: str) -> None:
+    state = opened(state_at)
+    rows = [(f"u{i}@x.org", f"u{i}@x.org", "", None) for i in range(5)]
+    state.start_period("week:2020-02-03", "week", "2020-02-03", "2020-02-09", ["p"], rows)
+    first = state.claim("week:2020-02-03", "w1", 2)
+    assert [d.recipient for d in first] == ["u0@x.org", "u1@x.org"]
+    state.mark("week:2020-02-03", "u1@x.org", "pending", "451 later")  # given up for this run
+    assert [d.recipient for d in state.claim("week:2020-02-03", "w1", 10)] == [
+        "u2@x.org", "u3@x.org", "u4@x.org"]
+    assert state.claim("week:2020-02-03", "w1", 10) == []
+    assert state.release("week:2020-02-03", "w1") == 4  # claimed, never handed over
+    # The next run (another worker) takes everything still open, in order.
+    assert [d.recipient for d in state.claim("week:2020-02-03", "w2", 10)] == [
+        f"u{i}@x.org" for i in range(5)]
     state.close()

@@ -50,6 +50,8 @@ def _sqlite_site(tmp_path: Path) -> tuple[Path, Path]:
     service.subscribe({"email": "Di@example.org", "name": "Di"}, Request("192.0.2.4", "UA"))
     state.record_ping("https://hub.example/", "https://lab.example.org/dagbok/atom.xml",
                       "c" * 64)
+    state.record_bounce("report-1", "cy@example.org", "week:2020-02-03", "soft", "4.2.2",
+                        "2020-02-11T08:00:00+00:00")
     state.close()
     return registry, path
 
@@ -66,7 +68,8 @@ def test_migrate_copies_every_row_and_the_work_goes_on(tmp_path: Path, pg_state:
     assert lines[-1].startswith("every count matches")
     assert {t: len(r) for t, r in before.items()} == {
         "send_periods": 1, "send_period_posts": 2, "send_deliveries": 3, "send_suppressed": 1,
-        "ping_feeds": 1, "list_subscribers": 4, "list_consent": 5}
+        "ping_feeds": 1, "list_subscribers": 4, "list_consent": 5, "send_runs": 1,
+        "send_bounces": 1}
     with psycopg.connect(pg_state) as conn:
         after = {t: _table(lambda sql: conn.execute(sql).fetchall(), t) for t in TABLES}
     assert after == before
@@ -86,6 +89,9 @@ def test_migrate_copies_every_row_and_the_work_goes_on(tmp_path: Path, pg_state:
     with psycopg.connect(pg_state) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM list_consent ORDER BY id")]
     assert ids == sorted(set(ids)) and len(ids) == 6  # new records follow the copied ones
+    assert state.record_bounce("report-2", "ann@example.org", None, "hard", "5.1.1",
+                               "2020-02-12T08:00:00+00:00")  # after the copied one's id
+    assert state.start_run("w", "week") == 3  # the runs' ids go on from the copied ones
     state.close()
 
 

@@ -68,18 +68,28 @@ def _insert(execute: Any, table: str, rows: list[tuple[Any, ...]], mark: str) ->
         execute(f"INSERT INTO {table} {COLUMNS.get(table, '')} VALUES ({marks})", row)
 
 
-def _dump(fetch: Any, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
-    return {t: sorted(tuple(r) for r in fetch(f"SELECT * FROM {t}")) for t in tables}
+def _dump(execute: Any, tables: list[str], columns: dict[str, list[str]] | None = None
+          ) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, list[str]]]:
+    """Every row of each table, in the columns given (default: all there are now)."""
+    rows, names = {}, {}
+    for table in tables:
+        chosen = ", ".join(f'"{c}"' for c in columns[table]) if columns else "*"
+        cursor = execute(f"SELECT {chosen} FROM {table}")
+        names[table] = [d[0] for d in cursor.description]
+        rows[table] = sorted(tuple(r) for r in cursor.fetchall())
+    return rows, names
 
 
 def _works(where: str) -> None:
     """The upgraded state does today's work: resuming the open period, the list."""
     state = locate(where, Path("posts.yaml")).open()
-    resumed = state.claim("week:2020-02-03", "w", 10, 60)
+    resumed = state.claim("week:2020-02-03", "w", 10)
     assert [(d.recipient, d.status, d.message_id) for d in resumed] == [
         ("bo@x.org", "sending", "<b2@x.org>"), ("cy@x.org", "pending", None)]
     assert state.suppressed() == {"di@x.org", "eve@x.org"}
     assert state.last_ping("https://hub.example/", "https://x.org/rss.xml") == "b" * 64
+    assert state.sent_since("2020-01-01") == [AT, AT]  # step 4 keeps when the sent were sent
+    assert state.start_run("w", "week") == 1 and state.last_run() is not None
     assert state.import_entries([("hal@x.org", "hal@x.org", "", None)],
                                 Consent("imported", AT, "import")) == (1, 0)
     assert [e.recipient for e in state.list_entries()][-1] == "hal@x.org"
@@ -92,11 +102,11 @@ def test_a_sqlite_state_of_schema_1_is_upgraded_without_losing_a_row(tmp_path: P
         conn.executescript((DATA / "sqlite-v1.sql").read_text(encoding="utf-8"))
         for table, rows in ROWS.items():
             _insert(conn.execute, table, rows, "?")
-        before = _dump(lambda sql: conn.execute(sql).fetchall(), list(ROWS))
+        before, columns = _dump(conn.execute, list(ROWS))
     conn.close()
     locate(str(path), path).open().close()
     with sqlite3.connect(path) as conn:
-        after = _dump(lambda sql: conn.execute(sql).fetchall(), list(ROWS))
+        after, _ = _dump(conn.execute, list(ROWS), columns)
         version = conn.execute("SELECT value FROM send_meta").fetchall()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
@@ -113,10 +123,10 @@ def test_a_postgresql_state_of_schema_3_is_upgraded_without_losing_a_row(pg_stat
         conn.execute((DATA / "postgresql-v3.sql").read_text(encoding="utf-8").encode())
         for table, rows in {**ROWS, **LIST_ROWS}.items():
             _insert(conn.execute, table, rows, "%s")
-        before = _dump(lambda sql: conn.execute(sql).fetchall(), tables)
+        before, columns = _dump(conn.execute, tables)
     locate(pg_state, Path("posts.yaml")).open().close()
     with psycopg.connect(pg_state, autocommit=True) as conn:
-        after = _dump(lambda sql: conn.execute(sql).fetchall(), tables)
+        after, _ = _dump(conn.execute, tables, columns)
         version = conn.execute("SELECT value FROM send_meta").fetchall()
     assert after == before and sum(len(r) for r in after.values()) == 20
     assert version == [(str(SCHEMA_VERSION),)]

@@ -57,3 +57,5 @@ def digest_command(
         echo_lines(file_lines(result.out, result.paths, result.changed))
         typer.echo(f"{plural(result.posts, 'post')}, {result.window.start} to "
                    f"{result.window.end}")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)

@@ -20,6 +20,20 @@ from .common import (
     run,
 )
 
+CONNECTIONS = typer.Option(None, "--connections", min=1, max=500, metavar="N",
+                           show_default=False, help="SMTP connections used at once (default "
+                           "FEEDKIT_SMTP_CONNECTIONS, else 32).")
+RATE = typer.Option(0.0, "--rate", min=0.0, metavar="PER_SECOND", help="At most this many "
+                    "messages a second (0: no limit).")
+PER_HOUR = typer.Option(0, "--per-hour", min=0, metavar="N", help="At most this many "
+                        "messages in any hour, counting earlier runs (0: no limit).")
+TO = typer.Option(None, "--to", metavar="ADDRESS", help="Test: send the message the next run "
+                  "would send, personalised and signed for ADDRESS, to it alone; record "
+                  "nothing.")
+LEASE = typer.Option(600.0, "--lease", min=1.0, metavar="SECONDS", help="With a PostgreSQL "
+                     "state: how long a claim on deliveries lasts before another sender may "
+                     "take them over.")
+
 
 def send_command(
     period: str = typer.Option(..., "--period", metavar="day|week|month",
@@ -40,9 +54,8 @@ def send_command(
                                       help="First retry delay; doubles each time, at most "
                                       "60."),
     smtp_ca: Path | None = SMTP_CA,
-    lease: float = typer.Option(600.0, "--lease", min=1.0, metavar="SECONDS", help="With a "
-                                "PostgreSQL state: how long a claim on deliveries lasts "
-                                "before another sender may take them over."),
+    connections: int | None = CONNECTIONS, rate: float = RATE, per_hour: int = PER_HOUR,
+    to: str | None = TO, lease: float = LEASE,
 ) -> None:
     """Send each subscriber each complete period's digest exactly once.
 
@@ -59,7 +72,8 @@ def send_command(
     require_registry(registry)
     request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
                           subscribers, smtp, state, templates, dry_run,
-                          Backoff(retries=retries, delay=retry_delay), smtp_ca, lease)
+                          Backoff(retries=retries, delay=retry_delay), smtp_ca, connections,
+                          rate, per_hour, to, lease)
     summary = run(lambda: run_send(request, reporter_for()), verbose, "nothing was sent")
     if not quiet or summary.pending or summary.failed:
         typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "

@@ -39,6 +39,7 @@ class DigestResult:
     changed: tuple[str, ...]
     window: Window
     posts: int
+    warnings: tuple[str, ...] = ()
 
 
 def _check(request: DigestRequest) -> None:
@@ -60,7 +61,7 @@ def make_digest(request: DigestRequest) -> DigestResult:
     from ..mail.preview import TO_PLACEHOLDER, add_digest_files
     from ..outputs import staged
     from ..project import Project
-    from ..writers.digest import render_digest
+    from ..writers.digest import clip_warning, render_digest
 
     _check(request)
     registry = load(request.registry)
@@ -82,5 +83,6 @@ def make_digest(request: DigestRequest) -> DigestResult:
     out = request.out or Project(request.registry).digest_dir
     with staged(out) as outputs:
         add_digest_files(outputs, registry.site, rendered, to=request.to or TO_PLACEHOLDER)
+    warning = clip_warning(rendered)
     return DigestResult(out, tuple(sorted(outputs.paths)), tuple(outputs.changed), window,
-                        len(posts))
+                        len(posts), (warning,) if warning else ())

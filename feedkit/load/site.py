@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from ..addresses import address_problem
-from ..model import Options, Publisher, Site
+from ..model import DkimSettings, Options, Publisher, Site
 from ..periods import PERIODS
 from ..text.i18n import is_language_tag
 from .reader import SCHEME, Node, Reader
@@ -19,7 +20,11 @@ from .reader import SCHEME, Node, Reader
 SITE_FIELDS = (
     "title", "subtitle", "url", "feed_url", "id", "language", "timezone",
     "email", "about", "websub_hub", "unsubscribe_url", "publisher", "options",
+    "dkim", "bounce_address",
 )
+DKIM_FIELDS = ("selector", "key_file", "domain")
+_SELECTOR = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 PUBLISHER_FIELDS = ("name", "address", "phone", "email", "url")
 OPTION_FIELDS = tuple(f.name for f in fields(Options))
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
@@ -74,6 +79,14 @@ def read_site(reader: Reader, node: Node) -> Site | None:
     if site_id is not None and not SCHEME.match(site_id):
         reader.add(f["id"], f"site.id: '{site_id}' is not an absolute IRI; "
                             "use a URL or a tag: URI")
+    bounces = reader.text(f, "bounce_address", "site") or ""
+    if bounces and (why := address_problem(bounces)):
+        reader.add(f.get("bounce_address"), f"site.bounce_address: '{bounces}' {why}")
+    elif bounces and not bounces.isascii():
+        reader.add(f.get("bounce_address"), f"site.bounce_address: '{bounces}' must be "
+                                            "ASCII (write an international domain as xn--)")
+    from_domain = (email.rpartition("@")[2] if email else urlsplit(url or "").hostname) or ""
+    dkim = _dkim(reader, f["dkim"], from_domain) if "dkim" in f else None
     publisher = _publisher(reader, f["publisher"]) if "publisher" in f else None
     options = _options(reader, f["options"]) if "options" in f else Options()
     if len(reader.problems) > before or title is None or url is None or feed_url is None:
@@ -83,8 +96,38 @@ def read_site(reader: Reader, node: Node) -> Site | None:
         language=language, timezone=timezone,
         subtitle=reader.text(f, "subtitle", "site", kind="text") or "",
         email=email, about=reader.text(f, "about", "site", kind="text") or "", websub_hub=hub,
-        unsubscribe_url=unsubscribe, publisher=publisher, options=options,
+        unsubscribe_url=unsubscribe, publisher=publisher, options=options, dkim=dkim,
+        bounce_address=bounces,
     )
+
+
+def _dkim(reader: Reader, node: Node, from_domain: str) -> DkimSettings | None:
+    """`site.dkim`: selector, key_file (relative to the registry) and a domain that
+    aligns with the From address's (default: that domain)."""
+    from ..urls import ascii_host
+
+    f = reader.mapping(node, "site.dkim", DKIM_FIELDS)
+    if f is None:
+        return None
+    selector = reader.text(f, "selector", "site.dkim", required=True, parent=node)
+    key_file = reader.text(f, "key_file", "site.dkim", required=True, parent=node)
+    domain = reader.text(f, "domain", "site.dkim")
+    if selector is not None and not _SELECTOR.match(selector):
+        reader.add(f["selector"], f"site.dkim.selector: '{selector}' is not a DNS label "
+                                  "(letters, digits and '-', like feedkit2024)")
+        selector = None
+    own = ascii_host(f"//{from_domain}").lower()
+    signing = ascii_host(f"//{domain}").lower() if domain else own
+    if domain and signing != own and not own.endswith("." + signing):
+        reader.add(f["domain"], f"site.dkim.domain: '{domain}' doesn't align with the From "
+                                f"address's domain '{from_domain}'; use that domain or one it "
+                                "is under (DMARC alignment)")
+        return None
+    if selector is None or key_file is None:
+        return None
+    mark = node.start_mark
+    return DkimSettings(selector, key_file, signing,
+                        f"{reader.path}:{mark.line + 1}:{mark.column + 1}")
 
 
 def _publisher(reader: Reader, node: Node) -> Publisher | None:

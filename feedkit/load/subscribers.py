@@ -6,6 +6,7 @@ import csv
 import difflib
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +45,10 @@ def load_subscribers(path: str | Path) -> tuple[Subscriber, ...]:
         raise SubscribersError([Problem(shown, line, 1, "not UTF-8; save the file as UTF-8")])\
             from None
     suffix = Path(path).suffix.lower()
+    rows: Iterable[_Row]
     if suffix == ".csv":
-        rows, problems = _csv_rows(text, shown)
+        problems: list[Problem] = []
+        rows = _csv_rows(text, shown, problems)  # streamed: one row in memory at a time
     elif suffix in (".yaml", ".yml"):
         rows, problems = _yaml_rows(data, shown)
     else:
@@ -60,10 +63,9 @@ def load_subscribers(path: str | Path) -> tuple[Subscriber, ...]:
 _Row = tuple[dict[str, tuple[str, int, int]], int, int]
 
 
-def _csv_rows(text: str, path: str) -> tuple[list[_Row], list[Problem]]:
-    problems: list[Problem] = []
+def _csv_rows(text: str, path: str, problems: list[Problem]) -> Iterator[_Row]:
+    """The file's rows one at a time; problems are added to `problems` as found."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[_Row] = []
     header: list[str] | None = None
     start = 1
     try:
@@ -75,7 +77,7 @@ def _csv_rows(text: str, path: str) -> tuple[list[_Row], list[Problem]]:
             if header is None:
                 header = _csv_header(record, path, line, problems)
                 if header is None:
-                    return [], problems
+                    return
                 continue
             if len(record) > len(header):
                 problems.append(Problem(path, line, 1, f"{len(record)} fields but the header "
@@ -86,13 +88,12 @@ def _csv_rows(text: str, path: str) -> tuple[list[_Row], list[Problem]]:
             for name, cell in zip(header, record, strict=False):
                 fields[name] = (cell, line, column)
                 column += len(cell) + 1
-            rows.append((fields, line, 1))
+            yield fields, line, 1
     except csv.Error as exc:
         problems.append(Problem(path, reader.line_num or 1, 1, f"malformed CSV: {exc}"))
     if header is None and not problems:
         problems.append(Problem(path, 1, 1, "the file is empty; start with the header line "
                                 "'email,name,language'"))
-    return rows, problems
 
 
 def _csv_header(record: list[str], path: str, line: int, problems: list[Problem]) \
@@ -174,7 +175,8 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def _check(rows: list[_Row], path: str, problems: list[Problem]) -> tuple[Subscriber, ...]:
+def _check(rows: Iterable[_Row], path: str, problems: list[Problem]
+           ) -> tuple[Subscriber, ...]:
     """Validate each row; merge duplicate addresses (case-insensitive), first one wins."""
     merged: dict[str, Subscriber] = {}
     for fields, line, col in rows:

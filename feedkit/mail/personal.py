@@ -25,7 +25,7 @@ from pathlib import Path
 from ..addresses import envelope_address
 from ..model import Post, Registry
 from ..periods import Window
-from ..writers.digest import render_digest
+from ..writers.digest import clip_warning, render_digest
 from .message import compose, phrase, sender_address, stable_message_id
 
 TOKEN_PLACEHOLDER = "feed" * 16  # a template's token placeholder is cut from this
@@ -215,6 +215,8 @@ class Letters:
         site = registry.site
         rendered = render_digest(registry, window, language=language,
                                  template_dirs=template_dirs, posts=posts)
+        if warning := clip_warning(rendered):
+            log(f"{label}: warning: {warning}")
         self.site = site
         self.window = window
         self.envelope = sender_address(site)

@@ -1,10 +1,12 @@
-"""Mail transport only: SMTP (one reused connection) or a local Maildir. Builds nothing."""
+"""Mail transport only: SMTP (one reused connection, PIPELINING when offered) or a local
+Maildir. Builds nothing; the pool (mail/pool.py) runs several SmtpTransports at once."""
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -130,6 +132,12 @@ class SmtpTransport:
         self._smtp: smtplib.SMTP | None = None
         self.connections = 0
 
+    def another(self) -> SmtpTransport:
+        """A transport for one more connection to the same server, sharing the TLS
+        context."""
+        return SmtpTransport(self.config, ssl_context=self._tls(),
+                             local_hostname=self._local_hostname)
+
     def _tls(self) -> ssl.SSLContext:
         if self._context is None:
             self._context = ssl.create_default_context()
@@ -204,7 +212,10 @@ class SmtpTransport:
                     temporary=False)
             options = ["SMTPUTF8"]
         try:
-            self._smtp.sendmail(sender, [recipient], data, mail_options=options)
+            if self._smtp.has_extn("pipelining"):
+                _pipelined(self._smtp, sender, recipient, data, options)
+            else:
+                self._smtp.sendmail(sender, [recipient], data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, resp = next(iter(exc.recipients.values()))
             self._after_refusal(code)
@@ -243,6 +254,45 @@ class SmtpTransport:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
             smtp.close()
+
+
+def _pipelined(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes,
+               options: list[str]) -> None:
+    """MAIL, RCPT and DATA in one write and the message after the 354 (RFC 2920):
+    two round trips instead of four. Raises smtplib's errors as sendmail() does."""
+    encoding = "utf-8" if options else "ascii"
+    extra = "".join(f" {option}" for option in options)
+    smtp.send(f"MAIL FROM:{smtplib.quoteaddr(sender)}{extra}\r\n"
+              f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n".encode(encoding))
+    mail, rcpt, start = smtp.getreply(), smtp.getreply(), smtp.getreply()
+    if start[0] == 354:  # a server that took DATA without a recipient: end it empty
+        if mail[0] == 250 and rcpt[0] in (250, 251):
+            body = _DOT.sub(b"..", data)
+            smtp.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+            code, reply = smtp.getreply()
+            if code == 250:
+                return
+            smtp.rset()
+            raise smtplib.SMTPDataError(code, reply)
+        smtp.send(b".\r\n")
+        smtp.getreply()
+    if mail[0] != 250:
+        _reset(smtp)
+        raise smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
+    if rcpt[0] not in (250, 251):
+        _reset(smtp)
+        raise smtplib.SMTPRecipientsRefused({recipient: rcpt})
+    _reset(smtp)
+    raise smtplib.SMTPDataError(start[0], start[1])
+
+
+_DOT = re.compile(rb"(?m)^\.")
+
+
+def _reset(smtp: smtplib.SMTP) -> None:
+    """RSET after a refusal, so the connection is ready for the next message."""
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
 
 
 def _tls_reason(exc: ssl.SSLError, cfg: SmtpConfig) -> str:

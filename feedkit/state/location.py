@@ -60,9 +60,10 @@ class StateLocation:
         """Whether several hosts may use this state at once (PostgreSQL)."""
         return self.url is not None
 
-    def open(self, *, server: bool = False) -> SendState:
+    def open(self, *, threads: bool = False, server: bool = False) -> SendState:
         """Open for reading and writing, creating and upgrading the schema as needed.
-        `server`: for a long-running `feedkit serve`."""
+        `threads`: the caller's threads share it (one at a time); `server`: for a
+        long-running `feedkit serve`."""
         if self.url is not None:
             from .postgresql import PostgresState
 
@@ -71,7 +72,7 @@ class StateLocation:
         from .sqlite import SqliteState
 
         assert self.path is not None
-        return SqliteState.open(self.path, server=server)
+        return SqliteState.open(self.path, threads=threads, server=server)
 
     def peek(self) -> SendState:
         """Open only to read, creating and changing nothing (for --dry-run)."""

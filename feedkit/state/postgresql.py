@@ -109,8 +109,9 @@ class PostgresState(SendState):
     def open(cls, url: str, location: str, password: str | None = None, *,
              server: bool = False, read_only: bool = False, option: str = "--state"
              ) -> PostgresState:
-        """Connect, bring the schema up to date (unless `read_only`) and keep a pool.
-        `option` names where the URL came from in a connection failure."""
+        """Connect, bring the schema up to date (unless `read_only`) and keep a pool
+        (any thread may use the state). `option` names where the URL came from in a
+        connection failure."""
         psycopg, psycopg_pool = _driver()
         fail = cls(None, f"{option} {location}", password)._fail
         try:
@@ -255,30 +256,38 @@ class PostgresState(SendState):
                 for index, (recipient, _, _) in enumerate(items)]
 
     # -- claims ------------------------------------------------------------------
-    def claim(self, period: str, worker: str, limit: int, lease: float) -> list[Delivery]:
-        """Rows no live claim holds, locked with SKIP LOCKED so that workers claiming at
-        the same moment each get other rows, then marked as `worker`'s until the lease
-        ends (the database server's clock)."""
+    def claim(self, period: str, worker: str, limit: int, lease: float = 600.0
+              ) -> list[Delivery]:
+        """Rows no live claim holds, locked with SKIP LOCKED so that senders claiming at
+        the same moment each get other rows, then `worker`'s until the lease ends (the
+        database server's clock). Each comes with the status it had before."""
         rows = self._all(
-            f"UPDATE send_deliveries AS d SET claimed_by = ?, lease_until = {_LEASE} "
-            f"FROM (SELECT period, recipient FROM send_deliveries WHERE {_OPEN} AND {_FREE} "
-            "ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED) AS free WHERE d.period = "
-            "free.period AND d.recipient = free.recipient RETURNING d.seq, d.recipient, "
-            "d.address, d.name, d.language, d.status, d.attempts, d.message_id",
-            (worker, lease, period, limit))
+            f"UPDATE send_deliveries AS d SET status = 'sending', claimed_by = ?, lease_until "
+            f"= {_LEASE} FROM (SELECT period, recipient, status AS was FROM send_deliveries "
+            f"WHERE {_OPEN} AND {_FREE} AND (claimed_by IS NULL OR claimed_by != ?) ORDER BY "
+            "seq LIMIT ? FOR UPDATE SKIP LOCKED) AS free WHERE d.period = free.period AND "
+            "d.recipient = free.recipient RETURNING d.seq, d.recipient, d.address, d.name, "
+            "d.language, free.was, d.attempts, d.message_id",
+            (worker, lease, period, worker, limit))
         return [Delivery(*row[1:]) for row in sorted(rows)]
+
+    def release(self, period: str, worker: str) -> int:
+        """Claimed but never handed over: pending again. Everything `worker` left open:
+        free for other senders at once, not only when the lease ends."""
+        with self.transaction():
+            back = self._exec("UPDATE send_deliveries SET status = 'pending' WHERE period = "
+                              "? AND claimed_by = ? AND status = 'sending'", (period, worker))
+            self._exec("UPDATE send_deliveries SET lease_until = NULL WHERE "
+                       f"{_OPEN} AND claimed_by = ?", (period, worker))
+        return back
 
     def unclaimed(self, period: str) -> int:
         row = self._one(f"SELECT COUNT(*) FROM send_deliveries WHERE {_OPEN} AND {_FREE}",
                         (period,))
         return int(row[0]) if row else 0
 
-    def release(self, period: str, worker: str) -> None:
-        self._exec("UPDATE send_deliveries SET claimed_by = NULL, lease_until = NULL WHERE "
-                   f"{_OPEN} AND claimed_by = ?", (period, worker))
-
     def mark_sending(self, period: str, recipient: str, message_id: str, worker: str = "",
-                     lease: float = 0.0) -> bool:
+                     lease: float = 600.0) -> bool:
         """Only while `worker` still holds the claim; the lease starts again here."""
         return bool(self._exec(
             "UPDATE send_deliveries SET status = 'sending', attempts = attempts + 1, "

@@ -2,8 +2,8 @@
 
 WAL mode, synchronous=NORMAL, autocommit; migrations run on open in one
 transaction. One `feedkit send` at a time holds the file (state/lock.py), so a
-claim is simply the next deliveries this run has not yet taken: a run that dies
-takes its claims with it, and the next run sends what it left open.
+claim needs no lease: no other sender is alive, and whatever a dead run claimed
+is the next run's to send.
 """
 
 from __future__ import annotations
@@ -74,18 +74,18 @@ class SqliteState(SendState):
         self.location = str(path)
         self._stop: threading.Event | None = None
         self._depth = 0
-        self._taken: dict[str, int] = {}  # period -> the last seq this run claimed
 
     # -- opening -----------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, *, server: bool = False) -> SqliteState:
+    def open(cls, path: Path, *, threads: bool = False, server: bool = False) -> SqliteState:
         """Open (creating if needed) for writing: WAL, synchronous=NORMAL, schema ensured.
-        `server`: a long-running server that serialises its use of the connection across
-        threads itself; WAL checkpoints then run in a thread of their own."""
+        `threads`: the caller serialises use of the connection across threads itself;
+        `server`: that too, for a long-running server whose WAL checkpoints then run in
+        a thread of their own."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, timeout=30,
-                                   check_same_thread=not server)
+                                   check_same_thread=not (threads or server))
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -210,20 +210,24 @@ class SqliteState(SendState):
         self._exec("COMMIT")
 
     # -- claims ------------------------------------------------------------------
-    def claim(self, period: str, worker: str, limit: int, lease: float) -> list[Delivery]:
-        """The next open deliveries after the last one this run took: under the send
-        lock nobody else sends, and the lock's end (even by SIGKILL) frees everything."""
-        rows = self._all("SELECT recipient, address, name, language, status, attempts, "
-                         f"message_id, seq FROM send_deliveries WHERE {_OPEN} AND seq > ? "
-                         "ORDER BY seq LIMIT ?", (period, self._taken.get(period, -1), limit))
-        if rows:
-            self._taken[period] = rows[-1][-1]
-        return [Delivery(*row[:-1]) for row in rows]
+    def claim(self, period: str, worker: str, limit: int, lease: float = 600.0
+              ) -> list[Delivery]:
+        """Under the send lock no other sender is alive: take open rows in order."""
+        with self.transaction():
+            rows = self._all(
+                "SELECT recipient, address, name, language, status, attempts, message_id "
+                f"FROM send_deliveries WHERE {_OPEN} AND (claimed_by IS NULL OR claimed_by "
+                "!= ?) ORDER BY seq LIMIT ?", (period, worker, limit))
+            self._many("UPDATE send_deliveries SET status = 'sending', claimed_by = ? "
+                       "WHERE period = ? AND recipient = ?",
+                       [(worker, period, r[0]) for r in rows])
+        return [Delivery(*row) for row in rows]
+
+    def release(self, period: str, worker: str) -> int:
+        return self._exec("UPDATE send_deliveries SET status = 'pending' WHERE period = ? "
+                          "AND claimed_by = ? AND status = 'sending'", (period, worker))
 
     def unclaimed(self, period: str) -> int:
-        row = self._one(f"SELECT COUNT(*) FROM send_deliveries WHERE {_OPEN} AND seq > ?",
-                        (period, self._taken.get(period, -1)))
+        """Every open delivery: the lock leaves none to another live sender."""
+        row = self._one(f"SELECT COUNT(*) FROM send_deliveries WHERE {_OPEN}", (period,))
         return int(row[0]) if row else 0
-
-    def release(self, period: str, worker: str) -> None:
-        self._taken.pop(period, None)

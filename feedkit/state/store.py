@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from .bounces import BounceOps
 from .listing import ListOps
+from .runs import RunOps
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +44,25 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def moment() -> str:
+    """Now (UTC, milliseconds) as sent_at holds it: rate limits count from these."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
 def worker_name() -> str:
     """Who claims deliveries: host, process and a random part (a process id may come back
     after a restart), so that senders on several hosts never share a name."""
     import os
-    import secrets
     import socket
+    import uuid
 
-    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(3)}"
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class SendState(ListOps):
-    """One open state: the operations `send`, `serve`, `publish` and the subscriber
-    commands use. Open one with `StateLocation.open()` (state/location.py); the backend
-    (state/sqlite.py, state/postgresql.py) supplies the SQL helpers and the claims."""
+class SendState(ListOps, RunOps, BounceOps):
+    """One open state: the operations `send`, `serve`, `inbox`, `status`, `publish` and
+    the subscriber commands use. Open one with `StateLocation.open()` (location.py); the
+    backend (sqlite.py, postgresql.py) supplies the SQL helpers and the claims."""
 
     # -- periods -----------------------------------------------------------------
     def periods(self, kind: str) -> list[PeriodRow]:
@@ -121,20 +128,26 @@ class SendState(ListOps):
 
     # -- claims: which sender makes which delivery --------------------------------
     @abstractmethod
-    def claim(self, period: str, worker: str, limit: int, lease: float) -> list[Delivery]:
-        """Up to `limit` open deliveries (pending, or 'sending' left by a stopped run) that
-        no running sender holds, in order, now held by `worker` for `lease` seconds."""
+    def claim(self, period: str, worker: str, limit: int, lease: float = 600.0
+              ) -> list[Delivery]:
+        """The next `limit` deliveries of `period` for `worker` to hand over, in order,
+        marked `sending` and claimed by it: pending ones and those a stopped run left in
+        `sending`, never one this worker claimed before (a delivery it gave up on for
+        this run stays pending for the next), never one another running sender holds.
+        A shared state's claim holds for `lease` seconds (renewed by mark_sending)."""
+
+    @abstractmethod
+    def release(self, period: str, worker: str) -> int:
+        """Put back the deliveries `worker` claimed but never handed over (the run
+        stopped first): pending again, for the next run; and let other senders have
+        what it left open. How many were put back."""
 
     @abstractmethod
     def unclaimed(self, period: str) -> int:
         """How many open deliveries no running sender holds."""
 
-    @abstractmethod
-    def release(self, period: str, worker: str) -> None:
-        """Give up `worker`'s claims on the deliveries it left open (for the next run)."""
-
     def mark_sending(self, period: str, recipient: str, message_id: str, worker: str = "",
-                     lease: float = 0.0) -> bool:
+                     lease: float = 600.0) -> bool:
         """Before handing the message over: counts the attempt, records the Message-ID.
         False when `worker` no longer holds the delivery (another sender took it over
         once the lease ran out): it must not be sent. A single sender always holds it."""
@@ -142,6 +155,20 @@ class SendState(ListOps):
             "UPDATE send_deliveries SET status = 'sending', attempts = attempts + 1, "
             "message_id = ?, updated_at = ? WHERE period = ? AND recipient = ?",
             (message_id, now_iso(), period, recipient)))
+
+    def mark_sent(self, period: str, recipient: str) -> None:
+        """The server answered 250: sent, at this moment (rate limits count it)."""
+        now = moment()
+        self._exec("UPDATE send_deliveries SET status = 'sent', last_error = NULL, "
+                   "updated_at = ?, sent_at = ? WHERE period = ? AND recipient = ?",
+                   (now[:19] + "+00:00", now, period, recipient))
+
+    def sent_since(self, since: str) -> list[str]:
+        """When each message sent at or after `since` (any period) was sent, oldest
+        first: what an hourly rate limit has already used."""
+        return [row[0] for row in self._all(
+            "SELECT sent_at FROM send_deliveries WHERE sent_at >= ? ORDER BY sent_at",
+            (since,))]
 
     def mark(self, period: str, recipient: str, status: str, error: str | None = None) -> None:
         """Set a delivery's status (sent, pending, failed, suppressed, removed)."""

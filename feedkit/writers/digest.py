@@ -49,6 +49,21 @@ def web_url(site: Site, period: str | None = None) -> str:
     return site.url + WEB_FOLDER + "/" + (f"{period}/" if period else "")
 
 
+GMAIL_CLIP_BYTES = 102 * 1024  # Gmail shows "[Message clipped]" past this much HTML
+
+
+def clip_warning(rendered: RenderedDigest) -> str | None:
+    """A warning when the HTML part is longer than Gmail shows before clipping it (the
+    rest, the unsubscribe link included, hides behind "View entire message")."""
+    size = len(rendered.html.encode("utf-8"))
+    if size <= GMAIL_CLIP_BYTES:
+        return None
+    return (f"the digest's HTML is {size / 1024:.0f} KB; Gmail clips messages over 102 KB "
+            f"and hides the rest (the unsubscribe link too). Keep it under: fewer posts "
+            f"({len(rendered.posts)} now; a shorter --period, or digest_entries), or shorter "
+            "excerpts (site.options.excerpt_length)")
+
+
 @dataclass(frozen=True)
 class RenderedDigest:
     """One rendering of a digest, before the unsubscribe link is filled in."""

@@ -1,0 +1,113 @@
+"""What `feedkit send`, its period delivery and its test send share: the request,
+the summary, the reporter, and the plan (which periods, which posts)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import UsageError
+from ..model import Post, Registry
+from ..periods import Period, local_day, plan
+from ..retry import Backoff
+from ..state import SendState
+
+
+@dataclass
+class Summary:
+    """What a run did (or, for a dry run, would do)."""
+
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    removed: int = 0
+    held: int = 0  # open deliveries other senders still held when this one finished
+    periods_done: list[str] = field(default_factory=list)
+    periods_left: list[str] = field(default_factory=list)
+    stopped: str = ""
+    fatal: bool = False  # stopped by a set-up problem (login, TLS) rather than a fault
+
+    def line(self) -> str:
+        text = (f"sent {self.sent}, pending {self.pending}, failed {self.failed}, "
+                f"suppressed {self.suppressed}")
+        text += f", removed {self.removed}" if self.removed else ""
+        return text + (f", held by other senders {self.held}" if self.held else "")
+
+
+class Reporter(Protocol):
+    """Where progress goes: a rich bar on a terminal, plain lines otherwise."""
+
+    def start(self, label: str, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+    def log(self, text: str) -> None: ...
+
+    def done(self) -> None: ...
+
+
+LEASE = 600.0  # seconds a claim on deliveries lasts in a state several senders share
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """What one `feedkit send` run is asked to do."""
+
+    registry: Path
+    kind: str
+    now: datetime
+    subscribers: Path | None = None
+    smtp_url: str | None = None
+    state: str | Path | None = None  # a SQLite file or a postgresql:// URL
+    templates: Path | None = None
+    dry_run: bool = False
+    retry: Backoff = field(default_factory=Backoff)
+    smtp_ca: Path | None = None
+    connections: int | None = None  # None: FEEDKIT_SMTP_CONNECTIONS, else the default
+    per_second: float = 0.0  # 0: no limit
+    per_hour: int = 0
+    to: str | None = None  # a test send to this one address, touching no state
+    lease: float = LEASE
+
+
+DEFAULT_CONNECTIONS = 32
+CONNECTIONS_ENV = "FEEDKIT_SMTP_CONNECTIONS"
+
+
+def connections_for(request: SendRequest, env: Mapping[str, str]) -> int:
+    """--connections, else FEEDKIT_SMTP_CONNECTIONS, else the default."""
+    if request.connections is not None:
+        return request.connections
+    raw = env.get(CONNECTIONS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CONNECTIONS
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise UsageError(CONNECTIONS_ENV, f"'{raw}' is not a number of connections from 1 "
+                         "to 500")
+    return int(raw)
+
+
+def planned(state: SendState, kind: str, today: date) -> list[Period]:
+    """The periods a run on `today` works through, oldest first."""
+    recorded = [(date.fromisoformat(r.start), r.status) for r in state.periods(kind)]
+    return plan(kind, today, recorded)
+
+
+def posts_for(registry: Registry, state: SendState, period: Period
+              ) -> tuple[tuple[Post, ...], bool]:
+    """(the period's posts, whether the state has started it). A started period keeps
+    the posts recorded when it started; a new one takes those dated in its window and
+    late ones (dated in an earlier period of the list's life but added after it was
+    sent), never a post some period already holds."""
+    starts = [r.start for r in state.periods(period.kind)]
+    if period.key in {r.period for r in state.periods(period.kind)}:
+        ids = state.period_post_ids(period.key)
+        return tuple(p for p in registry.posts if p.id in ids), True
+    already = state.sent_post_ids()
+    first = date.fromisoformat(min(starts)) if starts else period.window.start
+    return tuple(p for p in registry.posts if p.id not in already
+                 and first <= local_day(p, registry.site) <= period.window.end), False

@@ -1,0 +1,79 @@
+"""`feedkit send --to ADDRESS`: the exact message the next run would send, signed and
+personalised for that one address, sent to it alone. The state is only read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..addresses import address_problem, envelope_address
+from ..errors import EXIT_EMPTY, FeedkitError, UsageError
+from ..model import Registry
+from ..state import StateLocation
+from .sending import Summary, planned, posts_for
+
+if TYPE_CHECKING:
+    from ..load.subscribers import Subscriber
+    from ..mail.handover import Transport
+    from ..mail.signing import DkimSigner
+    from .sending import Reporter, SendRequest
+
+
+class NothingToSend(FeedkitError):
+    """No period is due, so there is no next message to show."""
+
+    exit_code = EXIT_EMPTY
+
+
+def test_send(request: SendRequest, registry: Registry, location: StateLocation,
+              template_dirs: tuple[Path, ...], transport: Transport, secret: bytes,
+              signer: DkimSigner | None, reporter: Reporter,
+              subscribers: tuple[Subscriber, ...]) -> Summary:
+    """Send the next run's message to `request.to` (with the name and language the
+    subscribers file or the list gives it); the Summary counts it."""
+    from ..mail.personal import Letters
+    from ..mail.tokens import sign
+    from ..mail.verp import verp_address
+    from ..text.i18n import resolve_language
+
+    assert request.to is not None
+    address = request.to.strip()
+    if why := address_problem(address):
+        raise UsageError("--to", f"'{address}' {why}")
+    key = address.lower()
+    state = location.peek()
+    try:
+        today = request.now.astimezone(registry.site.tz).date()
+        found = next(((period, posts) for period in planned(state, request.kind, today)
+                      for posts in [posts_for(registry, state, period)[0]] if posts), None)
+        entry = state.list_entry(key) if state.has_table("list_subscribers") else None
+    finally:
+        state.close()
+    if found is None:
+        raise NothingToSend(f"nothing to send: no {request.kind} up to {today} has posts "
+                            "that are not sent yet, so there is no next message to test")
+    period, posts = found
+    site = registry.site
+    listed = next((s for s in subscribers if s.key == key), None)
+    if listed is not None:
+        name, tag = listed.name, listed.language or site.language
+    else:
+        name = entry.name if entry else ""
+        tag = (entry.language if entry else None) or site.language
+    letters = Letters(registry, period.window, posts, language=resolve_language(tag),
+                      template_dirs=template_dirs, date=request.now, log=reporter.log,
+                      label=f"{period.label} (test)")
+    message_id, data = letters.message(name, address, key,
+                                       sign("unsubscribe", key, secret))
+    if signer is not None:
+        data = signer.sign(data)
+    envelope = (verp_address(site.bounce_address, key, period.key, secret)
+                if site.bounce_address else letters.envelope)
+    try:
+        transport.send(data, envelope, envelope_address(address))
+    finally:
+        transport.close()
+    reporter.log(f"test: the {period.label} digest ({len(posts)} post(s)) sent to "
+                 f"{address} via {transport.description}; Message-ID {message_id}; "
+                 "nothing recorded")
+    return Summary(sent=1)
