@@ -39,7 +39,7 @@ debian-packages:
 test: $(VENV)/.test-installed debian-packages
 	$(BIN)/ruff check feedkit tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 golden: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q --update-golden

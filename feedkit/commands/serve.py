@@ -23,8 +23,11 @@ def serve_command(
     reload: bool = typer.Option(False, "--reload", help="Development only: rebuild out/ "
                                 "when posts.yaml or a template changes."),
 ) -> None:
-    """Serve the list (subscribe, confirm, one-click unsubscribe) and out/ under the path
-    of site.url. Needs FEEDKIT_SECRET, as `feedkit send` does."""
+    """Serve the list (subscribe, confirm, one-click unsubscribe) and out/.
+
+    Everything lives under the path of site.url. Needs FEEDKIT_SECRET, as
+    `feedkit send` does.
+    """
     from ..serve import ServeConfig, serve
 
     config = ServeConfig(registry, out, state, templates, smtp, smtp_ca)
