@@ -52,6 +52,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/send.py
 	$(BIN)/python bench/crash.py
 	$(BIN)/python bench/serve.py  # needs wrk: apt-get install wrk
+	$(BIN)/python bench/workers.py
 
 screenshots: $(VENV)/.test-installed debian-packages
 	$(BIN)/python docs/screenshots.py

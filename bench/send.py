@@ -106,13 +106,28 @@ asyncio.run(main())
 """
 
 
+def write_registry(folder: Path, dkim: bool) -> Path:
+    """The example registry in `folder`, signing with a fresh 2048-bit key when `dkim`."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    text = (ROOT / "posts.yaml").read_text(encoding="utf-8")
+    if dkim:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        (folder / "dkim.pem").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+        text = text.replace("site:\n", "site:\n  dkim: {selector: bench, key_file: dkim.pem}\n",
+                            1)
+    registry = folder / "posts.yaml"
+    registry.write_text(text, encoding="utf-8")
+    return registry
+
+
 def measure(subscribers: int, delay: float, connections: int, dkim: bool,
             sink_kind: str = "minimal") -> dict[str, float]:
     """One run of `feedkit send` into a fresh sink process; its figures."""
     import resource
-
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
 
     from feedkit.jobs.send import SendRequest, run_send
     from feedkit.progress import PlainReporter
@@ -120,16 +135,7 @@ def measure(subscribers: int, delay: float, connections: int, dkim: bool,
 
     work = Path(tempfile.mkdtemp(prefix="feedkit-bench-send-"))
     try:
-        registry = work / "posts.yaml"
-        text = (ROOT / "posts.yaml").read_text(encoding="utf-8")
-        if dkim:
-            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            (work / "dkim.pem").write_bytes(key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption()))
-            text = text.replace("site:\n", "site:\n  dkim: {selector: bench, key_file: dkim.pem}\n",
-                                1)
-        registry.write_text(text, encoding="utf-8")
+        registry = write_registry(work, dkim)
         lines = ["email,name,language"]
         lines += [f"reader{i}@example.org,Läsare {i},{'en' if i % 10 == 0 else ''}"
                   for i in range(subscribers)]

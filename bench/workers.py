@@ -27,25 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from pg import postgres_server  # noqa: E402
-from send import MINIMAL_SINK  # noqa: E402
+from send import MINIMAL_SINK, write_registry  # noqa: E402
 
 NOW = "2020-02-10T12:00+01:00"  # week 3-9 February 2020: four posts
 
 
 def site(folder: Path, subscribers: int, dkim: bool) -> Path:
     """The example registry (with a DKIM key) and a subscribers file."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    text = (ROOT / "posts.yaml").read_text(encoding="utf-8")
-    if dkim:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        (folder / "dkim.pem").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
-        text = text.replace("site:\n", "site:\n  dkim: {selector: bench, key_file: dkim.pem}\n", 1)
-    registry = folder / "posts.yaml"
-    registry.write_text(text, encoding="utf-8")
+    registry = write_registry(folder, dkim)
     rows = ["email,name,language"] + [f"reader{i}@example.org,Läsare {i},"
                                       for i in range(subscribers)]
     (folder / "subscribers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -5,6 +5,7 @@ the same Message-ID. Every recipient ends up with exactly one Message-ID."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -125,5 +126,10 @@ def test_one_worker_killed_mid_message_is_resent_with_its_message_id(
         got = _one_message_id_each(sink, 6)
     assert later.exit_code == 0, later.output
     assert "4 message(s) were claimed or being handed over" in later.output
+    status = json.loads(run(registry, "status", "--format", "json", "--state",
+                            pg_state).output)
+    assert [(p["period"], p["status"], p["sent"], p["pending"]) for p in status["periods"]] == [
+        (PERIOD, "done", 6, 0)]
+    assert status["last_run"]["outcome"] == "done" and status["last_run"]["sent"] == 4
     assert got["user2@example.org"] == [mid]
     assert {k: len(v) for k, v in got.items()} == {f"user{i}@example.org": 1 for i in range(6)}
