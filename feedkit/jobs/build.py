@@ -17,7 +17,7 @@ from ..model import Registry
 from ..outputs import OutputSet, staged, stale_files
 from ..project import Project
 from ..writers.catalogue import FeedFile, FeedSpec
-from ..writers.context import BuildContext, Isolated, Writer
+from ..writers.context import BuildContext, Isolated, Outputs, Writer
 
 
 def default_writers() -> list[Writer]:
@@ -30,6 +30,17 @@ def default_writers() -> list[Writer]:
     # The digest writers go first, in their own process on a large build (Isolated).
     return [Isolated(DigestWriter(), WebDigestWriter()), *feed_writers(), DiscoveryWriter(),
             StylesheetWriter()]
+
+
+def run_writers(writers: list[Writer], context: BuildContext, outputs: Outputs) -> None:
+    """Run every writer; an Isolated one is started first and finished last, so it
+    works in its own process while the others run here."""
+    started = [w.start(context) for w in writers if isinstance(w, Isolated)]
+    for writer in writers:
+        if not isinstance(writer, Isolated):
+            writer.write(context, outputs)
+    for finish in started:
+        finish(outputs)
 
 
 def feed_writers() -> list[Writer]:
@@ -150,15 +161,13 @@ def build(
     chosen = writers if writers is not None else default_writers()
     if check:
         memory = OutputSet()
-        for writer in chosen:
-            writer.write(context, memory)
+        run_writers(chosen, context, memory)
         stale = stale_files(out_dir, set(memory.files)) if prune else []
         return BuildResult(context.registry, tuple(sorted(memory.files)),
                            tuple(memory.stale(out_dir)), removed=tuple(stale),
                            lock=None if drafts else _update(lock))
     with staged(out_dir, prune=prune) as outputs:
-        for writer in chosen:
-            writer.write(context, outputs)
+        run_writers(chosen, context, outputs)
         if not drafts:
             lock.write()  # last: if it fails, out/ stays as it was
     if prune and context.memo is not None:

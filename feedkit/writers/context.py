@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -51,7 +52,9 @@ class Isolated:
     def __init__(self, *writers: Writer) -> None:
         self.writers = writers
 
-    def write(self, context: BuildContext, outputs: Outputs) -> None:
+    def start(self, context: BuildContext) -> Callable[[Outputs], None]:
+        """Start the writers; the function returned adds their files when they're done
+        (meanwhile the build goes on with the other writers)."""
         from ..outputs import OutputSet
         from .parallel import PARALLEL_FROM, in_child
 
@@ -61,6 +64,17 @@ class Isolated:
                 writer.write(context, memory)
             return memory.files
 
-        large = len(context.registry.posts) >= PARALLEL_FROM
-        for path, data in (in_child(run) if large else run()).items():
-            outputs.add(path, data)
+        if len(context.registry.posts) >= PARALLEL_FROM:
+            files = in_child(run)
+        else:
+            done = run()
+            files = lambda: done  # noqa: E731 - the same shape as in_child's
+
+        def finish(outputs: Outputs) -> None:
+            for path, data in files().items():
+                outputs.add(path, data)
+
+        return finish
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        self.start(context)(outputs)

@@ -56,31 +56,44 @@ def render_all(
         _task = None
 
 
-_single: Callable[[], Any] | None = None
-
-
-def _call_single(_: object) -> Any:
-    assert _single is not None
-    return _single()
-
-
-def in_child(work: Callable[[], T]) -> T:
-    """`work()` run in a process forked now, its result sent back (errors too).
+def in_child(work: Callable[[], T]) -> Callable[[], T]:
+    """Start `work()` in a process forked now; the function returned waits for it
+    and gives its result (or raises its error).
 
     What the work imports and allocates stays in the child; forked early, the
-    child also starts from a small process.
+    child also starts from a small process, and the caller goes on meanwhile.
     """
-    global _single
     import multiprocessing
+    import pickle
 
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
-        return work()
-    _single = work
-    try:
-        with context.Pool(1) as pool:
-            result: T = pool.apply(_call_single, (None,))
-            return result
-    finally:
-        _single = None
+        done = work()
+        return lambda: done
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            outcome: tuple[bool, Any] = (True, work())
+        except BaseException as exc:  # the parent raises it
+            outcome = (False, exc)
+        sender.send_bytes(pickle.dumps(outcome))
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    sender.close()
+
+    def result() -> T:
+        try:
+            ok, value = pickle.loads(receiver.recv_bytes())
+        except EOFError:
+            raise RuntimeError(f"a worker process died (exit {process.exitcode})") from None
+        finally:
+            receiver.close()
+            process.join()
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    return result
