@@ -30,6 +30,7 @@ from ..model import Post, Registry
 from ..periods import Period
 from ..retry import Backoff
 from ..state import SendState
+from .sending import LEASE
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -60,7 +61,7 @@ class Delivering:
     signer: DkimSigner | None = None
     per_second: float = 0.0
     per_hour: int = 0
-    lease: float = 600.0  # how long a claim holds (senders sharing a PostgreSQL state)
+    lease: float = LEASE  # how long a claim holds (senders sharing a PostgreSQL state)
 
 
 class _Suppressed:
@@ -199,6 +200,5 @@ def deliver(ctx: Delivering, period: Period, posts: tuple[Post, ...]) -> None:
     state.release(period.key, ctx.worker)
     if pool.stopped:
         summary.stopped, summary.fatal = pool.stopped, pool.fatal
-        left = state.counts(period.key)
-        summary.pending = before + left.get("pending", 0) + left.get("sending", 0)
+        summary.pending = before + state.unclaimed(period.key)  # not another sender's
     ctx.reporter.done()
