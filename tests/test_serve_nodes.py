@@ -112,3 +112,30 @@ def test_racing_subscribes_on_several_nodes_never_pass_the_limit(tmp_path: Path,
     assert len(states[0].consents("race@example.org")) == 3
     for state in states:
         state.close()
+
+
+def test_a_database_that_goes_away_is_a_503_page_not_a_traceback(tmp_path: Path,
+                                                                  pg_state: str) -> None:
+    from feedkit.mail.tokens import sign
+
+    registry = make_site(tmp_path, "")
+    server, name = pg_state.rsplit("/", 1)
+    with SmtpSink() as sink, serving(registry, "--smtp", sink.url, "--state",
+                                     pg_state) as (base, process), \
+            httpx.Client(timeout=10) as client:
+        assert subscribe(client, base, email="first@example.org").status_code == 200
+        with psycopg.connect(f"{server}/feedkit", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        refused = subscribe(client, base, email="second@example.org")
+        token = sign("unsubscribe", "first@example.org", SECRET.encode())
+        click = client.post(base + "unsubscribe", params={"token": token}, data=ONE_CLICK)
+        feed = client.get(base + "subscribe")  # what needs no state still works
+        process.terminate()
+        errors = process.communicate(timeout=10)[1]
+    for answer in (refused, click):
+        assert answer.status_code == 503, errors
+        assert "The list is not available just now" in answer.text or \
+            "Listan går inte att nå just nu" in answer.text
+    assert feed.status_code == 200
+    assert "Traceback" not in errors and "feedkit serve: Error: " in errors
+    assert len(sink.messages()) == 1

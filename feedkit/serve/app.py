@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..errors import StateError
 from ..project import Project
 from .config import MAX_BODY, ServeConfig
 
@@ -75,6 +76,7 @@ def create_app(config: ServeConfig) -> Starlette:
         state.close()
 
     app = Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BODY,
-                    exception_handlers={404: views.not_found, 405: views.not_allowed})
+                    exception_handlers={404: views.not_found, 405: views.not_allowed,
+                                        StateError: views.unavailable})
     app.state.feedkit = views
     return app

@@ -56,6 +56,8 @@ NOTICES = {
     "bad_request": (N_("The request could not be read"), N_(
         "Send the form from the page on this site.")),
     "not_found": (N_("Page not found"), N_("There is nothing at this address.")),
+    "unavailable": (N_("The list is not available just now"), N_(
+        "Nothing was changed. Please try again in a few minutes.")),
 }
 REFUSALS = {
     "email": N_("Enter a valid email address, like name@example.org."),

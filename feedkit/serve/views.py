@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -186,6 +187,12 @@ class Views:
 
     async def not_allowed(self, request: Request, exc: Exception | None) -> Response:
         return PlainTextResponse("Method Not Allowed", 405)
+
+    async def unavailable(self, request: Request, exc: Exception) -> Response:
+        """The state failed (a PostgreSQL server that went away): a page for the visitor,
+        one line (never a password) for the operator, nothing changed."""
+        print(f"feedkit serve: Error: {exc}", file=sys.stderr, flush=True)
+        return self.pages.notice("unavailable", 503)
 
 
 def _who(request: Request) -> Who:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # pg_advisory_xact_lock key for migrations and exclusive transactions: b"feedkit!".
 LOCK_KEY = int.from_bytes(b"feedkit!", "big")
 CONNECT_TIMEOUT = 10  # seconds
+SERVER_WAIT = 3.0  # seconds a web request waits for a connection before it fails (503)
 _OPEN = "period = ? AND status IN ('pending', 'sending')"
 _FREE = "(lease_until IS NULL OR lease_until < now())"
 _LEASE = "now() + make_interval(secs => ?)"
@@ -135,8 +136,9 @@ class PostgresState(SendState):
 
         pool = psycopg_pool.ConnectionPool(
             url, min_size=1, max_size=8 if server else 4, open=False, name="feedkit-state",
-            configure=configure, kwargs={"autocommit": True, "application_name": "feedkit",
-                                         "connect_timeout": CONNECT_TIMEOUT})
+            timeout=SERVER_WAIT if server else CONNECT_TIMEOUT, configure=configure,
+            kwargs={"autocommit": True, "application_name": "feedkit",
+                    "connect_timeout": CONNECT_TIMEOUT})
         try:
             pool.open(wait=True, timeout=CONNECT_TIMEOUT)
         except psycopg_pool.PoolTimeout as exc:
@@ -217,17 +219,17 @@ class PostgresState(SendState):
 
         if self._pool is None:
             raise StateError(f"{self.location}: the state is closed")
-        with self._pool.connection() as conn:
-            try:
-                with conn.transaction():
-                    self._local.conn = conn
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                self._local.conn = conn
+                try:
                     if exclusive:
                         conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
                     yield
-            except psycopg.Error as exc:
-                raise self._fail(exc) from None
-            finally:
-                self._local.conn = None
+                finally:
+                    self._local.conn = None
+        except psycopg.Error as exc:  # no connection to be had, or the commit failed
+            raise self._fail(exc) from None
 
     def load(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
         """COPY the rows in; an identity column copied along moves its sequence past them."""
