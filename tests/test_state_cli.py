@@ -30,10 +30,11 @@ COMMANDS = [
     ("send", "--period", "week", "--now", "2020-02-10T12:00+01:00"),
     ("send", "--period", "week", "--now", "2020-02-10T12:00+01:00", "--dry-run"),
     ("serve", "--port", "0"),
+    ("status",),
 ]
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c[:3]) for c in COMMANDS])
 def test_an_unreachable_server_is_named_without_its_password(tmp_path: Path,
                                                               command: tuple[str, ...]) -> None:
     registry = make_site(tmp_path, subscribers_csv(2))
