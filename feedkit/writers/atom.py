@@ -41,14 +41,18 @@ def render(spec: FeedSpec) -> bytes:
     fg.generator("feedkit", version=__version__ if spec.generator_version else None,
                  uri=GENERATOR_URI)
     fg.updated(spec.updated)
-    cached = cached_entry_class()
-    for post in spec.posts:
-        if spec.keep_entries:
-            element = kept_entry(post, site.options)
-        else:
-            element = entry_element(post, texts(post, site.options, keep=False))
-        fg.add_entry(feedEntry=cached(atom=element, copy=spec.keep_entries), order="append")
+    if spec.keep_entries:
+        cached = cached_entry_class()
+        for post in spec.posts:
+            fg.add_entry(feedEntry=cached(atom=kept_entry(post, site.options)), order="append")
     document: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    if not spec.keep_entries and spec.posts:
+        # Each post is in one such feed (archive pages): its entry is written as
+        # text, the bytes lxml would give, without building elements to throw away.
+        head, end, tail = document.rpartition(b"</feed>")
+        entries = "".join(entry_text(post, texts(post, site.options, keep=False))
+                          for post in spec.posts)
+        document = head + entries.encode("utf-8") + end + tail
     return with_stylesheet(document, own.stylesheet) if own.stylesheet else document
 
 
@@ -88,6 +92,40 @@ def entry_element(post: Post, post_texts: tuple[str, str]) -> Any:
         SubElement(entry, "category", term=tag)
     SubElement(entry, "published").text = rfc3339(post.published)
     return entry
+
+
+def entry_text(post: Post, post_texts: tuple[str, str]) -> str:
+    """The <entry> of entry_element as lxml pretty-prints it inside <feed>."""
+    summary, content = post_texts
+    lines = ["  <entry>", f"    <id>{_text(post.id)}</id>",
+             f"    <title>{_text(post.title)}</title>",
+             f"    <updated>{rfc3339(post.updated)}</updated>", "    <author>",
+             f"      <name>{_text(post.author.name)}</name>"]
+    if post.author.email:
+        lines.append(f"      <email>{_text(post.author.email)}</email>")
+    if post.author.url:
+        lines.append(f"      <uri>{_text(post.author.url)}</uri>")
+    lines.append("    </author>")
+    if content:
+        lines.append(f'    <content type="html">{_text(content)}</content>')
+    lines.append(f'    <link href="{_attr(post.url)}" rel="alternate" type="text/html"/>')
+    if summary:
+        lines.append(f"    <summary>{_text(summary)}</summary>")
+    lines += [f'    <category term="{_attr(tag)}"/>' for tag in post.tags]
+    lines += [f"    <published>{rfc3339(post.published)}</published>", "  </entry>", ""]
+    return "\n".join(lines)
+
+
+def _text(value: str) -> str:
+    """Element text escaped as libxml2 escapes it."""
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _attr(value: str) -> str:
+    """An attribute value escaped as libxml2 escapes it."""
+    return (_text(value).replace('"', "&quot;").replace("\t", "&#9;")
+            .replace("\n", "&#10;"))
 
 
 def _history_extension(marker: str) -> Any:
