@@ -83,6 +83,10 @@ class OutLock:
         self._fd = fd
         _HELD.add(fd)
 
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
     def release(self) -> None:
         """Remove the lock file and let go of it (no-op when not held)."""
         fd, self._fd = self._fd, None
@@ -113,12 +117,17 @@ def recover(out_dir: Path) -> list[str]:
                     finished.append(source)
         _sync_dirs(out_dir, steps)
         journal.unlink()
+    remove_temps(out_dir)
+    return finished
+
+
+def remove_temps(out_dir: Path) -> None:
+    """Remove every temporary file feedkit names in out/ (the lock must be held)."""
     for folder, _, names in os.walk(out_dir):
         for name in names:
             if TEMP.match(name):
                 with contextlib.suppress(OSError):
                     (Path(folder) / name).unlink()
-    return finished
 
 
 def settle(out_dir: Path) -> None:

@@ -15,12 +15,13 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from .errors import OutputError
-from .journal import MANIFEST, OutLock, Step, commit, fsync_path, recover
+from .journal import MANIFEST, OutLock, Step, commit, fsync_path, recover, remove_temps
 
 
 def safe_relpath(relpath: str) -> PurePosixPath:
@@ -91,28 +92,30 @@ class StagedOutputs:
         self._root = out_dir.resolve()
 
     def add(self, relpath: str, data: bytes) -> None:
-        key = str(safe_relpath(relpath))
-        if key in self.paths or key == MANIFEST:
-            raise OutputError(f"two outputs want the same path '{key}'")
-        self.paths.add(key)
-        self.digests[key] = hashlib.sha256(data).hexdigest()
-        target = self.out_dir / key
-        if not target.resolve().is_relative_to(self._root):
-            raise OutputError(f"refusing to write '{key}': a link leads out of {self.out_dir}")
-        try:
-            if target.read_bytes() == data:
-                return
-        except OSError:
-            pass
-        self._mkdirs(target.parent)
-        self._staged[key] = self._stage(target, data)
+        self.adopt(prestage(self.out_dir, self._root, relpath, data))
 
-    def _stage(self, target: Path, data: bytes) -> Path:
-        try:
-            return _stage(target, data)
-        except OSError as exc:
-            raise OutputError(f"can't write {target}: {_reason(exc)}; {self.out_dir} was "
-                              "left as it was") from None
+    def adopt(self, ready: Prestaged) -> None:
+        """Take a file `prestage` made ready (here or in a worker) into this build."""
+        if ready.key in self.paths or ready.key == MANIFEST:
+            if ready.temp is not None:
+                ready.temp.unlink(missing_ok=True)
+            raise OutputError(f"two outputs want the same path '{ready.key}'")
+        self.paths.add(ready.key)
+        self.digests[ready.key] = ready.digest
+        if ready.temp is not None:
+            self._staged[ready.key] = ready.temp
+        elif ready.data is not None:
+            target = self.out_dir / ready.key
+            self._mkdirs(target.parent)
+            self._staged[ready.key] = _stage_or_fail(self.out_dir, target, ready.data)
+
+    def worker_stager(self, folders: Iterable[str]) -> Callable[[str, bytes], Prestaged]:
+        """Make `folders` (relative to out/), and return what stages a file there from a
+        forked worker, so the bytes are written where they are made instead of being
+        sent back; the worker's results go to `adopt`."""
+        for folder in sorted(set(folders)):
+            self._mkdirs(self.out_dir / folder)
+        return partial(prestage, self.out_dir, self._root)
 
     def _mkdirs(self, folder: Path) -> None:
         missing = []
@@ -152,7 +155,7 @@ class StagedOutputs:
                                   if p != MANIFEST and (self.out_dir / p).is_file())
             listing = "".join(f"{p}\n" for p in sorted(self.paths)).encode("utf-8")
             if _read_bytes(manifest) != listing:
-                self._staged[MANIFEST] = self._stage(manifest, listing)
+                self._staged[MANIFEST] = _stage_or_fail(self.out_dir, manifest, listing)
         steps: list[Step] = [("rename", str(Path(key).parent / temp.name), key)
                              for key, temp in sorted(self._staged.items())]
         return steps + [("delete", path, "") for path in self.removed]
@@ -168,13 +171,53 @@ class StagedOutputs:
                 folder = folder.parent
 
     def discard(self) -> None:
-        """Remove everything staged and every folder made for it."""
+        """Remove everything staged (workers' too) and every folder made for it."""
         for temp in self._staged.values():
             temp.unlink(missing_ok=True)
+        if self._lock.held:
+            remove_temps(self.out_dir)
         self._lock.release()
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
+
+
+@dataclass(frozen=True, slots=True)
+class Prestaged:
+    """A file made ready for a build: its path and SHA-256, and the temporary file
+    holding it, or None when out/ already has these bytes; `data` when its folder
+    didn't exist yet (the build makes it and stages the bytes itself)."""
+
+    key: str
+    digest: str
+    temp: Path | None
+    data: bytes | None = None
+
+
+def prestage(out_dir: Path, root: Path, relpath: str, data: bytes) -> Prestaged:
+    """Check a file's path, hash it, and stage it beside its target unless the same
+    bytes are there already. Safe to call in a worker forked from the build."""
+    key = str(safe_relpath(relpath))
+    target = out_dir / key
+    if not target.resolve().is_relative_to(root):
+        raise OutputError(f"refusing to write '{key}': a link leads out of {out_dir}")
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        if target.read_bytes() == data:
+            return Prestaged(key, digest, None)
+    except OSError:
+        pass
+    if not target.parent.is_dir():
+        return Prestaged(key, digest, None, data)
+    return Prestaged(key, digest, _stage_or_fail(out_dir, target, data))
+
+
+def _stage_or_fail(out_dir: Path, target: Path, data: bytes) -> Path:
+    try:
+        return _stage(target, data)
+    except OSError as exc:
+        raise OutputError(f"can't write {target}: {_reason(exc)}; {out_dir} was left as "
+                          "it was") from None
 
 
 def stale_files(out_dir: Path, paths: set[str]) -> list[str]:

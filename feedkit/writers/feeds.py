@@ -3,8 +3,11 @@ pages and the XSL stylesheet."""
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 from collections.abc import Callable, Sequence
 
+from ..outputs import Prestaged, StagedOutputs
 from . import atom, jsonfeed, rss
 from .catalogue import FeedSpec
 from .context import BuildContext, Outputs
@@ -79,9 +82,21 @@ class ArchiveWriter:
             return
         work = sum(len(spec.posts) for spec in specs)
         job = partial(memo.render_or_reuse, render_files)
-        for path, data, key in render_all(job, specs, posts=work):
-            outputs.add(path, data)
-            memo.record(path, key, data)
+        if not isinstance(outputs, StagedOutputs):  # in memory (--check): bytes come back
+            for path, data, key in render_all(job, specs, posts=work):
+                outputs.add(path, data)
+                memo.record(path, key, hashlib.sha256(data).hexdigest())
+            return
+        # On disk, each worker writes the pages it renders: the bytes stay where made.
+        stage = outputs.worker_stager({posixpath.dirname(f.path) for spec in specs
+                                       for f in spec.files})
+
+        def staged_job(spec: FeedSpec) -> list[tuple[Prestaged, str]]:
+            return [(stage(path, data), key) for path, data, key in job(spec)]
+
+        for ready, key in render_all(staged_job, specs, posts=work):
+            outputs.adopt(ready)
+            memo.record(ready.key, key, ready.digest)
 
 
 class StylesheetWriter:

@@ -82,8 +82,9 @@ class RenderMemo:
         files = self.reuse(spec, key) or render(spec)
         return [(path, data, key) for path, data in files]
 
-    def record(self, path: str, key: str, data: bytes) -> None:
-        self.fresh[path] = [key, hashlib.sha256(data).hexdigest()]
+    def record(self, path: str, key: str, digest: str) -> None:
+        """Remember the input key of the file at `path` and its bytes' SHA-256."""
+        self.fresh[path] = [key, digest]
 
     def save(self) -> None:
         """Keep what this build wrote (a memo that can't be written is no error)."""
