@@ -124,3 +124,27 @@ def test_a_running_build_keeps_out_to_itself(tmp_path: Path) -> None:
     assert holder.wait(10) == 0
     assert (tmp_path / "atom.xml").read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atom.xml"]
+
+
+def test_a_failing_large_build_leaves_no_worker_files(tmp_path: Path) -> None:
+    """With enough posts the archive's worker processes stage pages themselves; a
+    build failing after them still leaves out/ exactly as it was."""
+    from registry_factory import write_registry
+
+    from feedkit.jobs.build import build, default_writers
+
+    class Broken:
+        def write(self, context, outputs) -> None:
+            raise RuntimeError("disk on fire")
+
+    registry = write_registry(tmp_path, 1100, offset="+00:00",
+                              options={"feed_entries": 10, "archive_page_size": 50})
+    out = tmp_path / "out"
+    build(registry, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    registry.write_text(registry.read_text("utf-8").replace("**inlägg 5**", "**inlägg fem**"),
+                        "utf-8")
+    with pytest.raises(RuntimeError):
+        build(registry, out, writers=[*default_writers(), Broken()])
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
