@@ -142,9 +142,19 @@ def test_a_failing_large_build_leaves_no_worker_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(registry, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    registry.write_text(registry.read_text("utf-8").replace("**inlägg 5**", "**inlägg fem**"),
-                        "utf-8")
+    # A new subtitle changes every page, so the workers stage every page anew.
+    registry.write_text(registry.read_text("utf-8").replace("Inlägg för tester",
+                                                             "Nya inlägg"), "utf-8")
     with pytest.raises(RuntimeError):
         build(registry, out, writers=[*default_writers(), Broken()])
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+    class Squatter:  # takes a page's path first: the build fails while adopting pages
+        def write(self, context, outputs) -> None:
+            outputs.add("archive/2.xml", b"mine")
+
+    with pytest.raises(OutputError, match=r"same path 'archive/2\.xml'"):
+        build(registry, out, writers=[Squatter(), *default_writers()])
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # the other pages the workers staged are gone too
