@@ -77,3 +77,23 @@ def _ascii_domain(domain: str) -> str:
 def needs_smtputf8(address: str) -> bool:
     """Whether the address can only travel with SMTPUTF8 (a non-ASCII local part)."""
     return not envelope_address(address).isascii()
+
+
+# Anything shaped like an address in a server's reply ("<ann@example.org>: no such user").
+_ADDRESS_LIKE = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def reference(address: str) -> str:
+    """How logs name a recipient: a short stable reference, never the address.
+
+    `feedkit subscribers list --format json` gives each subscriber's `ref`.
+    """
+    import hashlib
+
+    return "recipient " + hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:10]
+
+
+def redact(text: str) -> str:
+    """`text` (a server's reply, an error) with every address in it replaced by its
+    reference, so that what a run logs holds no address."""
+    return _ADDRESS_LIKE.sub(lambda match: reference(match.group()), text)

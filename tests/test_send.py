@@ -374,3 +374,32 @@ def test_plan_resumes_unfinished_then_catches_up_oldest_first() -> None:
     keys = [p.key for p in plan("month", date(2020, 5, 15), recorded)]
     assert keys == ["month:2020-02-01", "month:2020-03-01", "month:2020-04-01"]
     assert plan("month", date(2020, 2, 15), [(date(2020, 1, 1), "done")]) == []
+
+
+def test_the_log_names_recipients_by_reference_not_by_address(tmp_path: Path) -> None:
+    """A refusal is logged with the recipient's reference; the server's reply, which
+    quotes the address, is logged with the reference in its place."""
+    from feedkit.addresses import reference
+
+    registry = make_site(tmp_path, subscribers_csv(2))
+    faults = Faults(rcpt_replies={"user0@example.org": [
+        "550 5.1.1 <user0@example.org>: Recipient address rejected"]})
+    with SmtpSink(faults) as sink:
+        result = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
+    assert result.exit_code == 0, result.output
+    assert "user0@example.org" not in result.output
+    assert f"{reference('user0@example.org')}: refused for good" in result.output
+    # `subscribers list --format json` gives each subscriber's reference, to look one up.
+    import json
+
+    from typer.testing import CliRunner
+
+    from feedkit.cli import app
+
+    invoke = CliRunner().invoke
+    assert invoke(app, ["subscribers", "import", str(tmp_path / "subscribers.csv"), "-r",
+                        str(registry)]).exit_code == 0
+    listed = invoke(app, ["subscribers", "list", "--format", "json", "-r", str(registry)])
+    assert listed.exit_code == 0, listed.output
+    refs = {row["email"]: row["ref"] for row in json.loads(listed.stdout)}
+    assert refs["user0@example.org"] == reference("user0@example.org")

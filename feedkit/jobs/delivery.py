@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..addresses import envelope_address
+from ..addresses import envelope_address, redact, reference
 from ..errors import FeedkitError
 from ..model import Post, Registry
 from ..periods import Period
@@ -147,8 +147,8 @@ def deliver(ctx: Delivering, period: Period, posts: tuple[Post, ...]) -> None:
                         sign("unsubscribe", key, ctx.secret))
                 except (ValueError, UnicodeError, FeedkitError) as exc:
                     skip(key, "failed", f"can't be written: {exc}")
-                    ctx.reporter.log(f"{delivery.address}: can't be written as a message: "
-                                     f"{exc}")
+                    ctx.reporter.log(f"{reference(delivery.address)}: can't be written as a "
+                                     f"message: {redact(str(exc))}")
                     summary.failed += 1
                     continue
                 sender = (verp_address(site.bounce_address, key, period.key, ctx.secret)
@@ -166,8 +166,8 @@ def deliver(ctx: Delivering, period: Period, posts: tuple[Post, ...]) -> None:
                 return False
             if not state.mark_sending(period.key, job.key, job.message_id, ctx.worker,
                                       ctx.lease):
-                ctx.reporter.log(f"{job.address}: another sender took it over (this run's "
-                                 "claim ran out); not sent by this one")
+                ctx.reporter.log(f"{reference(job.address)}: another sender took it over "
+                                 "(this run's claim ran out); not sent by this one")
                 ctx.reporter.advance()
                 return False
         return True

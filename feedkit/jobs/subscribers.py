@@ -57,6 +57,9 @@ def render(entries: list[ListEntry], fmt: str) -> str:
     if fmt == "json":
         import json
 
+        from ..addresses import reference
+
+        rows = [{**row, "ref": reference(str(row["email"]))} for row in rows]
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         import csv

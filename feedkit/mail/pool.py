@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..addresses import redact, reference
 from ..retry import Backoff
 from .handover import SetupError, Transport, TransportError
 
@@ -305,23 +306,24 @@ class Pool:
             self.finished(job, Outcome("retry", str(exc)))
             if give_up:
                 self._later_again(job, 0.0)
-                self._stop(f"giving up for now: {exc}")
+                self._stop(f"giving up for now: {redact(str(exc))}")
                 return
             if counted:
-                self.log(f"{job.address}: {exc}; slowing down to {limit} connection(s), "
-                         f"retrying in {pause:g}s")
+                self.log(f"{reference(job.address)}: {redact(str(exc))}; slowing down to "
+                         f"{limit} connection(s), retrying in {pause:g}s")
             self._later_again(job, pause)
             return
         if not exc.temporary:
-            self.log(f"{job.address}: refused for good: {exc}")
+            self.log(f"{reference(job.address)}: refused for good: {redact(str(exc))}")
             self.finished(job, Outcome("failed", str(exc)))
             return
         job.tries += 1
         if job.tries > self.retry.retries:
-            self.log(f"{job.address}: still failing, left for the next run: {exc}")
+            self.log(f"{reference(job.address)}: still failing, left for the next run: "
+                     f"{redact(str(exc))}")
             self.finished(job, Outcome("pending", str(exc)))
             return
         wait = self.retry.wait(job.tries - 1)
-        self.log(f"{job.address}: {exc}; retrying in {wait:g}s")
+        self.log(f"{reference(job.address)}: {redact(str(exc))}; retrying in {wait:g}s")
         self.finished(job, Outcome("retry", str(exc)))
         self._later_again(job, wait)
