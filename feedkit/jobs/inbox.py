@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..addresses import redact
 from ..errors import UsageError
 from ..state import SendState, locate
 
@@ -87,7 +88,10 @@ class _Inbox:
         from ..mail.bounces import classify
 
         verdict = classify(data, self.bounce_address)
-        say = self.summary.lines.append
+
+        def say(line: str) -> None:  # a report quotes addresses: log references instead
+            self.summary.lines.append(redact(line))
+
         if verdict.action == "unsubscribe":
             return self._unsubscribe(name, verdict.token)
         if verdict.action == "ignore":
@@ -147,8 +151,8 @@ class _Inbox:
                 token) else None
             if address is None:
                 self.summary.ignored += 1
-                self.summary.lines.append(f"{name}: ignored: an unsubscribe request whose "
-                                          f"token is not valid ({exc})")
+                self.summary.lines.append(redact(f"{name}: ignored: an unsubscribe request "
+                                                 f"whose token is not valid ({exc})"))
                 return False
         assert address is not None
         changed = self.state.unsubscribe_entry(address.lower(), address,
