@@ -18,11 +18,11 @@ import pytest
 from send_helpers import SECRET, make_site
 from serve_helpers import ONE_CLICK, form_token, serving, subscribe
 from smtp_sink import Faults, SmtpSink
-
 from typer.testing import CliRunner
 
 from feedkit.cli import app
 from feedkit.mail.tokens import sign
+
 
 def subscribers(registry: Path, *args: str) -> str:
     """`feedkit subscribers ARGS` on this registry's state; its output."""
