@@ -112,6 +112,8 @@ def create_app(config: ServeConfig) -> Starlette:
         Route(base, views.home, methods=["GET", "HEAD"]),
         Route(base + "subscribe", views.subscribe_page, methods=["GET", "HEAD"]),
         Route(base + "subscribe", views.subscribe, methods=["POST"]),
+        Route(base + "subscribe/embed", views.embed, methods=["POST"]),
+        Route(base + "embed", views.embed_page, methods=["GET", "HEAD"]),
         Route(base + "confirm", views.confirm_page, methods=["GET", "HEAD"]),
         Route(base + "confirm", views.confirm, methods=["POST"]),
         Route(base + "privacy", views.privacy, methods=["GET", "HEAD"]),

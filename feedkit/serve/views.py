@@ -48,6 +48,7 @@ class Views:
         self.pages.render("confirm", 200, sample)
         self.pages.render("unsubscribe", 200, sample)
         self.pages.render("privacy", 200, self._privacy_context())
+        self.pages.snippet("subscribe/embed", "consent")
 
     # -- the home page: what `feedkit serve` prints ------------------------------
     async def home(self, request: Request) -> Response:
@@ -131,6 +132,29 @@ class Views:
             self.c.mailer.post(wanted.address, lambda: self._confirmation(
                 wanted.address, wanted.language, wanted.token))
         return self.pages.notice("check_inbox", 200)
+
+    # -- the embeddable form: the one documented cross-origin way in ---------------
+    async def embed_page(self, request: Request) -> Response:
+        """The snippet a site owner pastes into their own pages (no script)."""
+        return self.pages.render("embed", 200, {
+            "snippet": self.pages.snippet(self.c.links.url + "subscribe/embed",
+                                          consent_text(self.c.site, self.c.site.language))})
+
+    async def embed(self, request: Request) -> Response:
+        """A subscribe from the snippet on another site. A browser's POST that a person's
+        click sent (Sec-Fetch-User: ?1) subscribes at once, limited like the form;
+        anything else (a script submitting it, a bot) lands on this site's own form,
+        filled in, where the person presses Subscribe."""
+        fields = await read_form(request)
+        if fields is None:
+            return self.pages.notice("bad_request", 400)
+        try:
+            self.service.read_subscriber(fields)
+        except Refused as exc:
+            return self._form(fields, self.pages.translate_refusal(exc), exc.field, 400)
+        if request.headers.get("sec-fetch-user") != "?1":
+            return self._form({k: fields.get(k, "") for k in ("email", "name", "language")})
+        return await self._subscribe(fields, _who(request), "embed")
 
     def _confirmation(self, address: str, language: str | None, token: str) -> bytes:
         from ..mail.confirmation import confirmation_message
