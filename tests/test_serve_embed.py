@@ -85,3 +85,28 @@ def test_the_snippet_on_another_site_subscribes_on_a_click_only(browser,
     assert bot.status_code == 200 and 'value="bot@example.org"' in bot.text
     assert trap.status_code == 200 and "Titta i din inkorg" in trap.text
     assert len(sink.received) == 1
+
+
+def test_proof_of_work_in_the_browser_and_without_it(browser, tmp_path: Path) -> None:
+    registry = make_site(tmp_path, "")
+    with SmtpSink() as sink, serving(registry, "--smtp", sink.url, "--proof-of-work",
+                                     "10") as (base, _), httpx.Client(timeout=10) as client:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text)
+                if message.type == "error" else None)
+        page.goto(base + "subscribe")
+        page.get_by_label("E-postadress").fill("worker@example.org")
+        page.get_by_role("button", name="Prenumerera").click()
+        page.wait_for_selector("h1:has-text('Titta i din inkorg')")
+        page.close()
+        assert not [e for e in errors if "Content Security Policy" in e]  # ours may run
+        assert sink.wait(1)[0]["To"].addresses[0].addr_spec == "worker@example.org"
+        script = client.get(base + "work.js")
+        token = re.search(r'name="form_token" value="([a-z0-9]+)"',
+                          client.get(base + "subscribe").text).group(1)
+        lazy = client.post(base + "subscribe", data={"form_token": token, "work": "1",
+                                                     "email": "lazy@example.org"})
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert lazy.status_code == 400 and "Formulärets kontroll blev inte klar" in lazy.text
+    assert len(sink.received) == 1

@@ -117,6 +117,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route(base + "confirm", views.confirm_page, methods=["GET", "HEAD"]),
         Route(base + "confirm", views.confirm, methods=["POST"]),
         Route(base + "privacy", views.privacy, methods=["GET", "HEAD"]),
+        Route(base + "work.js", views.work_script, methods=["GET", "HEAD"]),
         Route(unsubscribe, views.unsubscribe_page, methods=["GET", "HEAD"]),
         Route(unsubscribe, views.unsubscribe, methods=["POST"]),
     ]

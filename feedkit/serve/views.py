@@ -60,7 +60,7 @@ class Views:
             return await self.c.files.get_response("index.html", request.scope)
         feeds = [(name, label) for name, label in FEEDS if name in found]
         return self.pages.render("home", 200, self._home_context(
-            feeds, [p for p in PAGES if p in found]))
+            feeds, [p for p in PAGES if p in found]), self.c.script_headers)
 
     def _home_context(self, feeds: list[tuple[str, str]], pages: list[str]
                       ) -> dict[str, object]:
@@ -252,6 +252,17 @@ class Views:
             unsubscribe_url=unsubscribe_url(self.c.links.unsubscribe,
                                             self.service.unsubscribe_token(address)),
             now=datetime.now(UTC), template_dirs=self.pages.template_dirs)
+
+    async def work_script(self, request: Request) -> Response:
+        """The proof of work's script (only with --proof-of-work): a file of our own,
+        the one script the list's CSP lets run."""
+        from ..text.templating import shipped_dir
+
+        if not self.service.limits.work_bits:
+            return self.pages.notice("not_found", 404)
+        script = await self.c.offload((shipped_dir() / "list" / "work.js").read_bytes)
+        return Response(script, media_type="text/javascript; charset=utf-8", headers={
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
 
     # -- the privacy notice ------------------------------------------------------
     async def privacy(self, request: Request) -> Response:
