@@ -110,3 +110,29 @@ def test_proof_of_work_in_the_browser_and_without_it(browser, tmp_path: Path) ->
     assert script.headers["content-type"].startswith("text/javascript")
     assert lazy.status_code == 400 and "Formulärets kontroll blev inte klar" in lazy.text
     assert len(sink.received) == 1
+
+
+def test_the_web_copy_of_a_digest_says_so_and_subscribes(browser, tmp_path: Path) -> None:
+    """Issue 23: out/digests/ speaks to someone who never subscribed: it says it is the
+    web copy and its form subscribes (through subscribe/embed, like the snippet)."""
+    from send_helpers import REGISTRY, run
+
+    registry = make_site(tmp_path, "")
+    registry.write_text(REGISTRY.replace("  language: sv\n", "  language: sv\n  options:\n"
+                                         "    web_digests: week\n"), encoding="utf-8")
+    assert run(registry, "build", "--out", str(tmp_path / "out"), "--now",
+               "2020-03-01T12:00+01:00").exit_code == 0
+    copy = (tmp_path / "out" / "digests" / "2020-W06" / "index.html").read_text("utf-8")
+    assert "eftersom du prenumererar" not in copy and "webbversionen" in copy
+    with SmtpSink() as sink, serving(registry, "--smtp", sink.url) as (base, _):
+        page = browser.new_page()
+        page.goto(base + "digests/2020-W06/")
+        form = page.locator("form.subscribe")
+        assert form.get_attribute("action") == SITE + "subscribe/embed"
+        page.evaluate(f"document.querySelector('form.subscribe').action = "
+                      f"'{base}subscribe/embed'")  # the list as the test runs it
+        page.get_by_label("E-postadress").fill("reader@example.org")
+        page.get_by_role("button", name="Prenumerera").click()
+        page.wait_for_selector("h1:has-text('Titta i din inkorg')")
+        page.close()
+        assert sink.wait(1)[0]["To"].addresses[0].addr_spec == "reader@example.org"
