@@ -160,7 +160,7 @@ def test_limits_count_requests_so_they_tell_nothing_about_addresses(service) -> 
 
 
 def test_export_then_erase_keeps_only_the_hash(service) -> None:
-    list_, clock = service
+    list_, _ = service
     wanted = list_.subscribe({"email": "Gun@Example.org", "name": "Gun"}, WHO)
     list_.confirm(wanted.token, WHO)
     list_.state.start_period("2020-W06", "week", "2020-02-03", "2020-02-09", ["p1"],
