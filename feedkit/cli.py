@@ -15,6 +15,7 @@ from . import __version__
 from .commands.build import build_command
 from .commands.common import report, run
 from .commands.digest import digest_command
+from .commands.doctor import doctor_command
 from .commands.helptext import Command, Group
 from .commands.inbox import inbox_command
 from .commands.init import init_command
@@ -63,7 +64,7 @@ for name, command in (
     ("digest", digest_command), ("validate", validate_command), ("pin-ids", pin_ids_command),
     ("publish", publish_command), ("send", send_command),
     ("unsubscribe", unsubscribe_command), ("serve", serve_command),
-    ("status", status_command), ("inbox", inbox_command),
+    ("status", status_command), ("inbox", inbox_command), ("doctor", doctor_command),
 ):
     app.command(name, cls=Command)(command)
 for info in subscribers_app.registered_commands:
