@@ -86,7 +86,10 @@ def doctor(registry: Path, *args: str, env: dict[str, str] | None = None):
     try:
         report = json.loads(result.stdout)
     except ValueError:
-        raise AssertionError(result.output) from None
+        import traceback
+
+        raise AssertionError(result.output + "".join(traceback.format_exception(
+            result.exception)) if result.exception else result.output) from None
     return result.exit_code, {c["key"]: c for c in report["checks"]}, result.output
 
 

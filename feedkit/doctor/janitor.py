@@ -18,13 +18,17 @@ import sys
 from pathlib import Path
 
 
-def start(registry: Path, state: str | None, recipient: str) -> subprocess.Popen[bytes]:
-    """The janitor for `recipient`, ready (it has read its orders) when this returns."""
+def start(registry: Path, state: str | None, recipient: str,
+          grace: float) -> subprocess.Popen[bytes]:
+    """The janitor for `recipient`, ready (it has read its orders) when this returns.
+    It removes the subscriber at once when the doctor is gone, and again `grace`
+    seconds later, in case a request the doctor had in flight still reached the server."""
     process = subprocess.Popen([sys.executable, "-m", "feedkit.doctor.janitor"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                start_new_session=True, close_fds=True)
     assert process.stdin is not None and process.stdout is not None
-    orders = {"registry": str(registry), "state": state, "recipient": recipient}
+    orders = {"registry": str(registry), "state": state, "recipient": recipient,
+              "grace": grace}
     process.stdin.write(json.dumps(orders).encode("utf-8") + b"\n")
     process.stdin.flush()
     process.stdout.readline()  # "ready": its signal handlers are set
@@ -32,9 +36,14 @@ def start(registry: Path, state: str | None, recipient: str) -> subprocess.Popen
 
 
 def finish(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
-    """Close the pipe and wait for the janitor; its exit status (0: removed)."""
+    """Tell the janitor the doctor finished its request, close the pipe and wait for
+    the janitor; its exit status (0: removed)."""
     assert process.stdin is not None
-    process.stdin.close()
+    try:
+        process.stdin.write(b"done")
+        process.stdin.close()
+    except OSError:
+        pass
     try:
         return process.wait(timeout)
     except subprocess.TimeoutExpired:
@@ -42,20 +51,28 @@ def finish(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
 
 
 def main() -> int:
+    import time
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     orders = json.loads(sys.stdin.buffer.readline() or b"{}")
     sys.stdout.write("ready\n")
     sys.stdout.flush()
+    finished = sys.stdin.buffer.read(4096) == b"done"
     while sys.stdin.buffer.read(4096):
         pass
     from ..state import locate
 
-    state = locate(orders["state"], Path(orders["registry"])).open()
-    try:
-        state.forget_probes(orders["recipient"])
-    finally:
-        state.close()
+    for wait in (0.0,) if finished else (0.0, float(orders["grace"])):
+        time.sleep(wait)
+        try:
+            state = locate(orders["state"], Path(orders["registry"])).open()
+            try:
+                state.forget_probes(orders["recipient"])
+            finally:
+                state.close()
+        except Exception:  # the next doctor run removes it (forget_probes())
+            return 1
     return 0
 
 

@@ -115,7 +115,7 @@ class ListProbe:
         state = location.open()
         try:
             state.forget_probes()  # what an earlier doctor, killed outright, left
-            janitor = start(self.registry_path, self.state, recipient)
+            janitor = start(self.registry_path, self.state, recipient, self.timeout + 1)
             try:
                 state.add_probe(recipient, now_iso())
                 try:

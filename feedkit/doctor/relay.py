@@ -127,6 +127,11 @@ class RelayProbe:
                                     f"{exc.smtp_code} {_text(exc.smtp_error)}",
                                     "check FEEDKIT_SMTP_USER and FEEDKIT_SMTP_PASSWORD"))
             return False
+        except UnicodeEncodeError:
+            self.checks.append(fail(AUTH, "login", "the user or password has letters outside "
+                                    "ASCII, which SMTP AUTH PLAIN/LOGIN can't carry here",
+                                    "use an ASCII password for the relay"))
+            return False
         except (OSError, smtplib.SMTPException) as exc:
             self.checks.append(fail(AUTH, "login", f"failed: {_reason(exc)}",
                                     "check FEEDKIT_SMTP_USER and FEEDKIT_SMTP_PASSWORD"))

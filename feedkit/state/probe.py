@@ -1,12 +1,14 @@
 """The doctor's test subscriber: added as pending (never mailed: `feedkit send` mails
-confirmed subscribers only) and forgotten again with every row that names it."""
+confirmed subscribers only) and removed again from the list, the suppression list
+and the deliveries. The consent log keeps its line, as it keeps every change of the
+list (it is append-only: a trigger refuses deletes)."""
 
 from __future__ import annotations
 
 from .database import Database
 
 PROBE_DOMAIN = "doctor.invalid"  # RFC 2606: never a real mailbox
-PROBE_TABLES = ("list_consent", "send_suppressed", "send_deliveries", "list_subscribers")
+PROBE_TABLES = ("send_suppressed", "send_deliveries", "list_subscribers")
 
 
 class ProbeOps(Database):
@@ -22,7 +24,8 @@ class ProbeOps(Database):
 
     def forget_probes(self, recipient: str | None = None) -> int:
         """Remove the test subscriber `recipient` (None: every one a killed doctor may
-        have left) from every table; the number of list rows removed."""
+        have left) from the list, the suppression list and the deliveries; the number
+        of list rows removed."""
         where, args = ("recipient = ?", (recipient,)) if recipient else (
             "recipient LIKE ?", (f"%@{PROBE_DOMAIN}",))
         if recipient is not None:
