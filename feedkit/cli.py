@@ -22,6 +22,7 @@ from .commands.init import init_command
 from .commands.new import new_command
 from .commands.pins import pin_ids_command
 from .commands.publish import publish_command
+from .commands.schedule import schedule_command
 from .commands.send import send_command
 from .commands.serve import serve_command
 from .commands.state import state_app
@@ -65,6 +66,7 @@ for name, command in (
     ("publish", publish_command), ("send", send_command),
     ("unsubscribe", unsubscribe_command), ("serve", serve_command),
     ("status", status_command), ("inbox", inbox_command), ("doctor", doctor_command),
+    ("schedule", schedule_command),
 ):
     app.command(name, cls=Command)(command)
 for info in subscribers_app.registered_commands:
