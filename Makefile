@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 .PHONY: run test lint bench golden clean debian-packages screenshots
 
 # Debian packages the tests use (a real browser, a real PostgreSQL server, a real
-# spam filter, systemd-analyze for the units feedkit schedule writes); each is installed when the command it provides is missing.
+# spam filter, systemd-analyze for the units feedkit schedule writes); each is
+# installed when the command it provides is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres \
 	spamassassin:/usr/bin/spamassassin systemd:/usr/bin/systemd-analyze
