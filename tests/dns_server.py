@@ -1,108 +1,79 @@
-"""A real authoritative DNS server on 127.0.0.1 for the tests (dnslib's server).
-
-`Zones` answers from zone-file text like a real authoritative server: the AA bit,
-NXDOMAIN for a name it doesn't hold, an empty answer with the SOA for a name that
-exists without the asked type, CNAMEs followed inside the zone. UDP and TCP on the
-same free port; `stall` names whose queries go unanswered (a server that times out).
-"""
+"""A real DNS server for tests (UDP on 127.0.0.1, a free port), answering from a
+small zone with dnslib: which test domains receive mail (MX), which only have an
+address (A), which refuse mail (null MX, RFC 7505), which don't exist, and one
+that never answers (a timeout)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+import socket
+import threading
+from types import TracebackType
 
-from dnslib import QTYPE, RCODE, RR, DNSLabel, DNSRecord
-from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
+from dnslib import AAAA, MX, QTYPE, RCODE, RR, TXT, A, DNSRecord
 
-SOA = "@ 3600 IN SOA ns.test. hostmaster.test. 1 3600 600 86400 60"
+MAIL_DOMAINS = ("example.org", "example.com", "xn--exmple-cua.se")
+A_ONLY = {"aonly.example.net": "93.184.216.34"}
+NULL_MX = ("nullmx.example.net",)
+SILENT = ("slow.example.net",)  # never answered: the resolver's timeout
 
 
-class Zones(BaseResolver):  # type: ignore[misc]
-    """Every record of the zone texts given, each text with its $ORIGIN."""
+class DnsServer:
+    """`with DnsServer() as dns:` serves until the block ends; `dns.address` is
+    "127.0.0.1:PORT" and `dns.asked` lists every (name, type) asked."""
 
-    def __init__(self, *zones: str, stall: tuple[str, ...] = ()) -> None:
-        self.records: list[RR] = []
-        for text in zones:
-            self.records.extend(RR.fromZone(text))
-        self.stall = {DNSLabel(name) for name in stall}
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.asked: list[tuple[str, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name="test-dns")
 
-    def add(self, text: str) -> None:
-        self.records.extend(RR.fromZone(text))
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
 
-    def resolve(self, request: DNSRecord, handler: object) -> DNSRecord | None:
-        reply = request.reply()
-        reply.header.aa = 1
-        name, qtype = request.q.qname, request.q.qtype
-        if name in self.stall:
+    def __enter__(self) -> DnsServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except (TimeoutError, OSError):
+                continue
+            answer = self.answer(DNSRecord.parse(data))
+            if answer is not None:
+                self.sock.sendto(answer.pack(), peer)
+
+    def answer(self, query: DNSRecord) -> DNSRecord | None:
+        name = str(query.q.qname).rstrip(".").lower()
+        kind = QTYPE[query.q.qtype]
+        self.asked.append((name, kind))
+        reply = query.reply()
+        if name in SILENT:
             return None
-        for _ in range(8):  # follow CNAMEs inside the zone
-            held = [rr for rr in self.records if rr.rname == name]
-            if not held:
-                if not reply.rr:
-                    reply.header.rcode = RCODE.NXDOMAIN
-                break
-            answers = [rr for rr in held if rr.rtype == qtype or qtype == QTYPE.ANY]
-            if answers:
-                for rr in answers:
-                    reply.add_answer(rr)
-                break
-            alias = [rr for rr in held if rr.rtype == QTYPE.CNAME]
-            if not alias:
-                break
-            reply.add_answer(alias[0])
-            name = alias[0].rdata.label
-        if not reply.rr:
-            reply.add_auth(*RR.fromZone(SOA.replace("@", str(_zone_of(name)))))
+        if name in MAIL_DOMAINS or name.endswith(".example.org"):
+            if kind == "MX":
+                reply.add_answer(RR(name, QTYPE.MX, rdata=MX(f"mx.{name}", 10), ttl=60))
+        elif name in A_ONLY:
+            if kind == "A":
+                reply.add_answer(RR(name, QTYPE.A, rdata=A(A_ONLY[name]), ttl=60))
+        elif name in NULL_MX:
+            if kind == "MX":
+                reply.add_answer(RR(name, QTYPE.MX, rdata=MX(".", 0), ttl=60))
+            elif kind == "TXT":
+                reply.add_answer(RR(name, QTYPE.TXT, rdata=TXT("v=spf1 -all"), ttl=60))
+            elif kind == "AAAA":
+                reply.add_answer(RR(name, QTYPE.AAAA, rdata=AAAA("2001:db8::1"), ttl=60))
+        else:
+            reply.header.rcode = RCODE.NXDOMAIN
         return reply
-
-
-def _zone_of(name: DNSLabel) -> DNSLabel:
-    labels = name.label[-2:] if len(name.label) >= 2 else name.label
-    return DNSLabel(labels)
-
-
-class _Handler(DNSHandler):  # type: ignore[misc]
-    """dnslib's handler; a resolver that returns None sends no reply at all."""
-
-    def get_reply(self, data: bytes) -> bytes:
-        request = DNSRecord.parse(data)
-        reply = self.server.resolver.resolve(request, self)
-        if reply is None:
-            raise _NoReply
-        packed: bytes = reply.pack()
-        return packed
-
-    def handle(self) -> None:
-        with contextlib.suppress(_NoReply):
-            super().handle()
-
-
-class _NoReply(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def dns_server(zones: Zones) -> Iterator[str]:
-    """Serve `zones` on 127.0.0.1 (UDP and TCP); yields "127.0.0.1:PORT"."""
-    quiet = DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data")
-    for _ in range(20):
-        udp = DNSServer(zones, address="127.0.0.1", port=0, logger=quiet, handler=_Handler)
-        port = udp.server.server_address[1]
-        try:
-            tcp = DNSServer(zones, address="127.0.0.1", port=port, tcp=True, logger=quiet,
-                            handler=_Handler)
-        except OSError:
-            udp.server.server_close()
-            continue
-        break
-    else:  # pragma: no cover - the machine has no free port pair
-        raise OSError("no free port for the test DNS server")
-    udp.start_thread()
-    tcp.start_thread()
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        for server in (udp, tcp):
-            server.stop()
-            server.server.server_close()
-

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from dns_server import Zones, dns_server
+from dns_zones import Zones, dns_server
 from doctor_helpers import (
     RELAY,
     SELECTOR,

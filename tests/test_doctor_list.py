@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import trustme
 from cryptography.hazmat.primitives.asymmetric import rsa
-from dns_server import Zones, dns_server
+from dns_zones import Zones, dns_server
 from doctor_helpers import doctor, domain_zone, new_key, relay_zone, statuses, write_site
 from send_helpers import SECRET
 from serve_helpers import serving

@@ -13,7 +13,7 @@ import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography.hazmat.primitives.asymmetric import rsa
-from dns_server import Zones, dns_server
+from dns_zones import Zones, dns_server
 from doctor_helpers import RELAY, doctor, domain_zone, new_key, relay_zone, statuses, write_site
 from smtp_sink import SmtpSink
 
