@@ -11,6 +11,7 @@ from .jsonfeed import check_jsonfeed
 from .messages import Collector, FileReport, Message
 from .previous import compare_feed_files
 from .project import check_built, check_lock
+from .rdf import check_rdf
 from .registry_lint import check_registry
 from .rss import check_rss
 from .rules import ERROR
@@ -42,6 +43,9 @@ def validate_file(path: Path, *, now: datetime, shown: str | None = None) -> Fil
     elif kind == "rss":
         check_rss(path, collector, now=now)
         messages = collector.finish(path)
+    elif kind == "rdf":
+        check_rdf(path, collector, now=now)
+        messages = collector.finish(path)
     elif kind == "json":
         try:
             data = path.read_bytes()
@@ -50,8 +54,8 @@ def validate_file(path: Path, *, now: datetime, shown: str | None = None) -> Fil
         check_jsonfeed(data, collector, now=now)
         messages = collector.finish(data)
     else:
-        collector.add("file-unknown-format", 1, "not an Atom 1.0, RSS 2.0 or JSON Feed "
-                      "document (looked for <feed>, <rss> or a JSON object)")
+        collector.add("file-unknown-format", 1, "not an Atom 1.0, RSS or JSON Feed "
+                      "document (looked for <feed>, <rss>, <rdf:RDF> or a JSON object)")
         messages = collector.finish()
     return FileReport(name, kind, messages)
 
