@@ -14,6 +14,7 @@ from feedkit.cli import app
 from feedkit.load import load
 from feedkit.mail.tokens import BadToken, sign, verify
 from feedkit.state import StateError, locate
+from feedkit.state.listing import Consent
 from feedkit.subscriptions import Limits, ListService, RateLimited, Refused, Request
 
 WHO = Request("192.0.2.7", "Test/1.0")
@@ -107,18 +108,83 @@ def test_form_tokens_expire_and_are_per_form(service) -> None:
 
 def test_rate_limit_windows(service) -> None:
     list_, clock = service
-    list_.limits = Limits(per_client=2, client_window=600, per_address=2,
-                          address_window=3600)
+    list_.limits = Limits(per_client=2, per_domain=3, per_site=4, window=600,
+                          per_address=2, resend_after=60)
     list_.subscribe({"email": "a@example.org"}, WHO)
     list_.subscribe({"email": "b@example.org"}, WHO)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as client:
         list_.subscribe({"email": "c@example.org"}, WHO)
-    clock.now += 601
-    list_.subscribe({"email": "c@example.org"}, WHO)
-    other = Request("192.0.2.99")
-    list_.subscribe({"email": "c@example.org"}, other)
-    with pytest.raises(RateLimited, match="this address"):
-        list_.subscribe({"email": "C@example.org"}, Request("192.0.2.100"))
+    assert client.value.field == "client" and client.value.retry_after == 600
+    clock.now += 100
+    with pytest.raises(RateLimited) as later:
+        list_.subscribe({"email": "c@example.org"}, WHO)
+    assert later.value.retry_after == 500  # when the oldest request leaves the window
+    list_.subscribe({"email": "c@example.org"}, Request("192.0.2.99"))
+    with pytest.raises(RateLimited, match="domain"):  # a third of example.org's
+        list_.subscribe({"email": "d@example.org"}, Request("192.0.2.98"))
+    list_.subscribe({"email": "d@example.net"}, Request("192.0.2.98"))
+    with pytest.raises(RateLimited, match="site"):
+        list_.subscribe({"email": "e@example.com"}, Request("192.0.2.97"))
+    clock.now += 601  # every window has passed
+    assert list_.subscribe({"email": "e@example.com"}, WHO).mail
+
+
+def test_one_pending_confirmation_per_address(service) -> None:
+    list_, clock = service
+    list_.limits = Limits(per_address=2, resend_after=3600)
+    assert list_.subscribe({"email": "f@example.org"}, WHO).mail
+    clock.now += 60
+    assert not list_.subscribe({"email": "F@example.org"}, Request("192.0.2.5")).mail
+    clock.now += 3600
+    assert list_.subscribe({"email": "f@example.org"}, WHO).mail  # after the quiet time
+    clock.now += 3600
+    assert not list_.subscribe({"email": "f@example.org"}, WHO).mail  # two a day
+    assert [c.event for c in list_.state.consents("f@example.org")] == ["subscribed"] * 2
+    clock.now += 86400
+    assert list_.subscribe({"email": "f@example.org"}, WHO).mail
+
+
+def test_limits_count_requests_so_they_tell_nothing_about_addresses(service) -> None:
+    """A confirmed address uses up the client's requests like an unknown one: when a
+    client is refused says nothing about who is on the list."""
+    list_, _ = service
+    list_.limits = Limits(per_client=3)
+    list_.state.import_entries([("bo@example.org", "bo@example.org", "", None)],
+                               Consent("imported", "2020-01-01T00:00:00+00:00", "import"))
+    for address in ("bo@example.org", "bo@example.org", "new@example.org"):
+        list_.subscribe({"email": address}, WHO)
+    with pytest.raises(RateLimited):
+        list_.subscribe({"email": "other@example.org"}, WHO)
+    keys = list_.state._all("SELECT key FROM list_attempts")
+    assert keys and not any("example" in k or "192.0.2" in k for (k,) in keys)
+
+
+def test_export_then_erase_keeps_only_the_hash(service) -> None:
+    list_, _ = service
+    wanted = list_.subscribe({"email": "Gun@Example.org", "name": "Gun"}, WHO)
+    list_.confirm(wanted.token, WHO)
+    list_.state.start_period("2020-W06", "week", "2020-02-03", "2020-02-09", ["p1"],
+                             [("gun@example.org", "Gun@Example.org", "Gun", None)])
+    data = list_.state.personal_data("gun@example.org")
+    assert data["subscriber"]["email"] == "Gun@Example.org"
+    assert [(c["event"], c["client"]) for c in data["consents"]] == [
+        ("subscribed", "192.0.2.7"), ("confirmed", "192.0.2.7")]
+    assert "Labbets dagbok" in data["consents"][0]["text"]
+    assert data["deliveries"][0]["period"] == "2020-W06"
+    assert list_.state.erase("gun@example.org", "2020-09-13T12:00:00+00:00")
+    after = list_.state.personal_data("gun@example.org")
+    assert after == {"subscriber": None, "consents": [], "deliveries": [], "bounces": [],
+                     "suppressed": None}
+    everything = " ".join(str(row) for table in ("list_subscribers", "list_consent",
+                                                  "send_deliveries", "send_suppressed")
+                          for row in list_.state._all(f"SELECT * FROM {table}"))
+    assert "gun@" not in everything.lower() and "erased:" in everything
+    assert "gun@example.org" in list_.state.suppressed()  # never mailed again
+    with pytest.raises(StateError, match="append-only"):  # still, for everyone else
+        list_.state._exec("DELETE FROM list_consent")
+    again = list_.subscribe({"email": "gun@example.org"}, WHO)  # until they come back
+    list_.confirm(again.token, WHO)
+    assert "gun@example.org" not in list_.state.suppressed()
 
 
 def _cli(*args: str):
@@ -144,6 +210,14 @@ def test_subscribers_import_list_remove(tmp_path: Path) -> None:
     assert csv_out.output.splitlines()[1].startswith("Bob@example.org,Bob,,confirmed,")
     bad = _cli("subscribers", "list", "--status", "gone", *where)
     assert bad.exit_code == 2 and "--status: 'gone' is not one of" in bad.output
+    exported = json.loads(_cli("subscribers", "export", "Bob@Example.org", *where).output)
+    assert exported["subscriber"]["status"] == "confirmed"
+    assert [c["event"] for c in exported["consents"]] == ["imported"]
+    erased = _cli("subscribers", "erase", "bob@example.org", *where)
+    assert erased.exit_code == 0 and erased.output.startswith("erased bob@example.org")
+    assert "bob@" not in _cli("subscribers", "list", *where).output.lower()
+    bad_address = _cli("subscribers", "export", "not-an-address", *where)
+    assert bad_address.exit_code == 1 and "Error: 'not-an-address'" in bad_address.output
     broken = tmp_path / "broken.csv"
     broken.write_text("email\nnot-an-address\n", encoding="utf-8")
     refused = _cli("subscribers", "import", str(broken), *where)

@@ -137,6 +137,25 @@ CREATE TABLE IF NOT EXISTS send_bounces (
 CREATE INDEX IF NOT EXISTS send_bounces_recipient ON send_bounces (recipient, period);
 CREATE INDEX IF NOT EXISTS send_deliveries_message_id ON send_deliveries (message_id);
 """,
+    # 6: the list's rate limits (feedkit serve): one row per subscribe request admitted,
+    # per scope (client, domain, site); keys are keyed hashes, never an address or an IP,
+    # and rows older than the longest window are deleted.
+    """
+CREATE TABLE IF NOT EXISTS list_attempts (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS list_attempts_key ON list_attempts (scope, key, at);
+""",
+    # 7: erasure (feedkit subscribers erase): consent records stay append-only, except
+    # for the one address an erasure names in send_meta while it runs.
+    """
+DROP TRIGGER IF EXISTS list_consent_no_delete;
+CREATE TRIGGER list_consent_no_delete BEFORE DELETE ON list_consent
+WHEN OLD.recipient IS NOT (SELECT value FROM send_meta WHERE key = 'erasing')
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -269,6 +288,26 @@ CREATE TABLE send_bounces (
 );
 CREATE INDEX send_bounces_recipient ON send_bounces (recipient, period);
 CREATE INDEX send_deliveries_message_id ON send_deliveries (message_id);
+""",
+    # 6: the list's rate limits: one row per admitted subscribe request and scope.
+    """
+CREATE TABLE list_attempts (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX list_attempts_key ON list_attempts (scope, key, at);
+""",
+    # 7: erasure: a consent record may be deleted only for the address an erasure names.
+    """
+CREATE OR REPLACE FUNCTION list_consent_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM send_meta WHERE key = 'erasing'
+                                    AND value = OLD.recipient) THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'consent records are append-only';
+END $$;
 """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "every step needs its PostgreSQL text"
