@@ -66,7 +66,7 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
     say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
     from ..project import Project
 
-    outbox = Project(config.registry).outbox
+    outbox = Project(config.registry).outbox.resolve()
     if local:
         say(f"local trial: mail goes to the Maildir {outbox}, readable at "
             f"http://{shown}:{bound}{base}outbox/ ; its links point at this server")
