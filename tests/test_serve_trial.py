@@ -81,3 +81,12 @@ def test_plain_serve_says_where_mail_goes_and_how_to_try_it(tmp_path: Path) -> N
         told = process.stdout.readline()
     assert str(tmp_path / ".feedkit" / "outbox") in told and "feedkit serve --local" in told
     assert base.endswith("/dagbok/")
+
+
+def test_the_local_trial_listens_on_this_machine_only(tmp_path: Path) -> None:
+    registry = make_site(tmp_path, "")
+    refused = CliRunner().invoke(app, ["serve", "--registry", str(registry), "--local",
+                                       "--host", "0.0.0.0", "--port", "0"],
+                                 env={"FEEDKIT_SECRET": SECRET})
+    assert refused.exit_code == 2, refused.output
+    assert "--host" in refused.output and "loopback" in refused.output
