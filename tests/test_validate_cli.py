@@ -119,13 +119,15 @@ def test_exit_status_for_errors_warnings_strict_and_usage(tmp_path: Path) -> Non
     assert missing.exit_code == 2
     assert "file-unreadable" in missing.output
     assert run("validate", "--format", "yaml", warning_only).exit_code == 2
-    # A file that is not a feed (package.json, notes) is passed over, said with -v.
+    # A file that is not a feed (package.json, notes) beside a feed is passed over,
+    # said with -v.
     unknown = tmp_path / "notes.txt"
     unknown.write_text("just words\n")
-    result = run("validate", str(unknown))
+    result = run("validate", str(unknown), warning_only)
     assert result.exit_code == 0
     assert "[file-unknown-format]" not in result.output
-    assert f"{unknown}: skipped" in run("validate", "-v", str(unknown)).stderr
+    assert f"{unknown}: skipped: not a feed" in run("validate", "-v", str(unknown),
+                                                    warning_only).stderr
 
 
 def test_registry_problems_are_reported_with_lines(tmp_path: Path) -> None:

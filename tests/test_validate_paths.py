@@ -38,16 +38,18 @@ def test_only_feeds_are_checked_and_the_rest_listed(tmp_path: Path) -> None:
     given = [paths[n] for n in ("package.json", "tsconfig.json", "sitemap.xml", "feed.json",
                                 "broken.json", "atom.xml", "rss.xml")]
     result = validate_feeds(given, now=NOW)
-    assert result.skipped == [paths["package.json"], paths["tsconfig.json"],
-                              paths["sitemap.xml"]]
+    assert [Path(s.path) for s in result.skipped] == [
+        paths["package.json"], paths["tsconfig.json"], paths["sitemap.xml"]]
     kinds = {Path(r.path).name: r.kind for r in result.reports}
     assert kinds == {"feed.json": "json", "broken.json": "json", "valid-minimal.xml": "atom",
                      "atom-is-not-this.xml": "unknown"}
     verdicts = {Path(r.path).name: r.verdict() for r in result.reports}
     assert verdicts["broken.json"] == "invalid"  # a feed that is broken is still reported
-    assert skipped_lines(result.skipped).splitlines() == [
-        f"{paths[n]}: skipped, not an Atom, RSS or JSON feed"
-        for n in ("package.json", "tsconfig.json", "sitemap.xml")]
+    lines = skipped_lines(result.skipped).splitlines()
+    assert [line.split(": skipped: not a feed: ")[0] for line in lines] == [
+        str(paths[n]) for n in ("package.json", "tsconfig.json", "sitemap.xml")]
+    assert lines[2].endswith("XML whose root element is <urlset>, not <feed>, <rss> or "
+                             "<rdf:RDF>"), lines
     assert skipped_lines([]) == ""
     unreadable = [r for r in result.reports if r.unreadable]
     assert [Path(r.path).name for r in unreadable] == ["atom-is-not-this.xml"]

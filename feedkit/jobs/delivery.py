@@ -29,7 +29,7 @@ from ..errors import FeedkitError
 from ..model import Post, Registry
 from ..periods import Period
 from ..retry import Backoff
-from ..state import SendState
+from ..state import SendState, StateError
 from .sending import LEASE
 
 if TYPE_CHECKING:
@@ -197,7 +197,16 @@ def deliver(ctx: Delivering, period: Period, posts: tuple[Post, ...]) -> None:
                 started=started, finished=finished, log=log)
     before = summary.pending
     pool.run(source)
-    state.release(period.key, ctx.worker)
+    try:
+        state.release(period.key, ctx.worker)
+    except StateError:
+        if pool.error is None:
+            raise
+    if pool.error is not None:  # the state (or a bug) failed: exit 1 naming it
+        ctx.reporter.done()
+        if isinstance(pool.error, FeedkitError):
+            raise pool.error
+        raise FeedkitError(f"the send run stopped: {pool.stopped}") from pool.error
     if pool.stopped:
         summary.stopped, summary.fatal = pool.stopped, pool.fatal
         summary.pending = before + state.unclaimed(period.key)  # not another sender's

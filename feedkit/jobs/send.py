@@ -9,6 +9,7 @@ jobs/sending.py and are importable from here as before.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from ..load.subscribers import Subscriber
 from ..model import Post, Registry
 from ..periods import PERIODS, Period, last_complete
 from ..retry import Backoff
-from ..state import Delivery, SendState, StateLocation, locate
+from ..state import Delivery, SendState, StateError, StateLocation, locate
 from .sending import (
     LEASE,
     Reporter,
@@ -206,7 +207,8 @@ def run_send(request: SendRequest, reporter: Reporter,
             return Sender(registry, everyone, state, None, None, reporter, request.retry,
                           dirs).run(request.kind, request.now)
         finally:
-            state.close()
+            with contextlib.suppress(StateError):
+                state.close()
     secret = secret_from_env(env)
     signer = load_signer(registry.site.dkim, request.registry) if registry.site.dkim else None
     transport = open_transport(request.smtp_url, project.outbox, env, ca_file=request.smtp_ca)
@@ -253,7 +255,8 @@ def _locked_run(location: StateLocation, make: Callable[[SendState], Sender],
             try:
                 summary = sender.run(request.kind, request.now)
             except BaseException as exc:
-                state.finish_run(run, f"error: {exc}"[:500], (0, 0, 0, 0))
+                with contextlib.suppress(StateError):  # the state may be what failed
+                    state.finish_run(run, f"error: {exc}"[:500], (0, 0, 0, 0))
                 raise
             outcome = (f"stopped: {summary.stopped}" if summary.stopped else
                        "pending" if summary.pending or summary.periods_left else "done")
@@ -261,4 +264,5 @@ def _locked_run(location: StateLocation, make: Callable[[SendState], Sender],
                                                   summary.failed, summary.suppressed))
             return summary
         finally:
-            state.close()
+            with contextlib.suppress(StateError):
+                state.close()

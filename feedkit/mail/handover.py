@@ -11,11 +11,12 @@ class TransportError(FeedkitError):
     """A message was not accepted. `temporary`: worth retrying later; else permanent."""
 
     def __init__(self, message: str, *, temporary: bool, code: int = 0,
-                 connection: bool = False) -> None:
+                 connection: bool = False, unreachable: bool = False) -> None:
         super().__init__(message)
         self.temporary = temporary
         self.code = code
         self.connection = connection
+        self.unreachable = unreachable  # no connection at all: refused, unknown host
 
 
 class SetupError(TransportError):
@@ -29,6 +30,11 @@ class Transport(Protocol):
     """Hands one finished message to the next hop; returns only once it was accepted."""
 
     description: str
+
+    def open(self) -> None:
+        """Get ready before the first message (connect, log in); SetupError when the
+        next hop can't be used at all (unreachable, login or TLS refused)."""
+        ...
 
     def send(self, data: bytes, sender: str, recipient: str) -> None:
         """`data`: the whole message with CRLF line endings."""

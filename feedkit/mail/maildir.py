@@ -72,6 +72,10 @@ class MaildirTransport:
                     os.unlink(entry.path)
         self._ready = True
 
+    def open(self) -> None:
+        if not self._ready:
+            self._prepare()
+
     def delivered(self, name: str) -> bool:
         """Whether a message of this name is already in new/ or cur/ (any flags)."""
         if (self.path / "new" / name).exists():

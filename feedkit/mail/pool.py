@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..addresses import redact, reference
+from ..errors import FeedkitError
 from ..retry import Backoff
 from .handover import SetupError, Transport, TransportError
 
@@ -59,6 +60,13 @@ class Outcome:
 
     status: str
     reason: str = ""
+
+
+def _cause(exc: BaseException) -> str:
+    """An exception as a short cause: its message, or its type when it has none."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text and not isinstance(exc, FeedkitError) \
+        else text or type(exc).__name__
 
 
 class HourlyLimit(Exception):
@@ -176,6 +184,8 @@ class Pool:
     clock: Callable[[], float] = time.monotonic
     stopped: str = ""
     fatal: bool = False
+    error: BaseException | None = None  # what stopped the run from outside the hand-over
+    errors_in_a_row: int = 10  # unexpected errors, one after the other, that stop the run
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(self.connections, self.retry, self.clock)
@@ -185,12 +195,17 @@ class Pool:
         self._order = itertools.count()
         self._busy = 0
         self._more = True
+        self._unexpected = 0  # unexpected errors since the last message that went well
 
     # -- the feeding side -----------------------------------------------------------
     def run(self, source: Callable[[int], list[Job]]) -> list[Job]:
         """Hand over every job `source(n)` gives (n: how many it may give; [] when
         there are no more). Returns the jobs left undone when the pool stopped."""
-        workers = [threading.Thread(target=self._work, name=f"feedkit-smtp-{i}", daemon=True)
+        first = self._check()
+        if first is None:
+            return []
+        workers = [threading.Thread(target=self._work, args=(first if i == 0 else None,),
+                                    name=f"feedkit-smtp-{i}", daemon=True)
                    for i in range(max(1, self.connections))]
         for worker in workers:
             worker.start()
@@ -216,15 +231,31 @@ class Pool:
                 worker.join()
         return list(self._ready) + [job for _, _, job in self._later]
 
+    def _check(self) -> Transport | None:
+        """The first connection, opened before anything is handed over: a server that
+        can't be reached at all, a refused login or TLS is a set-up problem, said at
+        once (None: the pool stopped). A refusal of service is left to the retries."""
+        transport = self.connect()
+        try:
+            transport.open()
+        except SetupError as exc:
+            transport.close()
+            self._stop(str(exc), fatal=True)
+            return None
+        except TransportError:
+            pass
+        return transport
+
     def _due(self) -> float | None:
         if not self._later:
             return None
         return max(0.0, self._later[0][0] - self.clock())
 
-    def _stop(self, reason: str, fatal: bool = False) -> None:
+    def _stop(self, reason: str, fatal: bool = False,
+              error: BaseException | None = None) -> None:
         with self._cond:
             if not self.stopped:
-                self.stopped, self.fatal = reason, fatal
+                self.stopped, self.fatal, self.error = reason, fatal, error
             self._cond.notify_all()
         self.throttle.stop()
 
@@ -257,13 +288,16 @@ class Pool:
             self._busy -= 1
             self._cond.notify_all()
 
-    def _work(self) -> None:
-        transport: Transport | None = None
+    def _work(self, transport: Transport | None) -> None:
+        """One connection's thread. Whatever it raises ends the run, never the thread
+        alone: a run waiting for a thread that is gone would never end."""
         try:
             while (job := self._next()) is not None:
                 try:
                     transport = transport or self.connect()
                     self._one(transport, job)
+                except BaseException as exc:  # a thread must not vanish
+                    self._stop(f"stopped: {_cause(exc)}", fatal=True, error=exc)
                 finally:
                     self._done()
         finally:
@@ -283,9 +317,13 @@ class Pool:
                 self._stop(str(exc))
                 return
             job.epoch = epoch
+            try:
+                data = self.prepare(job)
+            except Exception as exc:  # one recipient's problem
+                self._unexpected_error(job, exc, "can't be prepared")
+                return
             if not self.started(job):
                 return
-            data = self.prepare(job)
             try:
                 transport.send(data, job.envelope_from, job.envelope_to)
             except SetupError as exc:
@@ -295,10 +333,28 @@ class Pool:
             except TransportError as exc:
                 self._refused(job, exc)
                 return
+            except Exception as exc:  # one recipient's problem
+                self._unexpected_error(job, exc, "hand-over failed")
+                return
             self.throttle.success()
+            with self._cond:
+                self._unexpected = 0
             self.finished(job, Outcome("sent"))
         finally:
             self.throttle.release()
+
+    def _unexpected_error(self, job: Job, exc: Exception, what: str) -> None:
+        """An error nobody expected, for one recipient: that one is left pending with
+        the cause; the run stops when such errors keep coming one after the other."""
+        reason = f"{what}: {_cause(exc)}"
+        self.log(f"{reference(job.address)}: {redact(reason)}; left for the next run")
+        self.finished(job, Outcome("pending", reason))
+        with self._cond:
+            self._unexpected += 1
+            many = self._unexpected >= self.errors_in_a_row
+        if many:
+            self._stop(f"stopped after {self.errors_in_a_row} errors in a row, the last: "
+                       f"{redact(reason)}", fatal=True)
 
     def _refused(self, job: Job, exc: TransportError) -> None:
         if exc.connection or exc.code == 421:

@@ -174,9 +174,23 @@ class SmtpTransport:
                                  temporary=True, code=exc.smtp_code, connection=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportError(f"can't connect to {where}: {_os_reason(exc)}",
-                                 temporary=True, connection=True) from None
+                                 temporary=True, connection=True,
+                                 unreachable=_unreachable(exc)) from None
         self.connections += 1
         return smtp
+
+    def open(self) -> None:
+        """Connect now: a server that can't be reached at all (nothing listening, an
+        unknown host) is a set-up problem, not a failure to retry."""
+        if self._smtp is not None:
+            return
+        try:
+            self._smtp = self._connect()
+        except TransportError as exc:
+            if isinstance(exc, SetupError) or not exc.unreachable:
+                raise
+            raise SetupError(f"{exc}; check the host and port of the SMTP URL, and that the "
+                             "server runs") from None
 
     def _handshake(self, smtp: smtplib.SMTP) -> None:
         """EHLO, STARTTLS when offered (or required), then AUTH when a user is set."""
@@ -311,6 +325,16 @@ def _tls_reason(exc: ssl.SSLError, cfg: SmtpConfig) -> str:
         return ("the server doesn't speak TLS on this port; try smtp:// (STARTTLS) or the "
                 f"port for smtps:// (usually 465) [{code}]")
     return str(exc.reason or exc)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether no connection could be made at all: refused, an unknown host, no route."""
+    import errno
+
+    if isinstance(exc, ConnectionRefusedError | socket.gaierror):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH,
+                                                      errno.EADDRNOTAVAIL)
 
 
 def _os_reason(exc: BaseException) -> str:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from .messages import Collector, FileReport, Message
 from .run import (
-    FEED_SUFFIXES,
     PathsResult,
-    feeds_in,
     validate_feeds,
     validate_file,
     validate_paths,
     validate_project,
 )
 from .sniff import detect, feed_kind
+from .targets import FEED_SUFFIXES, Skipped, feeds_in
 
 __all__ = [
     "FEED_SUFFIXES",
@@ -25,6 +24,7 @@ __all__ = [
     "FileReport",
     "Message",
     "PathsResult",
+    "Skipped",
     "detect",
     "feed_kind",
     "feeds_in",

@@ -1,28 +1,45 @@
-"""Printing validation results: text lines, one JSON document, or GitHub annotations."""
+"""Printing validation results: text lines, one JSON document, or GitHub annotations
+(SARIF and JUnit XML are in their own modules)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Sequence
 
 from .messages import FileReport, Message
 from .rules import ERROR, INFO
+from .targets import Skipped
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
-def render(reports: list[FileReport], fmt: str, *, strict: bool = False) -> str:
-    """The whole report in `fmt`; ends with a newline."""
+def render(reports: list[FileReport], fmt: str, *, strict: bool = False,
+           skipped: Sequence[Skipped] = ()) -> str:
+    """The whole report in `fmt`; ends with a newline. `skipped` are the inputs passed
+    over as not feeds; with no report at all, nothing was validated, which fails."""
     if fmt == "json":
-        return as_json(reports, strict=strict)
+        return as_json(reports, strict=strict, skipped=skipped)
     if fmt == "github":
         return as_github(reports, strict=strict)
+    if fmt == "sarif":
+        from .sarif import as_sarif
+
+        return as_sarif(reports, strict=strict, skipped=skipped)
+    if fmt == "junit":
+        from .junit import as_junit
+
+        return as_junit(reports, strict=strict, skipped=skipped)
     return as_text(reports, strict=strict)
 
 
-def skipped_lines(skipped: list[Path]) -> str:
-    """What `validate -v` prints (to stderr) about files passed over as not feeds."""
-    return "".join(f"{path}: skipped, not an Atom, RSS or JSON feed\n" for path in skipped)
+def skipped_lines(skipped: Sequence[Skipped]) -> str:
+    """What validate prints (to stderr) about inputs passed over, and why."""
+    return "".join(f"{item}\n" for item in skipped)
+
+
+def passed(reports: list[FileReport], strict: bool) -> bool:
+    """Whether the run passes: something was validated and nothing is invalid."""
+    return bool(reports) and all(r.verdict(strict) == "valid" for r in reports)
 
 
 def _messages(reports: list[FileReport]) -> list[Message]:
@@ -39,7 +56,7 @@ def _summary(reports: list[FileReport], strict: bool) -> str:
             f"error{'s' if errors != 1 else ''}, {warnings} "
             f"warning{'s' if warnings != 1 else ''}"
             + (f", {infos} info" if infos else "") + "; "
-            + (f"{bad} invalid" if bad else "all valid")
+            + (f"{bad} invalid" if bad else "all valid" if files else "nothing validated")
             + (" (--strict: warnings count)" if strict and warnings else ""))
 
 
@@ -49,10 +66,12 @@ def as_text(reports: list[FileReport], *, strict: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_json(reports: list[FileReport], *, strict: bool = False) -> str:
+def as_json(reports: list[FileReport], *, strict: bool = False,
+            skipped: Sequence[Skipped] = ()) -> str:
     document = {
         "strict": strict,
-        "valid": all(r.verdict(strict) == "valid" for r in reports),
+        "valid": passed(reports, strict),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
         "files": [
             {
                 "path": r.path,

@@ -120,6 +120,70 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
+# The W3C Feed Validation Service's name for the same finding (its documentation
+# lists its messages by these names), where it has one.
+W3C: dict[str, str] = {
+    "xml-malformed": "SAXError",
+    "geo-coordinate": "InvalidLatitude, InvalidLongitude",
+    "atom-schema": "UndefinedElement",
+    "atom-missing-id": "MissingElement",
+    "atom-missing-title": "MissingElement",
+    "atom-missing-updated": "MissingElement",
+    "atom-missing-author": "MissingElement",
+    "atom-duplicate-element": "DuplicateElement",
+    "atom-bad-date": "InvalidRFC3339Date",
+    "atom-id-not-absolute": "InvalidFullLink",
+    "atom-text-type": "InvalidTextType",
+    "atom-xhtml-div": "MissingXhtmlDiv",
+    "atom-content-type": "InvalidMIMEType",
+    "atom-duplicate-alternate": "DuplicateAtomLink",
+    "atom-duplicate-entry": "DuplicateEntries",
+    "atom-link-href": "MissingHref",
+    "atom-bad-iri": "InvalidIRI",
+    "atom-link-attribute": "InvalidAtomLinkRel",
+    "atom-person-name": "MissingElement",
+    "atom-category-term": "MissingAttribute",
+    "atom-bad-language": "InvalidLanguage",
+    "atom-missing-self": "MissingSelf",
+    "atom-relative-link": "ContainsRelRef",
+    "atom-html-in-text": "ContainsHTML",
+    "atom-unsafe-html": "SecurityRisk",
+    "rss-missing-channel": "MissingElement",
+    "rss-missing-title": "MissingTitle",
+    "rss-missing-link": "MissingLink",
+    "rss-missing-description": "MissingDescription",
+    "rss-duplicate-element": "DuplicateElement",
+    "rss-undefined-element": "UndefinedElement",
+    "rss-missing-attribute": "MissingAttribute",
+    "rss-duplicate-value": "DuplicateValue",
+    "rss-not-integer": "InvalidInteger",
+    "rss-bad-hour": "InvalidHour",
+    "rss-bad-day": "InvalidDay",
+    "rss-image-size": "InvalidWidth, InvalidHeight",
+    "rss-image": "MissingElement",
+    "rss-textinput": "MissingElement",
+    "rss-bad-language": "InvalidLanguage",
+    "rss-unsafe-html": "SecurityRisk",
+    "rss-item-empty": "ItemMustContainTitleOrDescription",
+    "rss-bad-date": "InvalidRFC2822Date",
+    "rss-bad-url": "InvalidLink",
+    "rss-guid-not-url": "InvalidHttpGUID",
+    "rss-ispermalink": "InvalidBooleanAttribute",
+    "rss-enclosure": "InvalidURLAttribute, InvalidIntegerAttribute, InvalidMIMEAttribute",
+    "rss-bad-email": "InvalidContact",
+    "rss-missing-guid": "MissingGuid",
+    "rss-problematic-date": "ProblematicalRFC822Date",
+    "rss-duplicate-enclosure": "DuplicateEnclosure",
+    "rss-missing-self": "MissingAtomSelfLink",
+    "rss-html-in-title": "ContainsHTML",
+}
+
+
+def w3c_name(rule: str) -> str | None:
+    """The W3C validator's message name for `rule`, if it has the same check."""
+    return W3C.get(rule)
+
+
 def severity(rule: str) -> str:
     """The severity of a rule id; KeyError for an unknown one (a bug)."""
     return RULES[rule][0]

@@ -14,9 +14,8 @@ from .project import check_built, check_lock
 from .registry_lint import check_registry
 from .rss import check_rss
 from .rules import ERROR
-from .sniff import HEAD_BYTES, detect, feed_kind
-
-FEED_SUFFIXES = (".xml", ".atom", ".rss", ".json")
+from .sniff import HEAD_BYTES, detect
+from .targets import Skipped, choose, feeds_in
 
 
 @dataclass(slots=True)
@@ -24,7 +23,7 @@ class PathsResult:
     """Reports for the files that are feeds, and the files passed over as not feeds."""
 
     reports: list[FileReport] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def validate_file(path: Path, *, now: datetime, shown: str | None = None) -> FileReport:
@@ -63,17 +62,6 @@ def _unreadable(name: str, exc: OSError) -> FileReport:
     return FileReport(name, "unknown", [message], unreadable=True)
 
 
-def feeds_in(out_dir: Path) -> list[Path]:
-    """Files in out_dir (recursively) that look like feeds, sorted."""
-    if not out_dir.is_dir():
-        return []
-    found = []
-    for path in sorted(out_dir.rglob("*")):
-        if path.is_file() and path.suffix in FEED_SUFFIXES and not path.name.startswith("."):
-            found.append(path)
-    return found
-
-
 def validate_paths(paths: list[Path], *, now: datetime,
                    previous: str | None = None) -> list[FileReport]:
     """Check the given files, whatever they are; with `previous`, compare each feed with
@@ -93,21 +81,12 @@ def validate_feeds(paths: list[Path], *, now: datetime,
     A feed is an XML document whose root is <feed>, <entry> or <rss>, or a JSON
     object whose version is a jsonfeed.org URL: what a pre-commit hook matching
     every .xml and .json file should look at (not package.json or a sitemap).
-    A file that can't be read is still reported (file-unreadable).
+    A file that can't be read is still reported (file-unreadable). A folder stands
+    for the feeds in it.
     """
-    result = PathsResult()
-    chosen = []
-    for path in paths:
-        try:
-            kind = feed_kind(path)
-        except OSError:
-            kind = "unreadable"
-        if kind is None:
-            result.skipped.append(path)
-        else:
-            chosen.append(path)
-    result.reports = validate_paths(chosen, now=now, previous=previous)
-    return result
+    targets = choose(paths)
+    chosen = [path for path, _ in targets.feeds]
+    return PathsResult(validate_paths(chosen, now=now, previous=previous), targets.skipped)
 
 
 def validate_project(registry: Path, out_dir: Path, *, now: datetime,

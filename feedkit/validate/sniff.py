@@ -69,9 +69,39 @@ def feed_kind(path: Path) -> str | None:
 
     Raises OSError when the file can't be read.
     """
+    return sniff(path)[0]
+
+
+def sniff(path: Path) -> tuple[str | None, str]:
+    """The kind of feed the file at `path` is (None: not a feed), and if not, why not.
+
+    Raises OSError when the file can't be read.
+    """
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     kind = detect(head)
     if kind == "json":
-        return "json" if is_json_feed(head) else None
-    return None if kind == "unknown" else kind
+        if is_json_feed(head):
+            return "json", ""
+        return None, "JSON, but not a JSON Feed (its version is not a jsonfeed.org URL)"
+    if kind != "unknown":
+        return kind, ""
+    return None, _not_a_feed(head)
+
+
+def _not_a_feed(head: bytes) -> str:
+    """Why a document `detect` calls unknown is not a feed, in a few words."""
+    text = _text(head)
+    if not text:
+        return "empty"
+    if not text.startswith(b"<"):
+        return "neither XML nor JSON"
+    try:
+        start = walk_prolog(text)[0]
+    except PrologCut:  # (detect calls that Atom)
+        return "XML whose prolog is too long to look past"
+    match = _ROOT.match(text, start)
+    if not match:
+        return "XML without a root element"
+    root = match.group().decode("utf-8", "replace")[1:]
+    return f"XML whose root element is <{root}>, not <feed>, <rss> or <rdf:RDF>"
