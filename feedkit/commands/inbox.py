@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 EX_USAGE, EX_DATAERR, EX_TEMPFAIL = 64, 65, 75
 
-SOURCE = typer.Argument(None, metavar="[-]", show_default=False, help="`-` reads one "
+SOURCE = typer.Argument(None, metavar="-", show_default=False, help="`-` reads one "
                         "message from standard input (for a Postfix or Exim pipe).")
-MAILDIR = typer.Option(None, "--maildir", file_okay=False, help="The Maildir that receives "
-                       "bounces (site.bounce_address) and replies to site.email; messages "
-                       "read are moved from new/ to cur/.")
+MAILDIR = typer.Option(None, "--maildir", metavar="DIR", file_okay=False,
+                       help="The Maildir that receives bounces (site.bounce_address) and "
+                       "replies to site.email; messages read are moved from new/ to cur/.")
 MBOX = typer.Option(None, "--mbox", metavar="FILE", dir_okay=False, help="An mbox file to "
                     "read (it is never changed; a message read again counts once).")
 
@@ -35,7 +35,8 @@ def inbox_command(source: str | None = SOURCE, maildir: Path | None = MAILDIR,
                   mbox: Path | None = MBOX, registry: Path = REGISTRY,
                   state: str | None = STATE, verbose: bool = VERBOSE) -> None:
     """Suppress hard bounces and repeated soft ones, unsubscribe complaints, count
-    sender-side refusals; act on mailto: unsubscribes."""
+    sender-side refusals; act on mailto: unsubscribes. Reads `-` (one message on
+    standard input, from a Postfix or Exim pipe), --maildir DIR or --mbox FILE."""
     from ..errors import EXIT_USAGE, UsageError
     from ..jobs.inbox import read_mailbox
 
