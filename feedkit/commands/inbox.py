@@ -1,5 +1,5 @@
 """`feedkit inbox`: bounces, complaints and `mailto:` unsubscribes from the list's
-mailbox: a Maildir, an mbox file or standard input (`-`, a mail server's pipe).
+mailbox: a Maildir, an mbox file, standard input (`-`, a mail server's pipe) or IMAP.
 
 Read from standard input, the exit status is one a mail server understands
 (sysexits.h): 0 read (acted on or left alone), 75 EX_TEMPFAIL when the state, the
@@ -29,37 +29,51 @@ MAILDIR = typer.Option(None, "--maildir", metavar="DIR", file_okay=False,
                        "replies to site.email; messages read are moved from new/ to cur/.")
 MBOX = typer.Option(None, "--mbox", metavar="FILE", dir_okay=False, help="An mbox file to "
                     "read (it is never changed; a message read again counts once).")
+IMAP = typer.Option(None, "--imap", metavar="URL", help="imaps://USER@HOST[:PORT]/MAILBOX "
+                    "(imap:// for STARTTLS; the password in FEEDKIT_IMAP_PASSWORD): reads the "
+                    "messages not read before and flags them.")
+IMAP_CA = typer.Option(None, "--imap-ca", metavar="FILE", dir_okay=False, exists=True,
+                       help="PEM file of a private CA to trust for the IMAP server's "
+                       "certificate (besides the system's and SSL_CERT_FILE).")
 
 
 def inbox_command(source: str | None = SOURCE, maildir: Path | None = MAILDIR,
-                  mbox: Path | None = MBOX, registry: Path = REGISTRY,
+                  mbox: Path | None = MBOX, imap: str | None = IMAP,
+                  imap_ca: Path | None = IMAP_CA, registry: Path = REGISTRY,
                   state: str | None = STATE, verbose: bool = VERBOSE) -> None:
     """Suppress hard bounces and repeated soft ones, unsubscribe complaints, count
     sender-side refusals; act on mailto: unsubscribes. Reads `-` (one message on
-    standard input, from a Postfix or Exim pipe), --maildir DIR or --mbox FILE."""
+    standard input, from a Postfix or Exim pipe), --maildir DIR, --mbox FILE or
+    --imap URL (over TLS)."""
     from ..errors import EXIT_USAGE, UsageError
     from ..jobs.inbox import read_mailbox
 
-    chosen = [n for n, v in (("-", source), ("--maildir", maildir), ("--mbox", mbox))
-              if v is not None]
+    chosen = [n for n, v in (("-", source), ("--maildir", maildir), ("--mbox", mbox),
+                             ("--imap", imap)) if v is not None]
     if len(chosen) != 1 or (source is not None and source != "-"):
-        report(UsageError("--maildir", "give one of -, --maildir DIR or --mbox FILE"
-                          + (f" (not {' and '.join(chosen)})" if chosen else "")))
+        report(UsageError("--maildir", "give one of -, --maildir DIR, --mbox FILE or "
+                          "--imap URL" + (f" (not {' and '.join(chosen)})" if chosen else "")))
         raise typer.Exit(EX_USAGE if source == "-" else EXIT_USAGE)
     if source == "-":
         _from_stdin(registry, state, verbose)
         return
-    summary = run(lambda: read_mailbox(_box(maildir, mbox), registry, state), verbose)
+    summary = run(lambda: read_mailbox(_box(maildir, mbox, imap, imap_ca), registry, state),
+                  verbose)
     _print(summary)
 
 
-def _box(maildir: Path | None, mbox: Path | None) -> Mailbox:
+def _box(maildir: Path | None, mbox: Path | None, imap: str | None,
+         imap_ca: Path | None) -> Mailbox:
     from ..jobs.mailboxes import MaildirBox, MboxBox
 
     if maildir is not None:
         return MaildirBox(maildir)
-    assert mbox is not None
-    return MboxBox(mbox)
+    if mbox is not None:
+        return MboxBox(mbox)
+    from ..jobs.imapbox import ImapBox
+
+    assert imap is not None
+    return ImapBox.from_url(imap, imap_ca)
 
 
 def _from_stdin(registry: Path, state: str | None, verbose: bool) -> None:

@@ -80,16 +80,19 @@ def read_mailbox(box: Mailbox, registry: Path, state_path: str | Path | None = N
     from ..load import load
     from ..mail.tokens import secret_from_env
 
-    site = load(registry).site
-    secret = secret_from_env(dict(os.environ if environ is None else environ))
-    state = locate(state_path, registry).open()
     try:
-        inbox = _Inbox(state, secret, site.bounce_address)
-        for name, data in box.messages():
-            box.done(name, inbox.handle(name, data))
-        return inbox.summary
+        site = load(registry).site
+        secret = secret_from_env(dict(os.environ if environ is None else environ))
+        state = locate(state_path, registry).open()
+        try:
+            inbox = _Inbox(state, secret, site.bounce_address)
+            for name, data in box.messages():
+                box.done(name, inbox.handle(name, data))
+            return inbox.summary
+        finally:
+            state.close()
     finally:
-        state.close()
+        box.close()
 
 
 class _Inbox:

@@ -30,6 +30,10 @@ class Mailbox(Protocol):
         """The message `name` was read; `acted` when something was done about it."""
         ...  # pragma: no cover
 
+    def close(self) -> None:
+        """Let go of the mailbox (a connection, a lock)."""
+        ...  # pragma: no cover
+
 
 class MaildirBox:
     """A Maildir: reads new/, moves each message read to cur/."""
@@ -47,6 +51,9 @@ class MaildirBox:
     def done(self, name: str, acted: bool) -> None:
         os.replace(self.path / "new" / name,
                    self.path / "cur" / f"{name.split(':')[0]}:2,{'S' if acted else ''}")
+
+    def close(self) -> None:
+        pass
 
 
 class MboxBox:
@@ -70,6 +77,9 @@ class MboxBox:
     def done(self, name: str, acted: bool) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
 
 class StdinBox:
     """One message on standard input (`feedkit inbox -`, for an MTA's pipe). An mbox
@@ -87,4 +97,7 @@ class StdinBox:
         yield "stdin", data
 
     def done(self, name: str, acted: bool) -> None:
+        pass
+
+    def close(self) -> None:
         pass
