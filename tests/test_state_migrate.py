@@ -52,7 +52,7 @@ def _sqlite_site(tmp_path: Path) -> tuple[Path, Path]:
                       "c" * 64)
     state.record_bounce("report-1", "cy@example.org", "week:2020-02-03", "soft", "4.2.2",
                         "2020-02-11T08:00:00+00:00")
-    state.record_refusal("report-2", None, "example.com", "mail.lab.example.org",
+    state.record_refusal("report-2", "example.com", "mail.lab.example.org",
                          "mx.example.com", "5.7.26", "550 5.7.26 unauthenticated",
                          "2020-02-11T08:00:00+00:00")
     state.close()

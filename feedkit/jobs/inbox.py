@@ -141,7 +141,7 @@ class _Inbox:
         if verdict.action == "sender":
             recipient = found.recipients[0][0] if found.recipients else None
             domain = verdict.domain or (recipient or "").rpartition("@")[2] or "unknown"
-            new = self.state.record_refusal(report, recipient, domain, verdict.relay or "-",
+            new = self.state.record_refusal(report, domain, verdict.relay or "-",
                                             verdict.remote or "-", verdict.status or "-",
                                             verdict.detail, self.now)
             self.summary.sender += new

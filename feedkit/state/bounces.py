@@ -86,13 +86,14 @@ class BounceOps(Database):
                         "LIMIT 1", (message_id.strip(),))
         return (str(row[0]), str(row[1])) if row else None
 
-    def record_refusal(self, report: str, recipient: str | None, domain: str, relay: str,
-                       remote: str, status: str, detail: str, at: str) -> bool:
-        """Record a refusal aimed at the sender; False when this report was recorded."""
+    def record_refusal(self, report: str, domain: str, relay: str, remote: str,
+                       status: str, detail: str, at: str) -> bool:
+        """Record a refusal aimed at the sender (no subscriber is named: `detail` holds
+        no address); False when this report was recorded before."""
         return self._exec(
-            "INSERT INTO send_refusals (report, recipient, domain, relay, remote, status, "
-            "detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (report, recipient, domain, relay, remote, status, detail, at)) == 1
+            "INSERT INTO send_refusals (report, domain, relay, remote, status, detail, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (report, domain, relay, remote, status, detail, at)) == 1
 
     def refusals(self, by: str) -> list[Refusals]:
         """Sender-side refusals grouped `by` "domain" or "relay", most first."""
