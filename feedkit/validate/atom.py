@@ -16,7 +16,7 @@ from .atomparts import ATOM_NS, A, AtomParts, relation
 from .common import is_language
 from .messages import Collector
 from .rules import ERROR
-from .xmlsafe import XML_LANG
+from .xmlsafe import XML_BASE, XML_LANG, xml_attributes
 
 ATOM_03_NS = "http://purl.org/atom/ns#"
 FEED, ENTRY = A + "feed", A + "entry"
@@ -158,20 +158,24 @@ class AtomChecker(AtomParts):
             if not (elem.get("term") or "").strip():
                 self.add("atom-category-term", elem,
                          "<category> needs a non-empty term attribute")
+            if elem.get("scheme") is not None:
+                self.iri(elem, elem.get("scheme"), "category scheme")
         self.links(kids.get("link", []))
         self._languages(parent)
         self.entities(parent)
         self.geo(parent)
 
     def _languages(self, parent: Any) -> None:
-        for elem in parent.iter():
-            if elem is not parent and elem.tag == ENTRY:
-                continue
+        """xml:lang and xml:base anywhere in the feed or entry (entries were dropped)."""
+        for elem in xml_attributes(parent):
             lang = elem.get(XML_LANG)
             if lang and not is_language(lang):
                 self.add("atom-bad-language", elem,
                          f"xml:lang '{lang}' is not a language tag such as en or sv-SE",
                          token="xml:lang")
+            base = elem.get(XML_BASE)
+            if base is not None:
+                self.iri(elem, base, "xml:base")
 
     def _duplicate(self, entry: Any, kids: dict[str, list[Any]]) -> None:
         ids = kids.get("id", [])

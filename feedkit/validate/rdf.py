@@ -110,6 +110,8 @@ class RdfChecker(RssParts):
                      f"{'1.0' if self.rss1 else '0.90'} requires it")
         self.single(kids, ALLOWED[name], "rss-duplicate-element")
         self.each(kids, {"link": self.url, "url": self.url})
+        if name == "textinput":
+            self.each(kids, {"name": self.form_name})
         for title in kids.get("title", []):
             self.title_html(title)
         self.geo(elem)

@@ -124,6 +124,7 @@ class RssChecker(RssParts):
         self.undefined(parent, kids)
         self.shape(parent, kids)
         self.single(kids, single, "rss-duplicate-element")
+        self.bases(parent)
         self.each(kids, {"link": self.url, "pubDate": self.rss_date,
                          "lastBuildDate": self.rss_date, "title": self.title_html,
                          "description": self.description})

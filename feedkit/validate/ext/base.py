@@ -7,7 +7,7 @@ import re
 from typing import Any, Protocol
 
 from ..common import rfc3339
-from ..values import is_full_url
+from ..values import is_full_url, uri_problem
 from ..xmlsafe import qname
 
 _W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
@@ -59,8 +59,14 @@ def number(checker: Checker, elem: Any, value: str, what: str,
 
 
 def url(checker: Checker, elem: Any, value: str, what: str, token: str | None = None) -> None:
+    """A full URL or IRI, of the characters RFC 3987 allows."""
     if not is_full_url(value):
         checker.add("ext-bad-url", elem, f"{what} '{value}' is not a full URL", token=token)
+        return
+    problem = uri_problem(value, iri=True)
+    if problem:
+        checker.add("uri-bad-char", elem, f"{what} '{value}' holds a character a URI may "
+                    f"not: {problem}; percent-encode it", token=token)
 
 
 def choice(checker: Checker, elem: Any, value: str, allowed: tuple[str, ...], what: str,
