@@ -75,7 +75,7 @@ class AtomChecker(AtomParts):
     def _basics(self, elem: Any, single: tuple[str, ...]) -> tuple[int, dict[str, list[Any]]]:
         """What feeds and entries share; returns where their messages start, and kids."""
         before = len(self.out.messages)
-        kids = self.children(elem)
+        kids, foreign = self.split(elem)
         what = "entry" if elem.tag == ENTRY else "feed"
         for name in ("id", "title", "updated"):
             if not kids.get(name):
@@ -83,6 +83,7 @@ class AtomChecker(AtomParts):
                          f"the {what} has no <{name}>; RFC 4287 requires exactly one")
         self.single(kids, single, "atom-duplicate-element")
         self._common(elem, kids)
+        self.extensions(elem, foreign, kids.get("link", []))
         return before, kids
 
     def feed(self, feed: Any) -> None:
@@ -163,7 +164,6 @@ class AtomChecker(AtomParts):
         self.links(kids.get("link", []))
         self._languages(parent)
         self.entities(parent)
-        self.geo(parent)
 
     def _languages(self, parent: Any) -> None:
         """xml:lang and xml:base anywhere in the feed or entry (entries were dropped)."""

@@ -15,6 +15,11 @@ _W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
 
 
 class Checker(Protocol):
+    """What a module reports through: add a message; memo is the document's scratch
+    space (what a module decided once, such as whether the feed is a podcast)."""
+
+    memo: dict[str, Any]
+
     def add(self, rule: str, elem: Any, message: str, token: str | None = None) -> None: ...
 
 
@@ -37,11 +42,16 @@ def is_w3cdtf(value: str) -> bool:
 
 def integer(checker: Checker, elem: Any, value: str, what: str, *,
             positive: bool = False, token: str | None = None) -> int | None:
-    """A whole number (non-negative; positive when asked); ext-not-integer if not."""
+    """A whole number (non-negative; positive when asked): ext-not-integer, or
+    ext-not-positive-integer for a positive one, if not."""
     if value.isascii() and value.isdigit() and (int(value) > 0 or not positive):
         return int(value)
-    checker.add("ext-not-integer", elem, f"{what} '{value}' must be a "
-                f"{'positive' if positive else 'non-negative'} whole number", token=token)
+    if positive:
+        checker.add("ext-not-positive-integer", elem, f"{what} '{value}' must be a whole "
+                    "number greater than zero", token=token)
+    else:
+        checker.add("ext-not-integer", elem, f"{what} '{value}' must be a non-negative "
+                    "whole number", token=token)
     return None
 
 
