@@ -268,7 +268,7 @@ class Pool:
         try:
             while (job := self._next()) is not None:
                 try:
-                    link = link or self.channel.connect()
+                    link = link or self._connect()
                     self._one(link, job)
                 except BaseException as exc:  # a thread must not vanish
                     self._finished(job, Outcome("pending", cause(exc)))
@@ -278,6 +278,17 @@ class Pool:
         finally:
             if link is not None:
                 link.close()
+
+    def _connect(self) -> Link:
+        """A new link, opened before its first job is paced (a connection's set-up
+        must not eat into the spacing of messages). A failure here is left to the
+        hand-over, which tries again and reports it."""
+        link = self.channel.connect()
+        try:
+            link.open()
+        except Exception:  # the hand-over says what it is
+            pass
+        return link
 
     def _one(self, link: Link, job: Job) -> None:
         if job.parcel is None:
