@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench golden clean debian-packages screenshots
+.PHONY: run test lint bench golden clean debian-packages screenshots docs
 
 # Debian packages the tests use (a real browser, a real PostgreSQL server, a real
-# spam filter); each is installed when the command it provides is missing.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# spam filter); each is installed when the file that shows it is there is missing.
+# apt-get needs root: it runs through sudo for anyone else, and when it can't run
+# at all the target says what to install by hand instead of failing inside apt.
 NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres \
 	spamassassin:/usr/bin/spamassassin
+WHY := the tests drive a real browser (chromium), a real database server \
+	(postgresql) and a real spam filter (spamassassin)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +32,17 @@ run: $(VENV)/.run-installed
 debian-packages:
 	@missing=""; for need in $(NEEDS); do \
 	  ls $${need#*:} >/dev/null 2>&1 || missing="$$missing $${need%%:*}"; done; \
-	if [ -n "$$missing" ]; then \
-	  command -v apt-get >/dev/null || { echo "Install:$$missing (Debian packages)"; exit 1; }; \
-	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $$missing; fi
+	[ -z "$$missing" ] && exit 0; \
+	cannot() { echo "make test: missing Debian packages:$$missing" >&2; \
+	  echo "  ($(WHY))." >&2; echo "  $$1 As root, run:" >&2; \
+	  echo "    apt-get install$$missing" >&2; echo "  then make test again." >&2; exit 1; }; \
+	command -v apt-get >/dev/null || cannot "This system has no apt-get."; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo=sudo; \
+	else cannot "Installing them needs root, and there is no sudo."; fi; \
+	echo "make test: installing Debian packages:$$missing ($(WHY))"; \
+	{ $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing; } || cannot "apt-get could not install them."
 
 test: $(VENV)/.test-installed debian-packages
 	$(BIN)/ruff check feedkit tests bench
@@ -53,6 +61,9 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/crash.py
 	$(BIN)/python bench/serve.py  # needs wrk: apt-get install wrk
 	$(BIN)/python bench/workers.py
+
+docs: $(VENV)/.test-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 screenshots: $(VENV)/.test-installed debian-packages
 	$(BIN)/python docs/screenshots.py

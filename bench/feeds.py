@@ -27,9 +27,9 @@ from feedkit.writers.feeds import AtomWriter  # noqa: E402
 def clear_caches() -> None:
     """Forget every per-post cache so each timed build starts cold."""
     from feedkit.text.content import render_markdown
-    from feedkit.writers import atom, entries, jsonfeed, rss
+    from feedkit.writers import entries, jsonfeed
 
-    for cached in (render_markdown, entries.kept_texts, atom.kept_entry, rss.kept_item,
+    for cached in (render_markdown, entries.kept_texts, entries.kept_entry, entries.kept_item,
                    jsonfeed.kept_item):
         cached.cache_clear()
 

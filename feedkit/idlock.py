@@ -82,7 +82,7 @@ class Lock:
             "publishes and fails\n"
             "# when a published post would get another id; a post taken out of the "
             "registry stays\n"
-            "# here as removed, so its id is never given to another post. See README.md, "
+            "# here as removed, so its id is never given to another post. See docs/registry.md, "
             "\"Entry ids\".\n"
             "# first-published status slug id\n"
         )

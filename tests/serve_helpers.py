@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from dns_server import DnsServer
 from send_helpers import SECRET
 
 SITE = "https://lab.example.org/dagbok/"
@@ -36,10 +37,26 @@ def subscribe(client: httpx.Client, base: str, **fields: str) -> httpx.Response:
     return client.post(base + "subscribe", data={"form_token": token, **fields})
 
 
+_DNS: list[DnsServer] = []
+
+
+def dns_address() -> str:
+    """The test DNS server every `feedkit serve` of this process asks (started once)."""
+    if not _DNS:
+        _DNS.append(DnsServer().__enter__())
+    return _DNS[0].address
+
+
 @contextmanager
 def serving(registry: Path, *args: str, env: dict[str, str] | None = None
             ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Run `feedkit serve --port 0`; yields (the site's base URL on the server, process)."""
+    """Run `feedkit serve --port 0`; yields (the site's base URL on the server, process).
+    Unless `args` say otherwise, domains are checked by the test DNS server and the
+    form takes no least fill time (tests post it at once)."""
+    if "--dns-server" not in args and "--local" not in args:
+        args = (*args, "--dns-server", dns_address())
+    if "--min-fill" not in args:
+        args = (*args, "--min-fill", "0")
     environment = {**os.environ, "FEEDKIT_SECRET": SECRET, **(env or {})}
     environment.pop("FEEDKIT_SMTP_URL", None) if "FEEDKIT_SMTP_URL" not in (env or {}) \
         else None

@@ -199,6 +199,17 @@ class SmtpSink:
         with self.lock:
             return [r.parse() for r in self.received]
 
+    def wait(self, count: int, timeout: float = 15.0) -> list[EmailMessage]:
+        """The messages once at least `count` have arrived (`feedkit serve` mails after
+        it answers), or AssertionError after `timeout` seconds."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count:
+            assert time.monotonic() < deadline, f"{len(self.received)} of {count} messages"
+            time.sleep(0.02)
+        return self.messages()
+
     def by_recipient(self) -> dict[str, list[EmailMessage]]:
         """Parsed messages per envelope recipient (lower-cased)."""
         out: dict[str, list[EmailMessage]] = {}

@@ -103,7 +103,7 @@ BAD_CASES = {
     "malformed": ("site: [\n", ["posts.yaml:2:1: malformed YAML: did not find expected node "
                                 "content"]),
     "empty": ("# nothing yet\n", ["posts.yaml:1:1: the file is empty; it needs a 'site:' "
-                                  "section and a 'posts:' list (see README.md)"]),
+                                  "section and a 'posts:' list (see docs/registry.md)"]),
     "posts-not-list": (GOOD_SITE + "posts: 3\n", [
         "posts.yaml:6:8: posts: must be a list of posts, each starting with '- title: ...'"]),
     "missing-and-empty": (GOOD_SITE + "posts:\n  - date: 2020-02-03\n    author: {name: ''}\n"

@@ -14,6 +14,7 @@ from feedkit.cli import app
 from feedkit.load import load
 from feedkit.mail.tokens import BadToken, sign, verify
 from feedkit.state import StateError, locate
+from feedkit.state.listing import Consent
 from feedkit.subscriptions import Limits, ListService, RateLimited, Refused, Request
 
 WHO = Request("192.0.2.7", "Test/1.0")
@@ -107,18 +108,55 @@ def test_form_tokens_expire_and_are_per_form(service) -> None:
 
 def test_rate_limit_windows(service) -> None:
     list_, clock = service
-    list_.limits = Limits(per_client=2, client_window=600, per_address=2,
-                          address_window=3600)
+    list_.limits = Limits(per_client=2, per_domain=3, per_site=4, window=600,
+                          per_address=2, resend_after=60)
     list_.subscribe({"email": "a@example.org"}, WHO)
     list_.subscribe({"email": "b@example.org"}, WHO)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as client:
         list_.subscribe({"email": "c@example.org"}, WHO)
-    clock.now += 601
-    list_.subscribe({"email": "c@example.org"}, WHO)
-    other = Request("192.0.2.99")
-    list_.subscribe({"email": "c@example.org"}, other)
-    with pytest.raises(RateLimited, match="this address"):
-        list_.subscribe({"email": "C@example.org"}, Request("192.0.2.100"))
+    assert client.value.field == "client" and client.value.retry_after == 600
+    clock.now += 100
+    with pytest.raises(RateLimited) as later:
+        list_.subscribe({"email": "c@example.org"}, WHO)
+    assert later.value.retry_after == 500  # when the oldest request leaves the window
+    list_.subscribe({"email": "c@example.org"}, Request("192.0.2.99"))
+    with pytest.raises(RateLimited, match="domain"):  # a third of example.org's
+        list_.subscribe({"email": "d@example.org"}, Request("192.0.2.98"))
+    list_.subscribe({"email": "d@example.net"}, Request("192.0.2.98"))
+    with pytest.raises(RateLimited, match="site"):
+        list_.subscribe({"email": "e@example.com"}, Request("192.0.2.97"))
+    clock.now += 601  # every window has passed
+    assert list_.subscribe({"email": "e@example.com"}, WHO).mail
+
+
+def test_one_pending_confirmation_per_address(service) -> None:
+    list_, clock = service
+    list_.limits = Limits(per_address=2, resend_after=3600)
+    assert list_.subscribe({"email": "f@example.org"}, WHO).mail
+    clock.now += 60
+    assert not list_.subscribe({"email": "F@example.org"}, Request("192.0.2.5")).mail
+    clock.now += 3600
+    assert list_.subscribe({"email": "f@example.org"}, WHO).mail  # after the quiet time
+    clock.now += 3600
+    assert not list_.subscribe({"email": "f@example.org"}, WHO).mail  # two a day
+    assert [c.event for c in list_.state.consents("f@example.org")] == ["subscribed"] * 2
+    clock.now += 86400
+    assert list_.subscribe({"email": "f@example.org"}, WHO).mail
+
+
+def test_limits_count_requests_so_they_tell_nothing_about_addresses(service) -> None:
+    """A confirmed address uses up the client's requests like an unknown one: when a
+    client is refused says nothing about who is on the list."""
+    list_, _ = service
+    list_.limits = Limits(per_client=3)
+    list_.state.import_entries([("bo@example.org", "bo@example.org", "", None)],
+                               Consent("imported", "2020-01-01T00:00:00+00:00", "import"))
+    for address in ("bo@example.org", "bo@example.org", "new@example.org"):
+        list_.subscribe({"email": address}, WHO)
+    with pytest.raises(RateLimited):
+        list_.subscribe({"email": "other@example.org"}, WHO)
+    keys = list_.state._all("SELECT key FROM list_attempts")
+    assert keys and not any("example" in k or "192.0.2" in k for (k,) in keys)
 
 
 def _cli(*args: str):

@@ -20,6 +20,26 @@ def serve_command(
                                     "as for `feedkit send` (default FEEDKIT_SMTP_URL, else "
                                     "the Maildir .feedkit/outbox).", show_default=False),
     smtp_ca: Path | None = SMTP_CA,
+    local: bool = typer.Option(False, "--local", help="A trial on this machine: mail goes "
+                               "to the Maildir .feedkit/outbox, shown at /outbox/, and "
+                               "its links point at this server instead of site.url."),
+    dns: str | None = typer.Option(None, "--dns-server", metavar="HOST[:PORT]",
+                                   help="The DNS server that checks a new subscriber's "
+                                   "domain receives mail (default: the system's; 'off': "
+                                   "no check).", show_default=False),
+    min_fill: float = typer.Option(3.0, "--min-fill", min=0, metavar="SECONDS",
+                                   help="Least time between showing the subscribe form "
+                                   "and accepting it (bots are quicker)."),
+    work: int = typer.Option(0, "--proof-of-work", min=0, max=24, metavar="BITS",
+                             help="Make the form's script find a hash with this many "
+                             "leading zero bits (0: off; 16 takes a phone about a "
+                             "second). Needs JavaScript in the visitor's browser."),
+    per_client: int = typer.Option(10, "--limit-client", min=1, metavar="N",
+                                   help="Subscribe requests per client address an hour."),
+    per_domain: int = typer.Option(50, "--limit-domain", min=1, metavar="N",
+                                   help="Subscribe requests per recipient domain an hour."),
+    per_site: int = typer.Option(500, "--limit-site", min=1, metavar="N",
+                                 help="Subscribe requests for the whole site an hour."),
     reload: bool = typer.Option(False, "--reload", help="Development only: rebuild out/ "
                                 "when posts.yaml or a template changes."),
 ) -> None:
@@ -28,7 +48,12 @@ def serve_command(
     Everything lives under the path of site.url. Needs FEEDKIT_SECRET, as
     `feedkit send` does.
     """
+    from ..limits import Limits
     from ..serve import ServeConfig, serve
 
-    config = ServeConfig(registry, out, state, templates, smtp, smtp_ca)
-    run(lambda: serve(config, host, port, reload=reload, say=typer.echo), verbose)
+    limits = Limits(per_client=per_client, per_domain=per_domain, per_site=per_site,
+                    min_fill=min_fill, work_bits=work)
+    config = ServeConfig(registry, out, state, templates, smtp, smtp_ca, limits=limits,
+                         dns="" if dns == "off" else dns)
+    run(lambda: serve(config, host, port, reload=reload, local=local, say=typer.echo),
+        verbose)

@@ -126,7 +126,8 @@ def _top_level(reader: Reader, data: bytes | BinaryIO) -> tuple[Site | None, tup
     if first is None:
         reader.problems.append(Problem(
             reader.path, 1, 1,
-            "the file is empty; it needs a 'site:' section and a 'posts:' list (see README.md)",
+            "the file is empty; it needs a 'site:' section and a 'posts:' list "
+            "(see docs/registry.md)",
         ))
         return None, ()
     if "site" not in seen:

@@ -1,8 +1,13 @@
 """`feedkit serve`: the list as a small web service (subscribe, confirm, one-click
-unsubscribe) that also serves out/. Starlette under uvicorn, imported only here."""
+unsubscribe) that also serves out/. Starlette under uvicorn, imported only here.
+
+`local=True` is the trial on one machine: loopback only, mail to the Maildir outbox
+(shown by the server), links in that mail pointing at this server."""
 
 from __future__ import annotations
 
+import dataclasses
+import ipaddress
 import socket
 import threading
 from collections.abc import Callable
@@ -35,24 +40,48 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
-          say: Callable[[str], None] = print) -> None:
+          local: bool = False, say: Callable[[str], None] = print) -> None:
     """Build the app, listen, and serve until interrupted."""
     import uvicorn
 
-    app = create_app(config)
-    sock = listen(host, port)
-    bound = sock.getsockname()[1]
     from ..load import load
 
-    base = mount_path(load(config.registry).site.url)
+    if local and not _loopback(host):
+        raise UsageError("--host", f"--local serves this machine only; '{host}' is not a "
+                         "loopback address (use 127.0.0.1 or ::1)")
+    sock = listen(host, port)
+    bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
+    base = mount_path(load(config.registry).site.url)
+    if local:
+        config = dataclasses.replace(config, local=f"http://{shown}:{bound}")
+    try:
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
     if reload:
         _watch(config, say)
     say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
+    if local:
+        from ..project import Project
+
+        outbox = Project(config.registry).outbox
+        say(f"local trial: mail goes to the Maildir {outbox}, readable at "
+            f"http://{shown}:{bound}{base}outbox/ ; its links point at this server")
     server = uvicorn.Server(uvicorn.Config(
         app, access_log=False, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
         server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))
     server.run(sockets=[sock])
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _watch(config: ServeConfig, say: Callable[[str], None]) -> None:

@@ -1,9 +1,12 @@
 """The app factory: one Starlette app built from the registry and the state.
 
 Routes live here, all under the path of `site.url` (so a reverse proxy can
-forward that prefix): `subscribe`, `confirm`, the path of `site.unsubscribe_url`,
-and every file of out/. The views (views.py) parse, call the list's rules
-(feedkit.subscriptions) and render a page (pages.py).
+forward that prefix): the front page, `subscribe`, `confirm`, the path of
+`site.unsubscribe_url`, and every file of out/ (Starlette's StaticFiles, gzip by its
+GZipMiddleware). The views (views.py) parse, call the list's rules
+(feedkit.subscriptions) in worker threads and render a page (pages.py); nothing
+that blocks runs on the event loop. More middleware (metrics, request logs) goes
+in `middleware()` or through `app.add_middleware`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from .config import MAX_BODY, ServeConfig
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+
+    from .context import Context
 
 
 def mount_path(url: str) -> str:
@@ -36,47 +42,92 @@ def _file_addresses(project: Project) -> list[str]:
     return [s.email for s in load_subscribers(path)] if path else []
 
 
-def create_app(config: ServeConfig) -> Starlette:
-    """Load the registry, open the state and build every route."""
+def build_context(config: ServeConfig) -> Context:
+    """Load the registry, open the state, and make the threads and the mailer."""
     import time
 
-    from starlette.applications import Starlette
-    from starlette.routing import Route
-
     from ..load import load
+    from ..mail.message import sender_address
     from ..mail.tokens import secret_from_env
+    from ..mail.transport import open_transport
     from ..state import locate
     from ..subscriptions import ListService
-    from .views import Views
+    from .batch import Offload
+    from .context import Context, Links
+    from .domains import DomainCheck
+    from .mailer import Mailer
+    from .pages import Pages
+    from .static import OutFiles
 
     env = dict(os.environ if config.environ is None else config.environ)
     project = Project(config.registry)
-    registry = load(config.registry)
+    site = load(config.registry).site
     secret = secret_from_env(env)
     state = locate(config.state, config.registry).open(server=True)
-    service = ListService(registry.site, state, secret, config.limits,
-                          config.clock or time.time, known=lambda: _file_addresses(project))
-    views = Views(config, registry, service, project, env)
-    site = registry.site
+    service = ListService(site, state, secret, config.limits, config.clock or time.time,
+                          known=lambda: _file_addresses(project))
     base = mount_path(site.url)
     unsubscribe = urlsplit(site.unsubscribe_url or site.url + "unsubscribe").path or \
         base + "unsubscribe"
+
+    def transport() -> object:
+        smtp = None if config.local else config.smtp_url
+        return open_transport(smtp, project.outbox, {} if config.local else env,
+                              ca_file=config.smtp_ca)
+
+    return Context(
+        site=site, service=service, out=config.out, files=OutFiles(config.out),
+        pages=Pages(site, project.template_dirs(config.templates), base),
+        offload=Offload(state.max_threads), lookups=Offload(4, "feedkit-dns"),
+        mailer=Mailer(transport, sender_address(site)),  # type: ignore[arg-type]
+        links=Links.of(site, config.local), unsubscribe_path=unsubscribe,
+        domains=None if config.local or config.dns == "" else DomainCheck(config.dns))
+
+
+def middleware(context: Context) -> list[Middleware]:
+    """The app's middleware, outermost first."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.gzip import GZipMiddleware
+
+    from .guard import BodyLimit
+
+    return [Middleware(BodyLimit, limit=MAX_BODY,
+                       refuse=lambda: context.pages.notice("too_large", 413)),
+            Middleware(GZipMiddleware, minimum_size=512, compresslevel=6)]
+
+
+def create_app(config: ServeConfig) -> Starlette:
+    """Every route, over the context `build_context` makes."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount, Route
+
+    from .views import Views
+
+    context = build_context(config)
+    views = Views(context)
+    base = context.pages.base
+    unsubscribe = context.unsubscribe_path
     routes = [
+        Route(base, views.home, methods=["GET", "HEAD"]),
         Route(base + "subscribe", views.subscribe_page, methods=["GET", "HEAD"]),
         Route(base + "subscribe", views.subscribe, methods=["POST"]),
         Route(base + "confirm", views.confirm_page, methods=["GET", "HEAD"]),
         Route(base + "confirm", views.confirm, methods=["POST"]),
+        Route(base + "privacy", views.privacy, methods=["GET", "HEAD"]),
         Route(unsubscribe, views.unsubscribe_page, methods=["GET", "HEAD"]),
         Route(unsubscribe, views.unsubscribe, methods=["POST"]),
-        Route(base + "{path:path}", views.out_file, methods=["GET", "HEAD"]),
+        Mount(base.rstrip("/"), app=context.files),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        state.close()
+        context.close()
+        context.service.state.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=MAX_BODY,
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware(context),
                     exception_handlers={404: views.not_found, 405: views.not_allowed,
-                                        StateError: views.unavailable})
+                                        StateError: views.unavailable,
+                                        Exception: views.server_error})
     app.state.feedkit = views
     return app

@@ -1,5 +1,6 @@
 """Pages and requests for the views: templates in the site language, the fixed
-notices, security headers, form bodies read strictly, the same-origin check."""
+notices (also the error pages: 404, 405, 413, 429, 500, 503), security headers,
+form bodies read strictly, the same-origin check."""
 
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ from ..subscriptions import Refused
 from ..text.i18n import available_languages, resolve_language, translations
 from ..text.templating import render_template
 
+# No script runs on the list's pages (with proof of work on, one file of our own);
+# styles are inline in the page's <style>.
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": CSP,
     "Referrer-Policy": "same-origin",  # links carry tokens: never to another site
     "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
 }
 MAX_FIELDS = 20
 
@@ -35,6 +40,9 @@ NOTICES = {
     "check_inbox": (N_("Check your inbox"), N_(
         "If the address can receive mail, a message with a confirmation link is on its "
         "way. The subscription starts once you confirm it.")),
+    "link_sent": (N_("Check your inbox"), N_(
+        "If the address is on the list, a message with a link to unsubscribe is on its "
+        "way. Nothing changes until you open it.")),
     "confirmed": (N_("You are subscribed"), N_(
         "Thank you. The next digest will be sent to you.")),
     "unsubscribed": (N_("You are unsubscribed"), N_(
@@ -51,11 +59,16 @@ NOTICES = {
     "expired_form": (N_("The page has expired"), N_(
         "Load the page again and press the button once more.")),
     "rate_limited": (N_("Too many requests"), N_("Please try again later.")),
-    "mail_failed": (N_("The message could not be sent"), N_(
-        "We could not send the confirmation message just now. Please try again later.")),
     "bad_request": (N_("The request could not be read"), N_(
         "Send the form from the page on this site.")),
     "not_found": (N_("Page not found"), N_("There is nothing at this address.")),
+    "not_allowed": (N_("This page can't do that"), N_(
+        "The address is right, but not the way it was asked for. Open the page and use "
+        "its form.")),
+    "too_large": (N_("The request is too large"), N_(
+        "Nothing was changed. Send the form from the page on this site.")),
+    "server_error": (N_("Something went wrong"), N_(
+        "Nothing was changed. Please try again in a few minutes.")),
     "unavailable": (N_("The list is not available just now"), N_(
         "Nothing was changed. Please try again in a few minutes.")),
 }
@@ -64,16 +77,20 @@ REFUSALS = {
     "name": N_("The name is too long or holds characters that can't be used."),
     "language": N_("Choose one of the languages offered."),
     "form": N_("The form has expired or was not sent from this page. Please send it again."),
+    "fast": N_("The form was sent very quickly. Check the fields and send it again."),
+    "work": N_("The form's check did not finish. Wait a moment and send it again."),
+    "link": N_("This link is not valid. Enter your address and we will mail you a new one."),
 }
 
 
 class Pages:
     """Renders the list's pages in the site language."""
 
-    def __init__(self, site: Site, template_dirs: tuple[Path, ...]) -> None:
+    def __init__(self, site: Site, template_dirs: tuple[Path, ...], base: str = "/") -> None:
         from babel import Locale
 
         self.site = site
+        self.base = base  # the path every route lives under, ending in "/"
         self.template_dirs = template_dirs
         self.language = resolve_language(site.language)
         self.gettext = translations(self.language).gettext
@@ -81,24 +98,26 @@ class Pages:
                           for code in available_languages()]
         self._notices: dict[tuple[str, int], bytes | memoryview] = {}
 
-    def render(self, name: str, status: int, context: Mapping[str, Any]) -> HTMLResponse:
+    def render(self, name: str, status: int, context: Mapping[str, Any],
+               headers: Mapping[str, str] | None = None) -> HTMLResponse:
         html = render_template(self.template_dirs, self.language, f"list/{name}.html.j2", {
             "lang": self.site.language, "site_title": self.site.title,
-            "site_url": self.site.url, **context})
-        return HTMLResponse(html, status, headers=HEADERS)
+            "site_url": self.site.url, "base": self.base, **context})
+        return HTMLResponse(html, status, headers={**HEADERS, **(headers or {})})
 
-    def notice(self, kind: str, status: int) -> HTMLResponse:
+    def notice(self, kind: str, status: int, headers: Mapping[str, str] | None = None
+               ) -> HTMLResponse:
         """A fixed notice page; rendered once per (kind, status), then reused."""
         key = (kind, status)
         body = self._notices.get(key)
         if body is None:
             heading, message = NOTICES[kind]
-            link = "subscribe" if kind in ("unsubscribed", "bad_link") else ""
+            link = self.base + "subscribe" if kind in ("unsubscribed", "bad_link") else ""
             body = self._notices[key] = self.render("notice", status, {
                 "heading": self.gettext(heading), "message": self.gettext(message),
                 "alert": status >= 400, "link": link,
                 "link_text": self.gettext("Subscribe") if link else ""}).body
-        return HTMLResponse(body, status, headers=HEADERS)
+        return HTMLResponse(body, status, headers={**HEADERS, **(headers or {})})
 
     def translate_refusal(self, refusal: Refused) -> str:
         return self.gettext(REFUSALS.get(refusal.field, REFUSALS["form"]))

@@ -29,6 +29,8 @@ class Database(ABC):
     location: str
     #: The column that orders a table's rows as they were first written.
     ROW_ORDER = "rowid"
+    #: How many threads may use the open state at once (a server's worker threads).
+    max_threads = 1
 
     @abstractmethod
     def close(self) -> None: ...

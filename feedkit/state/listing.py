@@ -73,6 +73,19 @@ class ListOps(Database):
                         "AND at >= ?", (value, event, since))
         return int(row[0]) if row else 0
 
+    # -- rate limits (feedkit.limits) ----------------------------------------------
+    def count_attempts(self, scope: str, key: str, since: str) -> tuple[int, str | None]:
+        """How many requests were admitted in (scope, key) since `since`, and the oldest."""
+        row = self._one("SELECT COUNT(*), MIN(at) FROM list_attempts WHERE scope = ? AND "
+                        "key = ? AND at >= ?", (scope, key, since))
+        return (int(row[0]), row[1]) if row else (0, None)
+
+    def record_attempts(self, rows: list[tuple[str, str, str]]) -> None:
+        self._many("INSERT INTO list_attempts (scope, key, at) VALUES (?, ?, ?)", rows)
+
+    def prune_attempts(self, before: str) -> int:
+        return self._exec("DELETE FROM list_attempts WHERE at < ?", (before,))
+
     def _append(self, recipient: str, consent: Consent) -> None:
         self._exec("INSERT INTO list_consent (recipient, event, at, source, client, "
                    "user_agent, form_text) VALUES (?, ?, ?, ?, ?, ?, ?)",

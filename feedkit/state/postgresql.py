@@ -97,6 +97,7 @@ class PostgresState(SendState):
     """An open PostgreSQL state (no pool: a dry run's database without a state yet)."""
 
     ROW_ORDER = "id"
+    max_threads = 8  # a server's pool holds eight connections
 
     def __init__(self, pool: ConnectionPool[Any] | None, location: str,
                  password: str | None = None) -> None:

@@ -137,6 +137,17 @@ CREATE TABLE IF NOT EXISTS send_bounces (
 CREATE INDEX IF NOT EXISTS send_bounces_recipient ON send_bounces (recipient, period);
 CREATE INDEX IF NOT EXISTS send_deliveries_message_id ON send_deliveries (message_id);
 """,
+    # 6: the list's rate limits (feedkit serve): one row per subscribe request admitted,
+    # per scope (client, domain, site); keys are keyed hashes, never an address or an IP,
+    # and rows older than the longest window are deleted.
+    """
+CREATE TABLE IF NOT EXISTS list_attempts (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS list_attempts_key ON list_attempts (scope, key, at);
+""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -269,6 +280,15 @@ CREATE TABLE send_bounces (
 );
 CREATE INDEX send_bounces_recipient ON send_bounces (recipient, period);
 CREATE INDEX send_deliveries_message_id ON send_deliveries (message_id);
+""",
+    # 6: the list's rate limits: one row per admitted subscribe request and scope.
+    """
+CREATE TABLE list_attempts (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX list_attempts_key ON list_attempts (scope, key, at);
 """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "every step needs its PostgreSQL text"

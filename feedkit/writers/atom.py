@@ -1,148 +1,80 @@
-"""Atom 1.0 (RFC 4287) from a feed spec, written with feedgen."""
+"""Atom 1.0 (RFC 4287) from a feed spec: the one writer of every Atom document and entry.
+
+`entry` is the only code that writes an Atom <entry>: the site feed, tag and
+author feeds and the RFC 5005 archive pages all take theirs from it (and the
+build cache keeps what it gives). `document` writes the feed around them. Both
+emit text, in the form feedgen and lxml's pretty printer gave (the golden files),
+with the link rel and type that feedgen 1.0.0 dropped on entries.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+from collections.abc import Iterable
 
 from .. import __version__
 from ..dates import rfc3339
-from ..model import Options, Post
+from ..model import Post
 from .catalogue import FeedSpec
-from .entries import cached_entry_class, generator, texts
-from .stylesheet import with_stylesheet
+from .xmltext import attr, element, head, text
 
 GENERATOR_URI = "https://pypi.org/project/feedkit-se/"
 FH_NS = "http://purl.org/syndication/history/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
-def render(spec: FeedSpec) -> bytes:
-    """The Atom document of `spec`."""
-    fg, own = generator(spec, "atom")
+def entry(post: Post, post_texts: tuple[str, str]) -> str:
+    """The post's <entry> with its (summary, content HTML), as a child of <feed>."""
+    summary, content = post_texts
+    author = post.author
+    parts = ["  <entry>\n", element("    ", "id", post.id),
+             element("    ", "title", post.title),
+             f"    <updated>{rfc3339(post.updated)}</updated>\n    <author>\n",
+             element("      ", "name", author.name)]
+    if author.email:
+        parts.append(element("      ", "email", author.email))
+    if author.url:
+        parts.append(element("      ", "uri", author.url))
+    parts.append("    </author>\n")
+    if content:
+        parts.append(f'    <content type="html">{text(content)}</content>\n')
+    parts.append(f'    <link href="{attr(post.url)}" rel="alternate" type="text/html"/>\n')
+    if summary:
+        parts.append(element("    ", "summary", summary))
+    parts += [f'    <category term="{attr(tag)}"/>\n' for tag in post.tags]
+    parts.append(f"    <published>{rfc3339(post.published)}</published>\n  </entry>\n")
+    return "".join(parts)
+
+
+def document(spec: FeedSpec, entries: Iterable[str]) -> bytes:
+    """The Atom document of `spec` holding `entries` (from `entry`)."""
+    own = spec.file("atom")
     site = spec.site
-    if spec.history is not None:
-        fg.register_extension("fh", _history_extension(spec.history), atom=True, rss=False)
-    fg.id(own.id)
-    fg.title(spec.title)
-    if site.subtitle:
-        fg.subtitle(site.subtitle)
-    fg.link(href=own.url, rel="self", type="application/atom+xml")
-    fg.link(href=spec.alternate, rel="alternate", type="text/html")
+    namespaces = f'xmlns:fh="{FH_NS}" ' if spec.history else ""
+    lang = f' xml:lang="{attr(site.language)}"' if site.language else ""
+    parts = [head(own.stylesheet), f'<feed {namespaces}xmlns="{ATOM_NS}"{lang}>\n',
+             element("  ", "id", own.id), element("  ", "title", spec.title),
+             element("  ", "updated", spec.updated.isoformat()), "  <author>\n"]
+    publisher = site.publisher
+    parts.append(element("    ", "name", publisher.name if publisher else site.title))
+    if publisher and publisher.url:
+        parts.append(element("    ", "uri", publisher.url))
+    parts.append("  </author>\n")
+    links = [(own.url, "self", "application/atom+xml"), (spec.alternate, "alternate",
+                                                         "text/html")]
     if spec.hub:
-        fg.link(href=spec.hub, rel="hub")
-    for rel, href in spec.links:
-        fg.link(href=href, rel=rel, type="application/atom+xml")
-    fg.language(site.language)
-    if site.publisher:
-        fg.author({"name": site.publisher.name, **_optional(uri=site.publisher.url)})
-        fg.rights(f"© {site.publisher.name}")
-    else:
-        fg.author({"name": site.title})
-    fg.generator("feedkit", version=__version__ if spec.generator_version else None,
-                 uri=GENERATOR_URI)
-    fg.updated(spec.updated)
-    if spec.keep_entries:
-        cached = cached_entry_class()
-        for post in spec.posts:
-            fg.add_entry(feedEntry=cached(atom=kept_entry(post, site.options)), order="append")
-    document: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    if not spec.keep_entries and spec.posts:
-        # Each post is in one such feed (archive pages): its entry is written as
-        # text, the bytes lxml would give, without building elements to throw away.
-        head, end, tail = document.rpartition(b"</feed>")
-        entries = "".join(entry_text(post, texts(post, site.options, keep=False))
-                          for post in spec.posts)
-        document = head + entries.encode("utf-8") + end + tail
-    return with_stylesheet(document, own.stylesheet) if own.stylesheet else document
-
-
-@lru_cache(maxsize=16384)
-def kept_entry(post: Post, options: Options) -> Any:
-    """The post's <entry>, built once: a post reads the same in every feed it is in."""
-    return entry_element(post, texts(post, options))
-
-
-def entry_element(post: Post, post_texts: tuple[str, str]) -> Any:
-    """A new <entry> for `post` with its (summary, content HTML).
-
-    Built with lxml in the form feedgen's FeedEntry.atom_entry gives (same
-    elements, order and unqualified names, which the feed's default namespace
-    covers), at a fraction of its cost, and with the link's rel and type that
-    feedgen 1.0.0 drops.
-    """
-    from lxml.etree import Element, SubElement
-
-    entry = Element("entry")
-    SubElement(entry, "id").text = post.id
-    SubElement(entry, "title").text = post.title
-    SubElement(entry, "updated").text = rfc3339(post.updated)
-    author = SubElement(entry, "author")
-    SubElement(author, "name").text = post.author.name
-    if post.author.email:
-        SubElement(author, "email").text = post.author.email
-    if post.author.url:
-        SubElement(author, "uri").text = post.author.url
-    summary, content = post_texts
-    if content:
-        SubElement(entry, "content", type="html").text = content
-    SubElement(entry, "link", href=post.url, rel="alternate", type="text/html")
-    if summary:
-        SubElement(entry, "summary").text = summary
-    for tag in post.tags:
-        SubElement(entry, "category", term=tag)
-    SubElement(entry, "published").text = rfc3339(post.published)
-    return entry
-
-
-def entry_text(post: Post, post_texts: tuple[str, str]) -> str:
-    """The <entry> of entry_element as lxml pretty-prints it inside <feed>."""
-    summary, content = post_texts
-    lines = ["  <entry>", f"    <id>{_text(post.id)}</id>",
-             f"    <title>{_text(post.title)}</title>",
-             f"    <updated>{rfc3339(post.updated)}</updated>", "    <author>",
-             f"      <name>{_text(post.author.name)}</name>"]
-    if post.author.email:
-        lines.append(f"      <email>{_text(post.author.email)}</email>")
-    if post.author.url:
-        lines.append(f"      <uri>{_text(post.author.url)}</uri>")
-    lines.append("    </author>")
-    if content:
-        lines.append(f'    <content type="html">{_text(content)}</content>')
-    lines.append(f'    <link href="{_attr(post.url)}" rel="alternate" type="text/html"/>')
-    if summary:
-        lines.append(f"    <summary>{_text(summary)}</summary>")
-    lines += [f'    <category term="{_attr(tag)}"/>' for tag in post.tags]
-    lines += [f"    <published>{rfc3339(post.published)}</published>", "  </entry>", ""]
-    return "\n".join(lines)
-
-
-def _text(value: str) -> str:
-    """Element text escaped as libxml2 escapes it."""
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", "&#13;"))
-
-
-def _attr(value: str) -> str:
-    """An attribute value escaped as libxml2 escapes it."""
-    return (_text(value).replace('"', "&quot;").replace("\t", "&#9;")
-            .replace("\n", "&#10;"))
-
-
-def _history_extension(marker: str) -> Any:
-    """A feedgen extension adding RFC 5005's <fh:archive/> or <fh:complete/>."""
-    from feedgen.ext.base import BaseExtension
-    from lxml import etree
-
-    class FeedHistory(BaseExtension):  # type: ignore[misc]
-        def extend_ns(self) -> dict[str, str]:
-            return {"fh": FH_NS}
-
-        def extend_atom(self, feed: Any) -> Any:
-            etree.SubElement(feed, f"{{{FH_NS}}}{marker}")
-            return feed
-
-    return FeedHistory
-
-
-def _optional(**values: str) -> dict[str, str]:
-    return {k: v for k, v in values.items() if v}
+        links.append((spec.hub, "hub", ""))
+    links += [(href, rel, "application/atom+xml") for rel, href in spec.links]
+    for href, rel, kind in links:
+        kind = f' type="{kind}"' if kind else ""
+        parts.append(f'  <link href="{attr(href)}" rel="{attr(rel)}"{kind}/>\n')
+    version = f' version="{attr(__version__)}"' if spec.generator_version else ""
+    parts.append(f'  <generator uri="{GENERATOR_URI}"{version}>feedkit</generator>\n')
+    if publisher:
+        parts.append(element("  ", "rights", f"© {publisher.name}"))
+    if site.subtitle:
+        parts.append(element("  ", "subtitle", site.subtitle))
+    if spec.history:
+        parts.append(f"  <fh:{spec.history}/>\n")
+    parts.extend(entries)
+    parts.append("</feed>\n")
+    return "".join(parts).encode("utf-8")

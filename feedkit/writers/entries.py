@@ -1,20 +1,18 @@
-"""What every feed format shares about a post: its texts, and handing kept entry
-elements to feedgen.
+"""What every feed format shares about a post: its texts, and its entry in each format.
 
 A post reads the same in every feed it is in, so its texts (and each format's
-entry element) are worked out once per build and kept; archive pages, where
-each post appears once, ask for fresh ones instead of filling the caches.
+entry text) are worked out once per build and kept; archive pages, where each
+post appears once, ask for fresh ones instead of filling the caches.
 """
 
 from __future__ import annotations
 
-from copy import deepcopy
 from functools import lru_cache
-from typing import Any
 
 from ..model import Options, Post
 from ..text.content import body_html, excerpt
-from .catalogue import FeedFile, FeedSpec
+from . import atom, rss
+from .catalogue import FeedSpec
 
 
 def post_texts(post: Post, options: Options) -> tuple[str, str]:
@@ -30,33 +28,28 @@ def texts(post: Post, options: Options, *, keep: bool = True) -> tuple[str, str]
     return kept_texts(post, options) if keep else post_texts(post, options)
 
 
-def generator(spec: FeedSpec, fmt: str) -> tuple[Any, FeedFile]:
-    """A new feedgen FeedGenerator for `spec`, and the spec's file in `fmt`."""
-    from feedgen.feed import FeedGenerator
+@lru_cache(maxsize=16384)
+def kept_entry(post: Post, options: Options) -> str:
+    """The post's Atom <entry>, written once for every feed it is in."""
+    return atom.entry(post, texts(post, options))
 
-    return FeedGenerator(), spec.file(fmt)
+
+@lru_cache(maxsize=16384)
+def kept_item(post: Post, options: Options) -> str:
+    """The post's RSS <item>, written once for every feed it is in."""
+    return rss.item(post, texts(post, options))
 
 
-@lru_cache(maxsize=1)
-def cached_entry_class() -> Any:
-    """A feedgen entry that hands feedgen an element built beforehand.
+def render_atom(spec: FeedSpec) -> bytes:
+    """The Atom document of `spec`; an archive page's entries are not kept."""
+    options = spec.site.options
+    if spec.keep_entries:
+        return atom.document(spec, (kept_entry(post, options) for post in spec.posts))
+    return atom.document(spec, (atom.entry(post, texts(post, options, keep=False))
+                                for post in spec.posts))
 
-    With `copy` it hands out a copy, so one kept element can go into many feeds.
-    """
-    from feedgen.entry import FeedEntry
 
-    class CachedEntry(FeedEntry):  # type: ignore[misc]
-        def __init__(self, atom: Any = None, rss: Any = None, copy: bool = True) -> None:
-            super().__init__()
-            self.elements = {"atom": atom, "rss": rss}
-            self.copy = copy
-
-        def atom_entry(self, extensions: bool = True) -> Any:
-            element = self.elements["atom"]
-            return deepcopy(element) if self.copy else element
-
-        def rss_entry(self, extensions: bool = True) -> Any:
-            element = self.elements["rss"]
-            return deepcopy(element) if self.copy else element
-
-    return CachedEntry
+def render_rss(spec: FeedSpec) -> bytes:
+    """The RSS 2.0 document of `spec`."""
+    options = spec.site.options
+    return rss.document(spec, (kept_item(post, options) for post in spec.posts))

@@ -8,12 +8,13 @@ import posixpath
 from collections.abc import Callable, Sequence
 
 from ..outputs import Prestaged, StagedOutputs
-from . import atom, jsonfeed, rss
+from . import jsonfeed
 from .catalogue import FeedSpec
 from .context import BuildContext, Outputs
+from .entries import render_atom, render_rss
 
 RENDER: dict[str, Callable[[FeedSpec], bytes]] = {
-    "atom": atom.render, "rss": rss.render, "json": jsonfeed.render,
+    "atom": render_atom, "rss": render_rss, "json": jsonfeed.render,
 }
 
 

@@ -1,97 +1,84 @@
-"""RSS 2.0 (with atom:link self, content:encoded and dc:creator) from a feed spec.
+"""RSS 2.0 (with atom:link self, content:encoded and dc:creator) from a feed spec:
+the one writer of every RSS document and item.
 
 RSS readers treat <description> as HTML, so the plain text feedkit puts there
 (the channel's subtitle, each post's excerpt) is HTML-escaped first: markup in a
 summary shows as text, never runs. Titles and names are plain text, as the RSS
 profile says, and only XML-escaped. content:encoded carries the sanitized HTML.
+RSS 2.0 wants URLs, not IRIs: links are written in their ASCII form (urls.to_uri).
+Written as text in the form feedgen and lxml's pretty printer gave.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
 
 from .. import __version__
-from ..model import Options, Post
+from ..model import Post
 from ..urls import to_uri
 from .catalogue import FeedSpec
-from .entries import cached_entry_class, generator, texts
-from .stylesheet import with_stylesheet
-
-# RSS 2.0 wants URLs, not IRIs: links are written in their ASCII form (urls.to_uri).
+from .xmltext import attr, cdata, element, head, text
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+DOCS = "http://www.rssboard.org/rss-specification"
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def render(spec: FeedSpec) -> bytes:
-    """The RSS 2.0 document of `spec`, written with feedgen."""
-    fg, own = generator(spec, "rss")
-    site = spec.site
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.title(spec.title)
-    fg.description(html_text(site.subtitle or site.title))
-    # feedgen takes the channel <link> from the last link given: self first.
-    fg.link(href=to_uri(own.url), rel="self", type="application/rss+xml")
-    fg.link(href=to_uri(spec.alternate), rel="alternate")
-    fg.language(site.language)
-    if site.publisher:
-        fg.copyright(f"© {site.publisher.name}")
-    fg.generator(f"feedkit {__version__}")
-    fg.updated(spec.updated)
-    cached = cached_entry_class()
-    for post in spec.posts:
-        fg.add_entry(feedEntry=cached(rss=kept_item(post, site.options)), order="append")
-    if spec.hub:
-        fg.register_extension("hub", _hub_extension(to_uri(spec.hub)), atom=False, rss=True)
-    document: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    return with_stylesheet(document, own.stylesheet) if own.stylesheet else document
+def rfc822(moment: datetime) -> str:
+    """An aware datetime as RFC 822 (English names whatever the locale)."""
+    return (f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} "
+            + moment.strftime("%Y %H:%M:%S %z"))
 
 
-@lru_cache(maxsize=16384)
-def kept_item(post: Post, options: Options) -> Any:
-    """The post's <item>, built once per post for every feed it is in.
-
-    Built with lxml in the form feedgen's FeedEntry.rss_entry (with the dc
-    extension) gives, without its per-item extension loading.
-    """
-    from feedgen.util import formatRFC2822
-    from lxml.etree import CDATA, Element, SubElement
-
-    item = Element("item")
-    SubElement(item, "title").text = post.title
-    SubElement(item, "link").text = to_uri(post.url)
-    summary, content = texts(post, options)
-    SubElement(item, "description").text = html_text(summary)
-    if content:
-        SubElement(item, f"{{{CONTENT_NS}}}encoded").text = CDATA(content)
-    permalink = post.id == post.url
-    guid = SubElement(item, "guid", isPermaLink=str(permalink).lower())
-    guid.text = to_uri(post.id) if permalink else post.id
-    for tag in post.tags:
-        SubElement(item, "category").text = tag
-    SubElement(item, "pubDate").text = formatRFC2822(post.published)
-    SubElement(item, f"{{{DC_NS}}}creator").text = post.author.name
-    return item
-
-
-def html_text(text: str) -> str:
+def html_text(value: str) -> str:
     """Plain text as HTML that shows exactly that text: &, < and > escaped."""
     from html import escape
 
-    return escape(text, quote=False)
+    return escape(value, quote=False)
 
 
-def _hub_extension(hub: str) -> Any:
-    """feedgen writes only the self atom:link in RSS; this adds rel=hub after it."""
-    from feedgen.ext.base import BaseExtension
-    from lxml import etree
+def item(post: Post, post_texts: tuple[str, str]) -> str:
+    """The post's <item> with its (summary, content HTML), as a child of <channel>."""
+    summary, content = post_texts
+    parts = ["    <item>\n", element("      ", "title", post.title),
+             element("      ", "link", to_uri(post.url)),
+             element("      ", "description", html_text(summary))]
+    if content:
+        parts.append(f"      <content:encoded>{cdata(content)}</content:encoded>\n")
+    permalink = post.id == post.url
+    guid = to_uri(post.id) if permalink else post.id
+    parts.append(f'      <guid isPermaLink="{str(permalink).lower()}">{text(guid)}</guid>\n')
+    parts += [element("      ", "category", tag) for tag in post.tags]
+    parts += [f"      <pubDate>{rfc822(post.published)}</pubDate>\n",
+              element("      ", "dc:creator", post.author.name), "    </item>\n"]
+    return "".join(parts)
 
-    class HubLink(BaseExtension):  # type: ignore[misc]
-        def extend_rss(self, feed: Any) -> Any:
-            self_link = feed.find(f"channel/{{{ATOM_NS}}}link")
-            self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
-            return feed
 
-    return HubLink
+def document(spec: FeedSpec, items: Iterable[str]) -> bytes:
+    """The RSS 2.0 document of `spec` holding `items` (from `item`)."""
+    own = spec.file("rss")
+    site = spec.site
+    parts = [head(own.stylesheet),
+             f'<rss xmlns:dc="{DC_NS}" xmlns:atom="{ATOM_NS}" xmlns:content="{CONTENT_NS}" '
+             'version="2.0">\n  <channel>\n',
+             element("    ", "title", spec.title),
+             element("    ", "link", to_uri(spec.alternate)),
+             element("    ", "description", html_text(site.subtitle or site.title)),
+             f'    <atom:link href="{attr(to_uri(own.url))}" rel="self" '
+             'type="application/rss+xml"/>\n']
+    if spec.hub:
+        parts.append(f'    <atom:link href="{attr(to_uri(spec.hub))}" rel="hub"/>\n')
+    if site.publisher:
+        parts.append(element("    ", "copyright", f"© {site.publisher.name}"))
+    parts += [element("    ", "docs", DOCS), element("    ", "generator",
+                                                       f"feedkit {__version__}")]
+    if site.language:
+        parts.append(element("    ", "language", site.language))
+    parts.append(element("    ", "lastBuildDate", rfc822(spec.updated)))
+    parts.extend(items)
+    parts.append("  </channel>\n</rss>\n")
+    return "".join(parts).encode("utf-8")

@@ -14,13 +14,3 @@ def stylesheet_href(site: Site, feed_path: str) -> str | None:
     if not site.options.feed_xsl:
         return None
     return posixpath.relpath(XSL_PATH, posixpath.dirname(feed_path) or ".")
-
-
-def with_stylesheet(document: bytes, href: str) -> bytes:
-    """Insert an xml-stylesheet instruction right after the XML declaration."""
-    declaration, newline, rest = document.partition(b"\n")
-    if not declaration.startswith(b"<?xml "):
-        declaration, newline, rest = b"", b"", document
-    escaped = href.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    instruction = f'<?xml-stylesheet type="text/xsl" href="{escaped}"?>\n'.encode()
-    return declaration + newline + instruction + rest
