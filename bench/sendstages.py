@@ -62,13 +62,11 @@ def main() -> None:
     n = args.messages
     os.environ["FEEDKIT_SECRET"] = "benchmark-secret-0123456789"
     from feedkit.channels import Recipient
-    from feedkit.jobs.sending import SendReport
     from feedkit.load import load
     from feedkit.mail.channel import EmailChannel
     from feedkit.mail.signing import load_signer
     from feedkit.mail.transport import SmtpTransport, parse_smtp_url
     from feedkit.periods import plan
-    from feedkit.progress import PlainReporter
     from feedkit.state.sqlite import SqliteState
 
     work = Path(tempfile.mkdtemp(prefix="feedkit-bench-stages-"))

@@ -32,7 +32,7 @@ class Inbox(BaseHTTPRequestHandler):
     posts: Counter[str] = Counter()
     lock = threading.Lock()
 
-    def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         who = body["to"].split("@")[0]
         with self.lock:

@@ -27,6 +27,7 @@ thread never ends on its own while the run waits for it.
 from __future__ import annotations
 
 import collections
+import contextlib
 import heapq
 import itertools
 import queue
@@ -284,10 +285,8 @@ class Pool:
         must not eat into the spacing of messages). A failure here is left to the
         hand-over, which tries again and reports it."""
         link = self.channel.connect()
-        try:
+        with contextlib.suppress(Exception):  # the hand-over says what it is
             link.open()
-        except Exception:  # the hand-over says what it is
-            pass
         return link
 
     def _one(self, link: Link, job: Job) -> None:
