@@ -79,7 +79,7 @@ class Throttle:
     def release(self) -> None:
         with self.cond:
             self.active -= 1
-            self.cond.notify_all()
+            self.cond.notify()
 
     def success(self) -> None:
         with self.cond:

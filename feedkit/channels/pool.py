@@ -76,18 +76,21 @@ class Outcome:
     log: str = ""
 
 
-@dataclass(eq=False)
 class Start:
-    """A worker asks to hand `job` over; it waits until `answer` is called."""
+    """A worker asks to hand `job` over; it waits until `answer` is called (the first
+    answer counts: a pool that stops answers every open one False)."""
 
-    job: Job
-    ok: bool = False
-    _answered: threading.Event = field(default_factory=threading.Event)
+    __slots__ = ("_reply", "job")
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self._reply: queue.SimpleQueue[bool] = queue.SimpleQueue()
 
     def answer(self, ok: bool) -> None:
-        if not self._answered.is_set():
-            self.ok = ok
-            self._answered.set()
+        self._reply.put(ok)
+
+    def wait(self) -> bool:
+        return self._reply.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +133,7 @@ class Pool:
         self.connections = max(1, self.connections)
         self.throttle = Throttle(self.connections, self.retry, self.clock)
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        self._cond = self.throttle.cond
+        self._cond = threading.Condition()
         self._ready: collections.deque[Job] = collections.deque()
         self._later: list[tuple[float, int, Job]] = []
         self._order = itertools.count()
@@ -173,7 +176,7 @@ class Pool:
         with self._cond:
             self._ready.extend(jobs)
             self._hungry = False
-            self._cond.notify_all()
+            self._cond.notify(len(jobs))
 
     def no_more(self) -> None:
         """Every job is added: the pool finishes once they are done."""
@@ -248,16 +251,18 @@ class Pool:
     def _later_again(self, job: Job, delay: float) -> None:
         with self._cond:
             heapq.heappush(self._later, (self.clock() + delay, next(self._order), job))
-            self._cond.notify_all()
+            self._cond.notify()
 
     def _done(self) -> None:
         with self._cond:
             self._busy -= 1
-            self._cond.notify_all()
-            if self.stopped and not self._busy:
+            if self._busy:
+                return
+            if self.stopped:
                 self.events.put(Wake())
-            else:
-                self._wake_if_idle()
+            elif not self._ready and not self._later and not self._more:
+                self._cond.notify_all()  # the others may end now
+                self.events.put(Wake())
 
     def _finished(self, job: Job, outcome: Outcome) -> None:
         self.events.put(Done(job, outcome))
@@ -335,16 +340,15 @@ class Pool:
                 return False
             self._tickets.add(ticket)
         self.events.put(ticket)
-        ticket._answered.wait()
+        ok = ticket.wait()
         with self._cond:
             self._tickets.discard(ticket)
-        return ticket.ok
+        return ok
 
     def _answered(self, job: Job, answer: Answer) -> None:
         if answer.verdict == SENT:
             self.throttle.success()
-            with self._cond:
-                self._unexpected = 0
+            self._unexpected = 0
             self._finished(job, Outcome(SENT))
         elif answer.verdict in (FAILED, GONE):
             self._finished(job, Outcome(answer.verdict, answer.reason,
