@@ -1,7 +1,18 @@
-"""Reading dates from the registry and writing them as RFC 3339."""
+"""Reading dates from the registry and writing them as RFC 3339.
+
+Two rules live here for every output. Only real dates are read: ISO 8601 as
+RFC 3339 writes it, or a date written out in words with a four-digit year;
+anything else (a number thousands of digits long, digits of another script, a
+second year) is refused with a message. And an offset is a whole number of
+minutes, as RFC 3339 requires: before standard time (Stockholm until 1879) a
+zone's offset from UTC had seconds (+01:12:12); such a time keeps its wall-clock
+reading and gets the offset rounded to the nearest minute (+01:12), so every
+feed, page and message writes the same valid timestamp.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,6 +67,15 @@ EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 _UTC_NAMES = frozenset({"UTC", "UT", "GMT", "Z"})
 _HOW = "write 2020-02-06, 2020-02-06T09:30 or 6 februari 2020"
+_LONGEST = 80  # characters: "torsdag den 6 februari 2020 klockan 14:30:00 Europe/Stockholm"
+# ISO 8601 as RFC 3339 uses it (extended or basic), ASCII digits only.
+_ISO = re.compile(r"[0-9]{4}(-?)[0-9]{2}\1[0-9]{2}"
+                  r"(?:[T ][0-9]{2}(?::?[0-9]{2}(?::?[0-9]{2}(?:[.,][0-9]{1,9})?)?)?)?"
+                  r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?", re.IGNORECASE)
+# The words of a written-out date: names, a day, one four-digit year, a time, an offset.
+_WORD = re.compile(r"(?P<year>[0-9]{4})|[0-9]{1,2}(?:st|nd|rd|th)?\.?|"
+                   r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?|[+-][0-9]{2}:?[0-9]{2}|"
+                   r"[^\W\d_]+\.?", re.IGNORECASE)
 
 
 class _NamedZone(Exception):
@@ -79,12 +99,18 @@ def parse_date(text: str, tz: ZoneInfo) -> datetime:
     text = " ".join(text.split())
     if not text:
         raise DateProblem(f"is empty; {_HOW}")
+    if len(text) > _LONGEST:
+        raise DateProblem(f"'{shown(text)}' is {len(text):,} characters long, not a date; "
+                          f"{_HOW}")
     text, zone = _trailing_zone(text, tz)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        if "offset" in str(exc):
-            raise DateProblem(f"'{text}' has an offset outside -23:59 to +23:59") from None
+    if _ISO.fullmatch(text):
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as exc:
+            if "offset" in str(exc):
+                raise DateProblem(f"'{text}' has an offset outside -23:59 to +23:59") from None
+            raise DateProblem(f"'{text}' does not exist ({exc})") from None
+    else:
         value = _parse_written(text)
     value = value.replace(microsecond=0)
     try:
@@ -97,7 +123,23 @@ def parse_date(text: str, tz: ZoneInfo) -> datetime:
     if instant is None or not EARLIEST <= instant <= LATEST:
         raise DateProblem(f"'{text}' is outside the dates feedkit handles "
                           f"({EARLIEST.date()} to {LATEST.date()} UTC)")
-    return value if zone is tz else value.astimezone(tz)
+    return whole_minutes(value if zone is tz else value.astimezone(tz))
+
+
+def whole_minutes(value: datetime) -> datetime:
+    """`value` with its UTC offset rounded to the nearest minute, the wall-clock time
+    kept (RFC 3339 offsets have no seconds; local mean time before standard time
+    does). Values whose offset is already whole minutes are returned as they are."""
+    offset = value.utcoffset()
+    if offset is None or offset.seconds % 60 == 0:
+        return value
+    minutes = round(offset.total_seconds() / 60)
+    return value.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+
+
+def shown(text: str, width: int = 40) -> str:
+    """`text` short enough to quote in a message."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _trailing_zone(text: str, tz: ZoneInfo) -> tuple[str, ZoneInfo]:
@@ -113,11 +155,13 @@ def _trailing_zone(text: str, tz: ZoneInfo) -> tuple[str, ZoneInfo]:
 
 
 def _parse_written(text: str) -> datetime:
-    iso_shaped = len(text) >= 10 and text[4] == "-" and text[:4].isdigit()
     # 6/2/2020: the 6th of February, or June 2? Numbers alone are read only as ISO.
-    if not iso_shaped and not any(c.isalpha() for c in text):
+    if not any(c.isalpha() for c in text):
         raise DateProblem(f"can't read '{text}' as a date; numbers alone are read only as "
                           f"ISO 8601: {_HOW}")
+    words = [_WORD.fullmatch(word) for word in re.split(r"[\s,]+", text) if word]
+    if not all(words) or sum(1 for w in words if w and w["year"]) != 1:
+        raise DateProblem(f"can't read '{text}' as a date; {_HOW}")
     try:
         first, second = (_dateutil.parse(text, _INFO, default=d, tzinfos=_zone_of)
                          for d in _DEFAULTS)

@@ -1,4 +1,10 @@
-"""URLs as feedkit writes them: hosts in their ASCII (IDNA) form, IRIs made URIs."""
+"""URLs as feedkit writes them: hosts in their ASCII (IDNA) form, IRIs made URIs.
+
+`host_to_ascii` is the one place a host name is converted: IDNA 2008 with the
+UTS 46 mapping, non-transitional, as browsers and mail software do, so `faß.de`
+is `xn--fa-hia.de` (Python's own "idna" codec is IDNA 2003, which makes it
+`fass.de`: another domain).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,29 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 
+@lru_cache(maxsize=256)
+def host_to_ascii(host: str) -> str:
+    """A host name in ASCII: an international domain as IDNA 2008 / UTS 46
+    ("xn--..."); ASCII names and IP addresses as they are. Raises ValueError, with
+    the reason, for a name that isn't a valid international domain name."""
+    if host.isascii():
+        return host
+    import idna
+
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ValueError(f"'{host}' is not a valid international domain name "
+                         f"(IDNA 2008: {exc})") from None
+
+
 @lru_cache(maxsize=64)
 def ascii_host(url: str, default: str = "localhost") -> str:
     """The URL's host name in ASCII: an international domain as IDNA ("xn--...")."""
     host = urlsplit(url).hostname or default
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
+        return host_to_ascii(host)
+    except ValueError:  # not from a checked registry: keep it ASCII all the same
         return host.encode("ascii", "replace").decode("ascii")
 
 

@@ -101,6 +101,8 @@ BAD_DATES = [
     "2020-01-01T10:00+99:00", "2020-01-01T10:00+2500", "4 Feb 2020 12:00 EST",
     "111111111111", "6/2/2020", "31 februari 2020", "2020-03-29T02:30", "igår",
     "2020-02-06 Mars/Olympus", "9999-12-31T23:59:59", "-1", "1e9", "[2020, 1, 1]",
+    "1" * 5000, "1" * 20, "2020-02-06" + "0" * 40, "٢٠٢٠-٠٢-٠٦", "6 feb 2020 2021",
+    "6 februari 2020 " + "9" * 30,
 ]
 BAD_OTHER = [
     ("site_language", "svenska"), ("site_language", "x" * 40), ("site_timezone", "Europe/Nowhere"),
@@ -132,7 +134,6 @@ BAD_DOCUMENTS = {
     "empty": b"", "only-comment": b"# nothing\n", "scalar": b"just text\n",
     "list-top": b"- a\n- b\n", "garbage": bytes(range(256)) * 4,
     "no-posts": b"site: {title: T, url: 'https://e.se/'}\n",
-    "posts-empty": b"site: {title: T, url: 'https://e.se/'}\nposts: []\n",
     "binary-tag": registry(post_body="!!binary aGVq"),
     "python-tag": registry(post_body="!!python/object/apply:os.system ['true']"),
 }
@@ -172,6 +173,7 @@ def registries() -> Iterator[Case]:
                       post_body=quoted(f"{text}\n\n[link](javascript:alert(1)) `{text}` "
                                        f"<a href='javascript:x'>a</a> {text}"))
         yield f"nasty-{index}", registry(**values), "built"
+    yield "posts-empty", b"site: {title: T, url: 'https://e.se/'}\nposts: []\n", "built"
     yield "idn-site", registry(site_url="https://exämple.se/dagbök/",
                                site_email="info@exämple.se"), "built"
 

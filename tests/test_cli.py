@@ -125,6 +125,21 @@ def test_usage_errors_exit_2(example_registry: Path) -> None:
     assert "not an ISO 8601 date-time" in bad_now.output
 
 
+@pytest.mark.parametrize(("args", "error"), [
+    (["bulid"], "Error: No such command 'bulid'. Did you mean 'build'?"),
+    (["subscribers", "lst"], "Error: No such command 'lst'. Did you mean 'list'?"),
+    (["build", "--out", "pyproject.toml"],
+     "Error: Invalid value for '--out' / '-o': Directory 'pyproject.toml' is a file."),
+])
+def test_a_usage_error_is_one_plain_line_said_once(args: list[str], error: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == error
+    assert len(lines) == 2 and lines[1].startswith("Try 'feedkit") and lines[1].endswith(
+        " -h' for help.")
+
+
 def test_check_reports_stale_and_fresh(example_registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["--registry", str(example_registry), "--out", str(out), "--now", "2026-01-01"]

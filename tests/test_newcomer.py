@@ -93,6 +93,31 @@ def test_new_refuses_what_would_not_load_and_writes_nothing(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir()] == ["posts.yaml"]
 
 
+SITE_ONLY = "# my site\nsite:\n  title: Min blogg\n  url: https://example.org/\n"
+
+
+@pytest.mark.parametrize("empty", ["posts: []\n", "posts:\n", "posts: ~",
+                                   "posts: []  # none yet\n"])
+def test_new_adds_the_first_post_to_an_empty_list(tmp_path: Path, empty: str) -> None:
+    registry = tmp_path / "posts.yaml"
+    registry.write_text(SITE_ONLY + empty, "utf-8")
+    result = run("new", "Första inlägget", "-r", str(registry), "--date", "2026-11-29",
+                 "--author", "Åsa", "--publish")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"{registry}:6: added 'forsta-inlagget'"
+    text = registry.read_text("utf-8")
+    assert text.startswith(SITE_ONLY)
+    key_line = text.splitlines()[4]
+    assert key_line.startswith("posts:") and "[]" not in key_line and "~" not in key_line
+    assert ("# none yet" in key_line) == ("# none yet" in empty)
+    assert text.splitlines()[5] == '  - title: "Första inlägget"'
+    assert [p.title for p in load(registry).posts] == ["Första inlägget"]
+    again = run("new", "Andra", "-r", str(registry), "--date", "2026-11-30", "--publish")
+    assert again.exit_code == 0, again.output
+    assert [(p.title, p.author.name) for p in load(registry).posts] == [
+        ("Andra", "Åsa"), ("Första inlägget", "Åsa")]
+
+
 def test_drafts_stay_out_of_every_output_unless_asked(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parent.parent / "posts.yaml"
     registry = tmp_path / "posts.yaml"

@@ -219,11 +219,15 @@ def test_posts_before_site_and_aliases_load_the_same() -> None:
                                                   "another document"),
         (GOOD_SITE + "posts:\n  - *nowhere\n", "posts.yaml:7:5: malformed YAML: found "
                                                 "undefined alias 'nowhere'"),
-        (GOOD_SITE + "posts: []\n", "posts.yaml:6:8: posts: the list is empty; add at least "
-                                    "one post"),
         (GOOD_SITE + "extra: 1\nposts: []\n", "posts.yaml:6:1: extra: unknown field; the top "
                                               "level holds only 'site' and 'posts'"),
     ],
 )
 def test_document_shape_problems(text: str, expected: str) -> None:
     assert expected in problems(text)
+
+
+@pytest.mark.parametrize("posts", ["posts: []\n", "posts:\n", "posts: ~\n"])
+def test_a_site_without_posts_yet_loads(posts: str) -> None:
+    registry = loads((GOOD_SITE + posts).encode(), "posts.yaml")
+    assert registry.posts == ()

@@ -40,10 +40,12 @@ def test_corpus_detects_the_format_from_content() -> None:
     assert kinds == {"atom": "atom", "rss": "rss", "json": "json"}
 
 
-@pytest.mark.parametrize("prefix", ["atom-", "rss-", "json", "xml-"])
-def test_every_feed_rule_has_a_corpus_file(prefix: str) -> None:
+NOT_ABOUT_A_FEED = ("file-", "registry-", "lock-", "out-of-date", "previous-", "http-")
+
+
+def test_every_feed_rule_has_a_corpus_file() -> None:
     named = {p.stem for p in CASES}
-    missing = sorted(r for r in RULES if r.startswith(prefix) and r not in named)
+    missing = sorted(r for r in RULES if not r.startswith(NOT_ABOUT_A_FEED) and r not in named)
     assert missing == []
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from feedkit.validate.rules import RULES
+from feedkit.validate.rules import RULES, W3C
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,8 @@ def test_rules_md_has_one_section_per_rule_with_its_severity_and_a_fix() -> None
     for rule, body in sections.items():
         assert body.startswith(f"{RULES[rule][0]}. "), rule
         assert "Fix:" in body, rule
+        names = [f"`{name.strip()}`" for name in W3C.get(rule, "").split(",") if name]
+        assert ("W3C: " + ", ".join(names) + ".\n" in body) == bool(names), rule
 
 
 def test_pre_commit_hooks_run_feedkit_validate() -> None:

@@ -1,5 +1,5 @@
 """The validate package's shape: no import cycles (lazy imports included), small
-modules, and an __init__ that only re-exports."""
+modules (ext/ too), and an __init__ that only re-exports."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import feedkit.validate
 
 PACKAGE = Path(feedkit.validate.__file__).parent
 MODULES = {p.stem: p for p in PACKAGE.glob("*.py")}
+EVERY_MODULE = {str(p.relative_to(PACKAGE)): p for p in PACKAGE.rglob("*.py")}  # and ext/
 
 
 def _imports(path: Path) -> set[str]:
@@ -52,12 +53,13 @@ def test_no_module_of_validate_imports_in_a_cycle() -> None:
 
 def test_modules_are_at_most_400_lines() -> None:
     sizes = {name: len(p.read_text(encoding="utf-8").splitlines())
-             for name, p in MODULES.items()}
+             for name, p in EVERY_MODULE.items()}
+    assert any(name.startswith("ext/") for name in sizes)
     assert max(sizes.values()) <= 400, sizes
 
 
 def test_every_module_says_what_it_is_for() -> None:
-    for name, path in MODULES.items():
+    for name, path in EVERY_MODULE.items():
         assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), name
 
 

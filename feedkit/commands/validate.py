@@ -10,12 +10,12 @@ from ..errors import EXIT_INVALID, EXIT_USAGE
 from .common import NOW, OUT, REGISTRY, VERBOSE, require_registry, run
 
 FEED_PATHS = typer.Argument(None, metavar="FEED", help="Feeds to check (Atom, RSS or "
-                            "JSON Feed): files, or folders for every feed in them. None: "
-                            "the registry and every feed in out/.")
+                            "JSON Feed): files, folders (every feed in them) or http(s) "
+                            "URLs (fetched). None: the registry and every feed in out/.")
 
 
 def validate_command(
-    paths: list[Path] = FEED_PATHS,
+    paths: list[str] = FEED_PATHS,
     fmt: str = typer.Option("text", "--format", "-f",
                             metavar="text|json|github|sarif|junit",
                             help="How to print: text, json, github (workflow annotations), "
@@ -26,6 +26,8 @@ def validate_command(
                                         help="The feed as last published (a file or an "
                                         "http(s) URL): report changed ids and vanished "
                                         "entries."),
+    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", min=0.1,
+                                  help="How long to wait for a URL's answer."),
     registry: Path = REGISTRY, out: Path = OUT, now: str | None = NOW,
     verbose: bool = VERBOSE,
 ) -> None:
@@ -42,7 +44,8 @@ def validate_command(
     moment = run(lambda: resolve_now(now), verbose)
     skipped = []
     if paths:
-        found = run(lambda: validate_feeds(list(paths), now=moment, previous=previous), verbose)
+        found = run(lambda: validate_feeds(list(paths), now=moment, previous=previous,
+                                           timeout=timeout), verbose)
         reports, skipped = found.reports, found.skipped
         if verbose or not reports:
             typer.echo(skipped_lines(skipped), err=True, nl=False)

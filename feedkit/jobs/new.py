@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import FeedkitError
 
@@ -35,32 +36,51 @@ def _quote(text: str) -> str:
     return json.dumps(" ".join(text.split()), ensure_ascii=False)
 
 
-def _first_item(text: str, path: Path) -> tuple[int, int]:
-    """(line index, column) of the first item of the top-level `posts:` block list."""
+def _insertion(text: str, path: Path) -> tuple[str, int, int]:
+    """Where the post goes: (the text, a line index, a column). Before the first item
+    of the top-level `posts:` block list; for a list with no posts yet (`posts:`,
+    `posts: []`, `posts: ~`), on the line after the key, with the empty value taken
+    out of the text."""
     import yaml
 
+    if not text.endswith("\n"):
+        text += "\n"  # the post may go after the last line
     events = yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     depth = 0
-    expect_value = False
+    key: Any = None  # the `posts` key's yaml Mark
     for event in events:
+        value_of_posts = depth == 1 and key is not None
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            if depth == 1 and expect_value and isinstance(event, yaml.SequenceStartEvent):
-                if event.flow_style:
-                    break
+            if value_of_posts and isinstance(event, yaml.SequenceStartEvent):
                 nxt = next(events)
-                if isinstance(nxt, yaml.SequenceEndEvent):
+                if isinstance(nxt, yaml.SequenceEndEvent) and event.flow_style:
+                    return _emptied(text, key, event.start_mark, nxt.end_mark)
+                mark: Any = event.start_mark
+                if event.flow_style or isinstance(nxt, yaml.SequenceEndEvent) or mark is None:
                     break
-                mark = event.start_mark
-                if mark is not None:
-                    return mark.line, mark.column
+                return text, mark.line, mark.column
             depth += 1
-            expect_value = False
+            key = None
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
         elif depth == 1 and isinstance(event, yaml.ScalarEvent):
-            expect_value = not expect_value and event.value == "posts"
+            if value_of_posts:
+                if event.tag is None and event.value in ("", "~", "null", "Null", "NULL"):
+                    return _emptied(text, key, event.start_mark, event.end_mark)
+                break
+            key = event.start_mark if event.value == "posts" else None
     raise FeedkitError(f"{path}: feedkit new needs a 'posts:' list written one item per "
                        "'- title: ...' block; add the first post by hand")
+
+
+def _emptied(text: str, key: Any, start: Any, end: Any) -> tuple[str, int, int]:
+    """The text without the empty value between `start` and `end` (`[]`, `~`), and
+    the line after the `posts:` key, indented one step further."""
+    assert key is not None and start is not None and end is not None
+    head, tail = text[:start.index], text[end.index:]
+    if not tail.lstrip(" ").startswith("#"):
+        head, tail = head.rstrip(" "), tail.lstrip(" ")
+    return head + tail, key.line + 1, key.column + 2
 
 
 def add_post(registry: Path, title: str, now: datetime, *, when: str | None = None,
@@ -75,12 +95,14 @@ def add_post(registry: Path, title: str, now: datetime, *, when: str | None = No
     if not title.strip():
         raise FeedkitError("the title is empty; give the post a title")
     if author is None:
-        author = current.posts[0].author.name if current.posts else "Author"
+        from .init import guess_author
+
+        author = current.posts[0].author.name if current.posts else guess_author()
     try:
         text = registry.read_text("utf-8")
     except OSError as exc:
         raise FeedkitError(f"{registry}: can't read the registry: {exc.strerror}") from None
-    index, column = _first_item(text, registry)
+    text, index, column = _insertion(text, registry)
     pad = " " * column
     when = when or now.astimezone(current.site.tz).date().isoformat()
     block = [f"{pad}- title: {_quote(title)}", f"{pad}  date: {_quote(when)}",

@@ -32,6 +32,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 def read_posts(
     reader: Reader, node: Node | ItemStream, site: Site | None, tz: ZoneInfo
 ) -> tuple[Post, ...]:
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+        return ()  # `posts:` with nothing under it yet: a site without posts
     if not isinstance(node, yaml.SequenceNode | ItemStream):
         reader.add(node, "posts: must be a list of posts, each starting with '- title: ...'")
         return ()
@@ -39,7 +41,6 @@ def read_posts(
     slugs: dict[str, int] = {}
     ids: dict[str, int] = {}
     items = node if isinstance(node, ItemStream) else node.value
-    index = -1
     for index, item in enumerate(items):
         post = _post(reader, item, f"posts[{index}]", site, tz)
         if post is None:
@@ -51,8 +52,6 @@ def read_posts(
             else:
                 seen[value] = post.line
         posts.append(post)
-    if index < 0:
-        reader.add(node, "posts: the list is empty; add at least one post")
     return _order(posts)
 
 

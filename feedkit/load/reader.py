@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import Problem
+from ..urls import host_to_ascii
 from .yamlstream import ItemStream
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -126,11 +127,15 @@ class Reader:
         try:
             parts = urlsplit(value)
             host = parts.hostname or ""
-            host.encode("idna")
             _ = parts.port
-        except (ValueError, UnicodeError):
+        except ValueError:
             self.add(node, f"{name}: '{value}' has a host or port that can't be read; "
                            "write it like https://example.org/blog/")
+            return None
+        try:
+            host_to_ascii(host)
+        except ValueError as exc:
+            self.add(node, f"{name}: {exc}")
             return None
         if parts.scheme not in ("http", "https") or not host:
             self.add(node, f"{name}: '{value}' is not an absolute http(s) URL; "

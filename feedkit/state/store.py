@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from .bounces import BounceOps
 from .listing import ListOps
+from .probe import ProbeOps
 from .runs import RunOps
 
 
@@ -59,7 +60,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class SendState(ListOps, RunOps, BounceOps):
+class SendState(ListOps, RunOps, BounceOps, ProbeOps):
     """One open state: the operations `send`, `serve`, `inbox`, `status`, `publish` and
     the subscriber commands use. Open one with `StateLocation.open()` (location.py); the
     backend (sqlite.py, postgresql.py) supplies the SQL helpers and the claims."""

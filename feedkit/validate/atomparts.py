@@ -19,6 +19,7 @@ from .common import (
     rfc3339,
     unsafe_html,
 )
+from .values import address_host, registered_relation, unknown_host, unregistered_scheme
 from .xmlcheck import XmlChecker
 from .xmlsafe import element_children, has_base, qname
 
@@ -66,6 +67,14 @@ class AtomParts(XmlChecker):
             self.add("atom-relative-link", elem,
                      f"{what} '{uri}' is relative and no xml:base says what it is "
                      "relative to; write the full URL")
+        self.scheme(elem, uri, what)
+
+    def scheme(self, elem: Any, uri: str, what: str) -> None:
+        """An absolute IRI whose scheme IANA has not registered: a warning."""
+        name = unregistered_scheme(uri)
+        if name:
+            self.add("uri-unregistered-scheme", elem, f"{what} '{uri}': the scheme '{name}' "
+                     "is not registered with IANA; readers may not follow it")
 
     def id(self, elem: Any) -> None:
         text = self.iri(elem, elem.text or "", "<id>")
@@ -73,6 +82,8 @@ class AtomParts(XmlChecker):
             self.add("atom-id-not-absolute", elem,
                      f"<id> '{text}' is not an absolute IRI; use a tag: URI "
                      "(tag:example.org,2020-02-06:post) or a full URL")
+        else:
+            self.scheme(elem, text, "<id>")
 
     def atom_date(self, elem: Any) -> None:
         raw = elem.text or ""
@@ -180,9 +191,13 @@ class AtomParts(XmlChecker):
                      f"<{qname(elem)}> needs exactly one non-empty <name>")
         for email in kids.get("email", []):
             text = (email.text or "").strip()
-            if not is_email(text):
+            host = address_host(text)
+            if not is_email(text) and not (host and is_email(text + ".x")):
                 self.add("atom-person-email", email,
                          f"<email> '{text}' is not an email address")
+            elif host and unknown_host(host):
+                self.add("email-unknown-host", email, f"<email> '{text}': the host "
+                         f"'{host}' can't be one on the Internet (no dot); check it")
         for uri in kids.get("uri", []):
             self.uri(uri, uri.text or "", "<uri>")
 
@@ -196,6 +211,11 @@ class AtomParts(XmlChecker):
                 self.uri(link, href, "link href")
             for problem in _link_problems(link):
                 self.add("atom-link-attribute", link, f"<link>: {problem}")
+            rel = link.get("rel", "alternate")
+            if rel.strip() and not registered_relation(rel.strip()):
+                self.add("atom-unregistered-rel", link, f"<link rel=\"{rel}\">: not a "
+                         "relation IANA registers; use a registered one (alternate, "
+                         "related, self, enclosure, via...) or a full IRI", token="rel=")
             if relation(link) == "alternate":
                 key = (link.get("type", "").lower(), link.get("hreflang", "").lower())
                 if key in alternates:
@@ -210,8 +230,7 @@ class AtomParts(XmlChecker):
 def _link_problems(link: Any) -> list[str]:
     problems = []
     rel = link.get("rel", "alternate")
-    if (not rel or has_whitespace(rel) or iri_problem(rel)
-            or (":" in rel and not is_absolute(rel)) or ("/" in rel and ":" not in rel)):
+    if not rel or has_whitespace(rel) or iri_problem(rel):
         problems.append(f"rel \"{rel}\" is neither a registered name (such as alternate "
                         "or self) nor an absolute IRI")
     kind = link.get("type")

@@ -1,4 +1,5 @@
-"""RSS 2.0: the specification plus the RSS Advisory Board's best-practice profile.
+"""RSS 0.91 to 2.0 (the <rss> root): the specifications plus the RSS Advisory Board's
+best-practice profile; what differs between versions is in rssversions.py.
 
 Streamed like Atom: each item is checked when it ends, then dropped.
 """
@@ -12,7 +13,8 @@ from typing import Any
 from .common import is_http_url
 from .messages import Collector
 from .rssparts import RssParts
-from .xmlsafe import qname
+from .rssversions import CONTAINERS, TEXT_ONLY, VERSIONS
+from .xmlsafe import element_children, qname
 
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 CHANNEL_SINGLE = ("title", "link", "description", "language", "copyright", "managingEditor",
@@ -37,10 +39,12 @@ class RssChecker(RssParts):
 
     def start(self, root: Any) -> bool:
         version = root.get("version")
-        if root.tag != "rss" or version != "2.0":
+        if root.tag == "rss" and version in VERSIONS:
+            self.version = VERSIONS[version]
+        else:
             shown = f"version=\"{version}\"" if version is not None else "no version"
-            self.add("rss-version", root, f"<{qname(root)}> has {shown}; this checks RSS "
-                     "2.0: write <rss version=\"2.0\">")
+            self.add("rss-version", root, f"<{qname(root)}> has {shown}; RSS is version "
+                     f"{', '.join(VERSIONS)}: write <rss version=\"2.0\">")
         return True
 
     def end(self, elem: Any) -> None:
@@ -66,21 +70,24 @@ class RssChecker(RssParts):
     def channel(self, channel: Any) -> None:
         kids = self.children(channel)
         self.entities(channel)
-        for name in ("title", "link", "description"):
+        for name in self.version.channel_needs:
             if name not in kids:
-                self.add(f"rss-missing-{name}", channel,
-                         f"<channel> has no <{name}>; RSS 2.0 requires it")
+                rule = f"rss-missing-{name}" if name != "language" else "rss-missing-element"
+                self.add(rule, channel, f"<channel> has no <{name}>; RSS "
+                         f"{self.version.name} requires it")
         self._common(channel, kids, CHANNEL_SINGLE)
         self.each(kids, {"managingEditor": self.contact, "webMaster": self.contact,
                          "language": self.language, "ttl": self.integer,
                          "image": self.image, "textInput": self.text_input,
                          "cloud": self.cloud})
+        if "textinput" in self.version.allowed["channel"]:  # 0.91 to 0.93 spell it so
+            self.each(kids, {"textinput": self.text_input})
         self.skip(channel, kids)
         self._self_link(channel)
 
     def _self_link(self, channel: Any) -> None:
         selfs = [link for link in channel.iter(ATOM_LINK) if link.get("rel") == "self"]
-        if not selfs:
+        if not selfs and self.version.name == "2.0":  # the RSS 2.0 profile's advice
             self.add("rss-missing-self", channel,
                      "<channel> has no <atom:link rel=\"self\" href=\"...\" "
                      "type=\"application/rss+xml\"/> giving the feed's own address")
@@ -92,7 +99,12 @@ class RssChecker(RssParts):
     def item(self, item: Any) -> None:
         kids = self.children(item)
         self.entities(item)
-        if "title" not in kids and "description" not in kids:
+        if self.version.item_needs_both:
+            for name in ("title", "link"):
+                if name not in kids:
+                    self.add("rss-missing-element", item, f"<item> has no <{name}>; RSS "
+                             "0.91 requires a title and a link in each item")
+        elif "title" not in kids and "description" not in kids:
             self.add("rss-item-empty", item, "<item> needs a <title> or a <description>")
         self._common(item, kids, ITEM_SINGLE)
         self.each(kids, {"author": self.contact, "comments": self.url,
@@ -101,7 +113,7 @@ class RssChecker(RssParts):
             self.add("rss-duplicate-enclosure", extra, "a second <enclosure> in this item; "
                      "many readers only see the first")
         guids = kids.get("guid", [])
-        if not guids:
+        if not guids and self.version.has_guid:
             self.add("rss-missing-guid", item,
                      "<item> has no <guid>; readers then guess which items are new")
         for guid in guids:
@@ -110,11 +122,28 @@ class RssChecker(RssParts):
     def _common(self, parent: Any, kids: dict[str, list[Any]],
                 single: tuple[str, ...]) -> None:
         self.undefined(parent, kids)
+        self.shape(parent, kids)
         self.single(kids, single, "rss-duplicate-element")
         self.each(kids, {"link": self.url, "pubDate": self.rss_date,
                          "lastBuildDate": self.rss_date, "title": self.title_html,
                          "description": self.description})
         self.geo(parent)
+
+    def shape(self, parent: Any, kids: dict[str, list[Any]]) -> None:
+        """Text only where RSS has text, elements only where it has elements."""
+        for box in (parent, *(e for n in CONTAINERS & kids.keys() for e in kids[n])):
+            stray = (box.text or "").strip() or next(
+                (k.tail.strip() for k in box if (k.tail or "").strip()), "")
+            if stray:
+                self.add("rss-unexpected-text", box, f"<{qname(box)}> holds the text "
+                         f"'{stray[:40]}'; it holds elements only")
+        for name in TEXT_ONLY & kids.keys() - {"description"}:
+            for elem in kids[name]:
+                inner = element_children(elem)
+                if inner:
+                    self.add("rss-undefined-element", inner[0], f"<{qname(inner[0])}> "
+                             f"inside <{name}>, which holds text only; escape markup "
+                             "(&lt;b&gt;) or remove it")
 
     def _guid(self, guid: Any) -> None:
         text = (guid.text or "").strip()

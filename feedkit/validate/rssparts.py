@@ -12,32 +12,18 @@ from typing import Any
 
 from .common import (
     html_tag,
-    is_contact,
     is_future,
-    is_http_url,
     is_language_code,
     is_media_type,
     rfc822,
     rfc822_loose,
 )
 from .htmlrisk import executable_html
+from .rssversions import VERSIONS, Version
+from .values import address_host, contact_form, is_full_url, unknown_host, unregistered_scheme
 from .xmlcheck import XmlChecker
 from .xmlsafe import element_children, qname
 
-# What RSS 2.0 defines inside each element that has elements of its own.
-ALLOWED = {
-    "rss": ("channel",),
-    "channel": ("title", "link", "description", "language", "copyright", "managingEditor",
-                "webMaster", "pubDate", "lastBuildDate", "category", "generator", "docs",
-                "cloud", "ttl", "image", "rating", "textInput", "skipHours", "skipDays",
-                "item"),
-    "item": ("title", "link", "description", "author", "category", "comments", "enclosure",
-             "guid", "pubDate", "source"),
-    "image": ("url", "title", "link", "width", "height", "description"),
-    "textInput": ("title", "description", "name", "link"),
-    "skipHours": ("hour",),
-    "skipDays": ("day",),
-}
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOUD_ATTRIBUTES = ("domain", "port", "path", "registerProcedure", "protocol")
 IMAGE_LIMITS = {"width": 144, "height": 400}
@@ -51,7 +37,9 @@ def whole_number(text: str | None) -> int | None:
 
 
 class RssParts(XmlChecker):
-    """The checks of RSS 2.0's values; its own elements are those without a namespace."""
+    """The checks of RSS's values; its own elements are those without a namespace."""
+
+    version: Version = VERSIONS["2.0"]
 
     def local(self, tag: object) -> str | None:
         if isinstance(tag, str) and not tag.startswith("{"):
@@ -59,12 +47,13 @@ class RssParts(XmlChecker):
         return None
 
     def undefined(self, parent: Any, kids: dict[str, list[Any]]) -> None:
-        allowed = ALLOWED[parent.tag]
+        allowed = self.version.allowed.get(parent.tag, ())
         for name, elems in kids.items():
             if name not in allowed:
                 for elem in elems:
                     self.add("rss-undefined-element", elem,
-                             f"<{name}> is not an RSS 2.0 element of <{parent.tag}>; check "
+                             f"<{name}> is not an RSS {self.version.name} element of "
+                             f"<{parent.tag}>; check "
                              "the spelling (names are case-sensitive) or put an extension "
                              "in its own namespace")
 
@@ -79,6 +68,10 @@ class RssParts(XmlChecker):
 
     def rss_date(self, elem: Any) -> None:
         text = (elem.text or "").strip()
+        if " 24:00" in text and rfc822(text.replace(" 24:00", " 00:00", 1)) is not None:
+            self.add("rss-midnight-24", elem, f"<{qname(elem)}> '{text}' writes midnight as "
+                     "24:00; write 00:00 (of the next day)")
+            return
         if rfc822(text) is not None:
             self.date(elem, rfc822, "rss", "")
             return
@@ -92,17 +85,33 @@ class RssParts(XmlChecker):
             self.add("rss-future-date", elem, f"<{qname(elem)}> {text} is in the future")
 
     def url(self, elem: Any) -> None:
-        text = (elem.text or "").strip()
-        if not is_http_url(text):
-            self.add("rss-bad-url", elem,
-                     f"<{qname(elem)}> '{text}' is not an absolute http(s) URL")
+        self.url_value(elem, (elem.text or "").strip(), f"<{qname(elem)}>")
+
+    def url_value(self, elem: Any, text: str, what: str, token: str | None = None) -> None:
+        """A full URL; an unregistered scheme is a warning."""
+        if not is_full_url(text):
+            self.add("rss-bad-url", elem, f"{what} '{text}' is not a full URL (such as "
+                     "https://example.org/page)", token=token)
+        elif unregistered_scheme(text):
+            self.add("uri-unregistered-scheme", elem, f"{what} '{text}': the scheme "
+                     f"'{unregistered_scheme(text)}' is not registered with IANA; readers "
+                     "may not follow it", token=token)
 
     def contact(self, elem: Any) -> None:
         text = (elem.text or "").strip()
-        if not is_contact(text):
+        form = contact_form(text)
+        if form == "missing":
             self.add("rss-bad-email", elem,
-                     f"<{qname(elem)}> '{text}' must be an email address, optionally with "
-                     "the name: 'lena@example.org (Lena Liljendahl)'")
+                     f"<{qname(elem)}> '{text}' must include an email address, ideally "
+                     "with the name: 'lena@example.org (Lena Liljendahl)'")
+            return
+        if form == "format":
+            self.add("rss-email-format", elem, f"<{qname(elem)}> '{text}' is not in the "
+                     "recommended form 'lena@example.org (Lena Liljendahl)'")
+        host = address_host(text)
+        if host and unknown_host(host):
+            self.add("email-unknown-host", elem, f"<{qname(elem)}> '{text}': the host "
+                     f"'{host}' can't be one on the Internet (no dot); check the address")
 
     def language(self, elem: Any) -> None:
         text = (elem.text or "").strip()
@@ -143,7 +152,7 @@ class RssParts(XmlChecker):
     def image(self, image: Any) -> None:
         kids = self.children(image)
         self.undefined(image, kids)
-        self.single(kids, ALLOWED["image"], "rss-duplicate-element")
+        self.single(kids, self.version.allowed["image"], "rss-duplicate-element")
         missing = [n for n in ("url", "title", "link") if n not in kids]
         if missing:
             self.add("rss-image", image, f"<image> has no <{'>, <'.join(missing)}>; an "
@@ -161,8 +170,8 @@ class RssParts(XmlChecker):
     def text_input(self, box: Any) -> None:
         kids = self.children(box)
         self.undefined(box, kids)
-        self.single(kids, ALLOWED["textInput"], "rss-duplicate-element")
-        missing = [n for n in ALLOWED["textInput"] if n not in kids]
+        self.single(kids, self.version.allowed["textInput"], "rss-duplicate-element")
+        missing = [n for n in self.version.allowed["textInput"] if n not in kids]
         if missing:
             self.add("rss-textinput", box, f"<textInput> has no <{'>, <'.join(missing)}>; "
                      "it needs title, description, name and link")
@@ -190,8 +199,12 @@ class RssParts(XmlChecker):
     def skip(self, parent: Any, kids: dict[str, list[Any]]) -> None:
         """skipHours (0-23) and skipDays (English day names), each value once."""
         for box in kids.get("skipHours", []):
+            for hour in box:
+                if (hour.text or "").strip() == "24":
+                    self.add("rss-midnight-24", hour, "<hour>24</hour>: write midnight as "
+                             "0 (hours run from 0 to 23)")
             self._skip_values(box, "hour", lambda t: whole_number(t) is not None
-                              and int(t) <= 23, "rss-bad-hour", "a whole hour from 0 to 23")
+                              and int(t) <= 24, "rss-bad-hour", "a whole hour from 0 to 23")
         for box in kids.get("skipDays", []):
             self._skip_values(box, "day", lambda t: t in DAYS, "rss-bad-day",
                               "Monday, Tuesday, ... or Sunday")
@@ -206,7 +219,7 @@ class RssParts(XmlChecker):
             if not valid(text):
                 self.add(rule, elem, f"<{name}> '{text}' must be {what}")
                 continue
-            key = str(int(text)) if name == "hour" else text
+            key = str(int(text) % 24) if name == "hour" else text
             if key in seen:
                 self.add("rss-duplicate-value", elem, f"<{name}> {text} is listed twice in "
                          f"<{box.tag}> (first on line {seen[key]}); list each once")
@@ -216,8 +229,8 @@ class RssParts(XmlChecker):
     def enclosure(self, elem: Any) -> None:
         """url, length and type are required; a missing one is reported like a bad one."""
         problems = []
-        if not is_http_url(elem.get("url", "")):
-            problems.append("url must be an absolute http(s) URL")
+        if not is_full_url(elem.get("url", "")):
+            problems.append("url must be a full URL")
         if whole_number(elem.get("length")) is None:
             problems.append("length must be the size in bytes (0 when unknown)")
         if not is_media_type(elem.get("type", "")):

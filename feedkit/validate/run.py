@@ -11,6 +11,7 @@ from .jsonfeed import check_jsonfeed
 from .messages import Collector, FileReport, Message
 from .previous import compare_feed_files
 from .project import check_built, check_lock
+from .rdf import check_rdf
 from .registry_lint import check_registry
 from .rss import check_rss
 from .rules import ERROR
@@ -42,6 +43,9 @@ def validate_file(path: Path, *, now: datetime, shown: str | None = None) -> Fil
     elif kind == "rss":
         check_rss(path, collector, now=now)
         messages = collector.finish(path)
+    elif kind == "rdf":
+        check_rdf(path, collector, now=now)
+        messages = collector.finish(path)
     elif kind == "json":
         try:
             data = path.read_bytes()
@@ -50,8 +54,8 @@ def validate_file(path: Path, *, now: datetime, shown: str | None = None) -> Fil
         check_jsonfeed(data, collector, now=now)
         messages = collector.finish(data)
     else:
-        collector.add("file-unknown-format", 1, "not an Atom 1.0, RSS 2.0 or JSON Feed "
-                      "document (looked for <feed>, <rss> or a JSON object)")
+        collector.add("file-unknown-format", 1, "not an Atom 1.0, RSS or JSON Feed "
+                      "document (looked for <feed>, <rss>, <rdf:RDF> or a JSON object)")
         messages = collector.finish()
     return FileReport(name, kind, messages)
 
@@ -74,8 +78,8 @@ def validate_paths(paths: list[Path], *, now: datetime,
     return reports
 
 
-def validate_feeds(paths: list[Path], *, now: datetime,
-                   previous: str | None = None) -> PathsResult:
+def validate_feeds(paths: list[Path] | list[str], *, now: datetime,
+                   previous: str | None = None, timeout: float = 10.0) -> PathsResult:
     """Check those of the given files that are feeds and pass over the others.
 
     A feed is an XML document whose root is <feed>, <entry> or <rss>, or a JSON
@@ -86,7 +90,30 @@ def validate_feeds(paths: list[Path], *, now: datetime,
     """
     targets = choose(paths)
     chosen = [path for path, _ in targets.feeds]
-    return PathsResult(validate_paths(chosen, now=now, previous=previous), targets.skipped)
+    reports = validate_paths(chosen, now=now, previous=previous)
+    reports += [validate_url(url, now=now, timeout=timeout) for url in targets.urls]
+    return PathsResult(reports, targets.skipped)
+
+
+def validate_url(url: str, *, now: datetime, timeout: float = 10.0) -> FileReport:
+    """Fetch a published feed and check it, with what its HTTP headers say."""
+    import tempfile
+
+    from .fetch import FetchError, fetch_feed
+    from .rules import severity
+
+    try:
+        fetched = fetch_feed(url, timeout=timeout)
+    except FetchError as exc:
+        message = Message(url, 1, 1, ERROR, "http-error", str(exc))
+        return FileReport(url, "unknown", [message], unreadable=True)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "feed"
+        copy.write_bytes(fetched.body)
+        report = validate_file(copy, now=now, shown=url)
+    report.messages[:0] = [Message(url, 1, 1, severity(rule), rule, text)
+                           for rule, text in fetched.notes]
+    return report
 
 
 def validate_project(registry: Path, out_dir: Path, *, now: datetime,

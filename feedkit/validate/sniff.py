@@ -24,7 +24,8 @@ def _text(head: bytes) -> bytes:
 
 
 def detect(head: bytes) -> str:
-    """'atom', 'rss', 'json' or 'unknown', from the first bytes of a document."""
+    """'atom', 'rss', 'rdf' (RSS 1.0 or 0.90), 'json' or 'unknown', from the first bytes
+    of a document."""
     text = _text(head)
     if text.startswith((b"{", b"[")):
         return "json"
@@ -43,6 +44,8 @@ def detect(head: bytes) -> str:
         return "atom"
     if name == b"rss":
         return "rss"
+    if name == b"RDF":
+        return "rdf"
     return "unknown"
 
 
@@ -65,7 +68,7 @@ def is_json_feed(head: bytes) -> bool:
 
 
 def feed_kind(path: Path) -> str | None:
-    """'atom', 'rss' or 'json' when the file at `path` is a feed; None for other files.
+    """'atom', 'rss', 'rdf' or 'json' when the file at `path` is a feed; None for others.
 
     Raises OSError when the file can't be read.
     """

@@ -29,6 +29,7 @@ class Targets:
 
     feeds: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
 
 
 def feeds_in(out_dir: Path) -> list[Path]:
@@ -43,14 +44,19 @@ def feeds_in(out_dir: Path) -> list[Path]:
     return found
 
 
-def choose(paths: list[Path]) -> Targets:
-    """Sniff each file; a folder stands for the feed files in it.
+def choose(inputs: list[Path] | list[str]) -> Targets:
+    """Sniff each file; a folder stands for the feed files in it; http(s) URLs are kept
+    to be fetched.
 
     A file that can't be read is kept (its report says so); a folder with no feed
     in it is passed over with that reason.
     """
     targets = Targets()
-    for path in paths:
+    for given in inputs:
+        if isinstance(given, str) and given.startswith(("http://", "https://")):
+            targets.urls.append(given)
+            continue
+        path = Path(given)
         if path.is_dir():
             before = len(targets.feeds)
             for inner in feeds_in(path):

@@ -2,8 +2,8 @@
 
 XmlChecker refuses entity declarations, streams the document with lxml, reports
 syntax errors where they are, and offers the checks both formats make: children
-by name, elements that may appear once, dates, undeclared entities and geo
-coordinates. A subclass says which namespace is its own and what to do when the
+by name, elements that may appear once, dates, undeclared entities and the
+extension modules (ext/). A subclass says which namespace is its own and what to do when the
 root starts and when each element ends.
 """
 
@@ -17,11 +17,6 @@ from typing import Any
 from .common import is_future
 from .messages import Collector
 from .xmlsafe import XmlRefused, entity_references, iterparse, precheck, qname, syntax_position
-
-GEO_NS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-GEORSS_NS = "http://www.georss.org/georss"
-_GEO_RANGES = {f"{{{GEO_NS}}}lat": ("latitude", 90.0), f"{{{GEO_NS}}}long": ("longitude", 180.0)}
-_GEORSS_POINT = f"{{{GEORSS_NS}}}point"
 
 
 class XmlChecker:
@@ -111,26 +106,10 @@ class XmlChecker:
         return moment
 
     def geo(self, parent: Any) -> None:
-        """W3C geo lat/long and GeoRSS points among `parent`'s children, in range."""
-        for kid in parent:
-            tag = kid.tag
-            if tag in _GEO_RANGES:
-                what, limit = _GEO_RANGES[tag]
-                self._coordinate(kid, (kid.text or "").strip(), what, limit)
-            elif tag == _GEORSS_POINT:
-                parts = (kid.text or "").split()
-                if len(parts) != 2:
-                    self.add("geo-coordinate", kid, "<georss:point> must be a latitude and "
-                             "a longitude separated by a space, like '45.256 -71.92'")
-                    continue
-                self._coordinate(kid, parts[0], "latitude", 90.0)
-                self._coordinate(kid, parts[1], "longitude", 180.0)
+        """The extension elements among `parent`'s children (a feed, channel, entry or
+        item): geo and GeoRSS, Media RSS, iTunes, Dublin Core, feed history, threading
+        and the smaller modules, each checked by its module in ext/."""
+        from .ext import check_extensions
 
-    def _coordinate(self, elem: Any, text: str, what: str, limit: float) -> None:
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not -limit <= value <= limit:
-            self.add("geo-coordinate", elem, f"<{qname(elem)}> {what} '{text}' must be a "
-                     f"decimal number from {-limit:g} to {limit:g}")
+        local = parent.tag.rsplit("}", 1)[-1] if isinstance(parent.tag, str) else ""
+        check_extensions(self, parent, "entry" if local in ("entry", "item") else "feed")

@@ -10,7 +10,7 @@ bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..model import Post, Registry, Site
 from .archive import ArchivePage, archive_pages, newest_archive_url, page_url
@@ -97,6 +97,14 @@ def _files(site: Site, folder: str, formats: tuple[str, ...], *, own: bool = Fal
     return tuple(files)
 
 
+def _quiet_since(registry: Registry) -> datetime:
+    """`updated` of a feed without entries: the oldest post's time (it stays put as
+    posts are added), or the Unix epoch when nothing is published at all."""
+    if registry.posts:
+        return registry.posts[-1].published
+    return datetime(1970, 1, 1, tzinfo=UTC).astimezone(registry.site.tz)
+
+
 def _updated(posts: tuple[Post, ...], fallback: datetime) -> datetime:
     return max((p.updated for p in posts), default=fallback)
 
@@ -106,7 +114,7 @@ def build_catalogue(registry: Registry, now: datetime) -> Catalogue:
     site = registry.site
     options = site.options
     visible = registry.visible(now)
-    fallback = registry.posts[-1].published  # the oldest post: for feeds without entries
+    fallback = _quiet_since(registry)
     pages = archive_pages(visible, options.feed_entries, options.archive_page_size)
     main = visible[: options.feed_entries]
     site_feed = FeedSpec(

@@ -1,0 +1,99 @@
+"""URIs, their schemes, Atom link relations and e-mail addresses: which values are
+wrong (an error) and which are only unusual (a warning, as the W3C validator has it:
+an unregistered scheme or link relation, a host without a dot, an address not in
+the recommended `address (Name)` form)."""
+
+from __future__ import annotations
+
+import re
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# IANA's URI scheme registry (permanent ones and the provisional ones feeds use).
+IANA_SCHEMES = frozenset("""
+aaa aaas about acap acct acr afp afs aim appdata apt attachment aw barion beshare bitcoin
+blob bolo callto cap chrome chrome-extension cid coap coaps content crid cvs data dav dict
+dis dlna-playcontainer dlna-playsingle dns dntp doi dtn dvb ed2k example facetime fax feed
+feedready file filesystem finger fish ftp gemini geo gg git gizmoproject go gopher graph
+gtalk h323 ham hcp http https hxxp hxxps hydrazone iax icap icon im imap info iotdisco ipn
+ipp ipps irc irc6 ircs iris iris.beep iris.lwz iris.xpc iris.xpcs isostore itms jabber jar
+jms keyparc lastfm ldap ldaps lvlt magnet mailserver mailto maps market message mid mms
+modem mongodb moz ms-access ms-help mtqp mumble mupdate mvn news nfs ni nih nntp notes ocf
+oid opaquelocktoken openpgp4fpr pack palm paparazzi pkcs11 platform pop pres prospero proxy
+psyc pwid qb query redis rediss reload res resource rmi rsync rtmfp rtmp rtsp rtsps rtspu
+secondlife service session sftp sgn shttp sieve sip sips skype smb sms smtp snews snmp
+soap.beep soap.beeps soldat spotify ssh steam stun stuns svn tag teamspeak tel teliaeid
+telnet tftp things thismessage tip tn3270 tool turn turns tv udp unreal urn ut2004 v-event
+vemmi ventrilo videotex view-source vnc wais webcal ws wss wtai wyciwyg xcon xcon-userid
+xfire xmlrpc.beep xmlrpc.beeps xmpp xri ymsgr z39.50 z39.50r z39.50s
+""".split())
+# The IANA link relation registry (RFC 8288) and the names RFC 4287, 5005 and 4685 add.
+IANA_RELATIONS = frozenset("""
+about acl alternate amphtml appendix apple-touch-icon apple-touch-startup-image archives
+author blocked-by bookmark canonical chapter cite-as collection contents convertedfrom
+copyright create-form current describedby describes disclosure dns-prefetch duplicate edit
+edit-form edit-media enclosure external first glossary help hosts hub icon index
+intervalafter intervalbefore intervalcontains intervaldisjoint intervalduring
+intervalequals intervalfinishedby intervalfinishes intervalin intervalmeets intervalmetby
+intervaloverlappedby intervaloverlaps intervalstartedby intervalstarts item last
+latest-version license linkset lrdd manifest mask-icon me media-feed memento micropub
+modulepreload monitor monitor-group next next-archive nofollow noopener noreferrer opener
+openid2.local_id openid2.provider original payment pingback preconnect predecessor-version
+prefetch preload prerender prev prev-archive preview previous privacy-policy profile
+publication related replies restconf root search section self service service-desc
+service-doc service-meta sip-trunking-group sponsored start status stylesheet subsection
+successor-version sunset tag terms-of-service timegate timemap type ugc up version-history
+via webmention working-copy working-copy-of
+""".split())
+_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+                      r"|\[[0-9A-Fa-f.:]+\])")
+# The recommended form (RSS profile), and the name <address> form RFC 2822 has.
+_RECOMMENDED = re.compile(rf"^{_ADDRESS.pattern}(?:\s*\([^()]*\))?$")
+_ANGLED = re.compile(rf"^[^<>@]*<{_ADDRESS.pattern}>$")
+
+
+def scheme(uri: str) -> str | None:
+    """The scheme of an absolute URI, lower-cased; None for a relative reference."""
+    found = _SCHEME.match(uri)
+    return found.group(1).lower() if found else None
+
+
+def unregistered_scheme(uri: str) -> str | None:
+    """The scheme of `uri` when IANA has not registered it (a warning), else None."""
+    name = scheme(uri)
+    return name if name is not None and name not in IANA_SCHEMES else None
+
+
+def is_full_url(uri: str) -> bool:
+    """An absolute URI: a scheme, then something, and no whitespace."""
+    name = scheme(uri)
+    return (name is not None and len(uri) > len(name) + 1 and not re.search(r"\s", uri)
+            and (name not in ("http", "https") or (uri[len(name) + 1:].startswith("//")
+                 and len(uri) > len(name) + 3)))
+
+
+def registered_relation(rel: str) -> bool:
+    """A link relation IANA registers (case-insensitively), or an absolute IRI."""
+    return rel.lower() in IANA_RELATIONS or scheme(rel) is not None
+
+
+def address_host(text: str) -> str | None:
+    """The host of the first e-mail address in `text`, or None when it has none."""
+    found = _ADDRESS.search(text)
+    return found.group(1) if found else None
+
+
+def unknown_host(host: str) -> bool:
+    """A host that can't be one on the Internet: no dot, or a top label not a name."""
+    if host.startswith("["):
+        return False
+    labels = host.split(".")
+    return len(labels) < 2 or not labels[-1].isalpha() or "" in labels
+
+
+def contact_form(text: str) -> str:
+    """'ok' for 'a@b.org' or 'a@b.org (Name)' or 'Name <a@b.org>', 'format' for other
+    text holding an address, 'missing' for text without any."""
+    text = " ".join(text.split())
+    if _RECOMMENDED.match(text) or _ANGLED.match(text):
+        return "ok"
+    return "format" if _ADDRESS.search(text) else "missing"
