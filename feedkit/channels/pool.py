@@ -310,14 +310,14 @@ class Pool:
             self._later_again(job, 0.0)
             return
         try:
-            try:
+            job.epoch = epoch
+            if not self._started(job):
+                return
+            try:  # paced right before the hand-over: the spacing the other side sees
                 self.pacer.wait()
             except HourlyLimit as exc:
                 self._later_again(job, 0.0)
                 self._stop(str(exc))
-                return
-            job.epoch = epoch
-            if not self._started(job):
                 return
             try:
                 answer = link.hand_over(job.parcel)
