@@ -15,9 +15,12 @@ from .memo import RenderMemo
 
 
 class Outputs(Protocol):
-    """Where writers put their files (see feedkit.outputs)."""
+    """Where writers put their files (see feedkit.outputs); `keep` takes a file the
+    last build wrote, left in out/ as it is (its SHA-256 given)."""
 
     def add(self, relpath: str, data: bytes) -> None: ...
+
+    def keep(self, relpath: str, digest: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ class BuildContext:
     registry: Registry
     now: datetime
     template_dirs: tuple[Path, ...] = ()
-    memo: RenderMemo | None = None  # archive pages kept from the last build
+    memo: RenderMemo | None = None  # files kept from the last build
+    templates_key: str = ""  # SHA-256 of the templates and translations the build reads
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -47,6 +51,8 @@ class Isolated:
     What they import and allocate (premailer and cssutils for the digest, some
     16 MB) then never enters the build's own process; put first, the child is
     forked while the build is still small, so the build's peak memory stays low.
+    A Memoized writer whose files are kept runs nowhere; no child is forked when
+    none is left to run.
     """
 
     def __init__(self, *writers: Writer) -> None:
@@ -56,23 +62,39 @@ class Isolated:
         """Start the writers; the function returned adds their files when they're done
         (meanwhile the build goes on with the other writers)."""
         from ..outputs import OutputSet
+        from .memo import Memoized
         from .parallel import PARALLEL_FROM, in_child
 
-        def run() -> dict[str, bytes]:
-            memory = OutputSet()
-            for writer in self.writers:
-                writer.write(context, memory)
-            return memory.files
+        plans = [w.plan(context) if isinstance(w, Memoized) else (None, None)
+                 for w in self.writers]
+        todo = [i for i, (_, kept) in enumerate(plans) if kept is None]
 
-        if len(context.registry.posts) >= PARALLEL_FROM:
+        def run() -> dict[int, dict[str, bytes]]:
+            made = {}
+            for i in todo:
+                writer = self.writers[i]
+                memory = OutputSet()
+                (writer.writer if isinstance(writer, Memoized) else writer).write(context,
+                                                                                   memory)
+                made[i] = memory.files
+            return made
+
+        if todo and len(context.registry.posts) >= PARALLEL_FROM:
             files = in_child(run)
         else:
             done = run()
             files = lambda: done  # noqa: E731 - the same shape as in_child's
 
         def finish(outputs: Outputs) -> None:
-            for path, data in files().items():
-                outputs.add(path, data)
+            made = files()
+            for i, writer in enumerate(self.writers):
+                key, kept = plans[i]
+                items = made.get(i, {}).items()
+                if isinstance(writer, Memoized):
+                    writer.finish(context, outputs, key, kept, items)
+                else:
+                    for path, data in items:
+                        outputs.add(path, data)
 
         return finish
 
