@@ -9,6 +9,8 @@ knows its own medium:
   worker threads, several at once. `Undeliverable` when this recipient can never
   get one (an address the medium can't write); anything else it raises leaves the
   recipient pending with the cause.
+- `recipe()`: how to make the same payloads in another process, where the CPU
+  they cost doesn't hold up the hand-over (None: the pool's threads make them).
 - `connect()`: a new `Link` (an SMTP connection, an HTTP client); a pool runs
   several, each in its own thread.
 - `Link.open()` before the first hand-over: `SetupError` when the medium can't be
@@ -19,6 +21,7 @@ knows its own medium:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -69,6 +72,21 @@ class Answer:
 ACCEPTED = Answer(SENT)
 
 
+def cause(exc: BaseException) -> str:
+    """An exception as a short cause: its message, with its type unless it is one of
+    feedkit's own (whose messages say what failed)."""
+    text = str(exc).strip()
+    if isinstance(exc, FeedkitError):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Payloads(Protocol):
+    """What makes one recipient's payload (a channel, or its maker in another process)."""
+
+    def payload(self, recipient: Recipient) -> Parcel: ...
+
+
 class Link(Protocol):
     """One connection of a channel; used by one worker thread at a time."""
 
@@ -79,12 +97,15 @@ class Link(Protocol):
     def close(self) -> None: ...
 
 
-class Channel(Protocol):
+class Channel(Payloads, Protocol):
     """A medium a send run delivers through (email over SMTP or into a Maildir, ...)."""
 
     description: str  # where it delivers, for the log (never a password)
 
-    def payload(self, recipient: Recipient) -> Parcel: ...
+    def recipe(self) -> Callable[[Callable[[str], None]], Payloads] | None:
+        """A picklable maker of this channel's payloads in another process, given a
+        function to log notes with (channels/offload.py); None: made in the pool."""
+        ...
 
     def connect(self) -> Link: ...
 

@@ -34,9 +34,9 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from ..errors import FeedkitError
 from ..retry import Backoff
 from .contract import (
     FAILED,
@@ -49,7 +49,9 @@ from .contract import (
     Recipient,
     SetupError,
     Undeliverable,
+    cause,
 )
+from .offload import Chunk, Offload, parcel_of
 from .pacing import HourlyLimit, Pacer, Throttle
 
 __all__ = ["Done", "Job", "Outcome", "Pool", "Start", "Wake"]
@@ -61,6 +63,7 @@ class Job:
 
     recipient: Recipient
     parcel: Parcel | None = None
+    made: tuple[Future[Chunk], int] | None = None  # its payload, being made elsewhere
     tries: int = 0  # recipient-level temporary failures in this run
     epoch: int = 0  # the throttle's failure count when this try started
 
@@ -107,15 +110,6 @@ class Wake:
 Event = Start | Done | Wake
 
 
-def cause(exc: BaseException) -> str:
-    """An exception as a short cause: its message, with its type unless it is one of
-    feedkit's own (whose messages say what failed)."""
-    text = str(exc).strip()
-    if isinstance(exc, FeedkitError):
-        return text or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 @dataclass(eq=False)
 class Pool:
     """Hands jobs over on up to `connections` links of `channel`."""
@@ -125,6 +119,8 @@ class Pool:
     retry: Backoff
     pacer: Pacer = field(default_factory=Pacer)
     clock: Callable[[], float] = time.monotonic
+    offload: bool = False  # make the payloads in a process of their own, when the channel can
+    note: Callable[[str], None] = lambda text: None  # what that process logged
     errors_in_a_row: int = 10  # unexpected errors, one after the other, that stop the run
     stopped: str = ""
     fatal: bool = False  # stopped by a set-up problem or an error, not by the rate limits
@@ -144,6 +140,7 @@ class Pool:
         self._tickets: set[Start] = set()
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._offload: Offload | None = None
         self.low = 2 * self.connections
 
     # -- the owner's side ------------------------------------------------------------
@@ -159,6 +156,9 @@ class Pool:
             return
         except Exception:  # a refusal of service: left to the retries
             pass
+        recipe = self.channel.recipe() if self.offload else None
+        if recipe is not None:
+            self._offload = Offload(recipe)
         for number in range(self.connections):
             thread = threading.Thread(target=self._work, args=(first if number == 0 else None,),
                                       name=f"feedkit-send-{number}", daemon=True)
@@ -173,6 +173,13 @@ class Pool:
             return 2 * self.low - len(self._ready)
 
     def add(self, jobs: list[Job]) -> None:
+        if self._offload is not None:
+            size = Offload.CHUNK
+            for start in range(0, len(jobs), size):
+                chunk = jobs[start:start + size]
+                future = self._offload.submit([job.recipient for job in chunk])
+                for index, job in enumerate(chunk):
+                    job.made = (future, index)
         with self._cond:
             self._ready.extend(jobs)
             self._hungry = False
@@ -207,6 +214,8 @@ class Pool:
         self.throttle.stop()
         for thread in self._threads:
             thread.join()
+        if self._offload is not None:
+            self._offload.close()
 
     # -- shared ------------------------------------------------------------------------
     def _stop(self, reason: str, fatal: bool = False) -> None:
@@ -297,7 +306,7 @@ class Pool:
     def _one(self, link: Link, job: Job) -> None:
         if job.parcel is None:
             try:
-                job.parcel = self.channel.payload(job.recipient)
+                job.parcel = self._payload(job)
             except Undeliverable as exc:
                 self._finished(job, Outcome(FAILED, f"can't be written: {exc}",
                                             f"can't be written as a message: {exc}"))
@@ -331,6 +340,16 @@ class Pool:
             self._answered(job, answer)
         finally:
             self.throttle.release()
+
+    def _payload(self, job: Job) -> Parcel:
+        if job.made is None:
+            return self.channel.payload(job.recipient)
+        (future, index), job.made = job.made, None
+        made, notes = future.result()
+        if index == 0:
+            for text in notes:
+                self.note(text)
+        return parcel_of(job.recipient, made[index])
 
     def _started(self, job: Job) -> bool:
         """Ask the owner to record the start; wait for its answer."""

@@ -22,6 +22,10 @@ from ..retry import Backoff
 from ..state import Delivery, SendState, StateError
 from .sending import LEASE, SendReport, Summary, planned, posts_for
 
+# A period with at least this many deliveries open has its payloads made in a process
+# of their own (channels/offload.py): starting it costs about what 300 messages do.
+OFFLOAD_FROM = 500
+
 # Makes the channel for one period's digest; it may say things through the report.
 ChannelFor = Callable[[Period, tuple[Post, ...], SendReport], Channel]
 
@@ -99,11 +103,13 @@ class SendRun:
         channel = self.channel_for(period, posts, self.report)
         pacer = Pacer(self.per_second, self.per_hour,
                       sent_in_last_hour(self.state) if self.per_hour else ())
-        pool = Pool(channel, channel.connections(self.connections), self.retry, pacer)
+        todo = self.state.unclaimed(period.key)
+        pool = Pool(channel, channel.connections(self.connections), self.retry, pacer,
+                    offload=todo >= OFFLOAD_FROM, note=self.report.note)
         keeper = Bookkeeper(self.state, period, self.worker, self.lease,
                             {s.key for s in self.subscribers}, self.report)
         before = self.summary.pending
-        self.report.period_started(period.label, self.state.unclaimed(period.key))
+        self.report.period_started(period.label, todo)
         try:
             keeper.run(pool)
         finally:

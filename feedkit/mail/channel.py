@@ -11,6 +11,7 @@ the connection's, not the recipient's.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -58,17 +59,20 @@ class EmailChannel:
     for the pool: another SMTP connection each; a Maildir is one writer)."""
 
     def __init__(self, registry: Registry, period: Period, posts: Sequence[Post], *,
-                 secret: bytes, transport: Transport, signer: DkimSigner | None = None,
+                 secret: bytes, transport: Transport | None,
+                 signer: DkimSigner | None = None,
                  template_dirs: tuple[Path, ...] = (), now: datetime,
                  log: Callable[[str], None], label: str = "") -> None:
         self.registry, self.period, self.posts = registry, period, tuple(posts)
         self.secret, self.signer, self.template_dirs = secret, signer, template_dirs
         self.now, self.log, self.label = now, log, label or period.label
         self.transport = transport
-        self.description = transport.description
+        self.description = transport.description if transport else ""
         from .transport import SmtpTransport
 
         self._another = transport.another if isinstance(transport, SmtpTransport) else None
+        self._portable = (registry, period, self.posts, secret, signer, template_dirs, now,
+                          self.label)
         self._letters: dict[str, Letters] = {}
         self._lock = threading.Lock()
 
@@ -108,12 +112,25 @@ class EmailChannel:
                   if site.bounce_address else letters.envelope)
         return Parcel(recipient, message_id, data, sender, envelope_address(recipient.address))
 
+    def recipe(self) -> Callable[[Callable[[str], None]], EmailChannel]:
+        """The same payloads in another process (rendered there once per language)."""
+        return functools.partial(_payloads, *self._portable)
+
     def connect(self) -> TransportLink:
         """A link on a connection of its own (SMTP), or on the one Maildir writer."""
+        assert self.transport is not None
         return TransportLink(self._another() if self._another else self.transport)
 
     def connections(self, wanted: int) -> int:
+        assert self.transport is not None
         return links_for(self.transport, wanted)
+
+
+def _payloads(registry: Registry, period: Period, posts: tuple[Post, ...], secret: bytes,
+              signer: DkimSigner | None, template_dirs: tuple[Path, ...], now: datetime,
+              label: str, log: Callable[[str], None]) -> EmailChannel:
+    return EmailChannel(registry, period, posts, secret=secret, transport=None, signer=signer,
+                        template_dirs=template_dirs, now=now, log=log, label=label)
 
 
 def links_for(transport: Transport, wanted: int) -> int:
