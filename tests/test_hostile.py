@@ -72,7 +72,7 @@ def test_hostile_registry(name: str, data: bytes, expected: str, tmp_path: Path)
     outside = [p for p in tmp_path.rglob("*") if p.is_file()
                and not p.resolve().is_relative_to(out.resolve()) and p not in beside
                and not (p.parent == cache and re.fullmatch(
-                   r"(build|pages)-[0-9a-f]{16}\.json|read-[0-9a-f]{16}(\.state|-[0-9a-f]{8}"
+                   r"(build|pages)-[0-9a-f]{16}\.json|read-[0-9a-f]{16}(\.state|\.more|-[0-9a-f]{8}"
                    r"\.texts)", p.name))]
     assert outside == []
     for relpath, content in tree(out).items():

@@ -95,6 +95,10 @@ def test_every_edit_gives_what_a_build_from_nothing_gives(tmp_path: Path) -> Non
             "    body:", "    draft: true\n    body:"))),
         ("a post for later", lambda: edit(registry, "posts:\n", "posts:\n" + post(
             41, date="2031-01-01T10:00"))),
+        ("line breaks YAML counts and \\n doesn't", lambda: edit(
+            registry, "    body: |\n      Text för inlägg 9,",
+            '    summary: "Rad ett\u2028rad två\u0085rad tre"\n    body: |\n'
+            "      Text för inlägg 9,")),
         ("a quoted title with a list line", lambda: edit(
             registry, "title: Inlägg 5\n", 'title: "Inlägg 5\n  - title: inte ett inlägg"\n')),
     ]
@@ -130,6 +134,10 @@ def test_one_post_added_parses_and_renders_only_what_it_touches(tmp_path: Path) 
     assert "atom.xml" not in result.kept and "digest.html" not in result.kept
     assert {"tags/samtal/atom.xml", "authors/bo-ek/atom.xml"}.isdisjoint(result.kept)
     assert "tags/bostad/atom.xml" in result.kept  # post 31 is not tagged bostad
+    # The state grew by an addition (not written anew): the next post is read alone too.
+    edit(registry, "posts:\n", "posts:\n" + post(32))
+    assert build(registry, tmp_path / "out", now=NOW).parsed == 1
+    assert files(tmp_path / "out") == from_nothing(tmp_path, 1, tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip"])

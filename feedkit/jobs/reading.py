@@ -16,32 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..model import Author, Image, Post, Registry, Site
-from .textstore import Location, TextStore
+from .readstate import Raw, ReadState
+from .textstore import TextStore
 
-STATE_VERSION = 1
-# A post's fields but its body, line and source (the build state keeps these).
-Raw = tuple[Any, ...]
 # Below this many posts to parse, forking workers costs more than it saves.
 PARALLEL_FROM = 1000
-
-
-@dataclass
-class ReadState:
-    """What a build read, for the next one: the pieces by source, under this header
-    and code, and where their texts are."""
-
-    code: str
-    header: str
-    store: str  # the text store's file name, in the cache folder
-    pieces: dict[str, tuple[Raw, Location]] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,68 +38,31 @@ class Reading:
     store: TextStore | None = None
     state: ReadState | None = None
     parsed: int = 0  # pieces parsed this time (the rest came from the state)
-
-
-def load_state(path: Path) -> ReadState | None:
-    """The state the last build left at `path` (None: none, unreadable, or older)."""
-    try:
-        with path.open("rb") as handle:
-            version, state = pickle.load(handle)
-    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError,
-            AttributeError, ImportError):
-        return None
-    return state if version == STATE_VERSION and isinstance(state, ReadState) else None
-
-
-def save_state(path: Path, state: ReadState, store: TextStore | None) -> None:
-    """Keep the state for the next build (a cache: no error if it can't be written).
-    The text store is rewritten with only the texts still used when most of it is
-    texts of posts gone or changed; stores of older states are removed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if store is not None:
-            live = set(state.pieces)
-            size = store.path.stat().st_size if store.path.exists() else 0
-            if size > 2 * store.live_size(live) + (1 << 22):
-                fresh = store.compacted(live, store.path.with_name(
-                    f"{path.stem}-{os.urandom(4).hex()}.texts"))
-                state.store = fresh.path.name
-                state.pieces = {s: (raw, fresh.index[s]) for s, (raw, _) in
-                                state.pieces.items()}
-        temp = path.with_suffix(".tmp")
-        with temp.open("wb") as handle:
-            pickle.dump((STATE_VERSION, state), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-        for old in path.parent.glob(f"{path.stem}-*.texts"):
-            if old.name != state.store:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    previous: ReadState | None = None  # the state it started from, if it still held
 
 
 def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
                   previous: ReadState | None = None) -> Reading:
     """The registry at `path` for a build whose cache files start with `cache` (None:
     keep nothing); the posts without drafts unless `drafts`."""
+    from ..fingerprint import code_fingerprint
     from ..inputs import REGISTRY_LIMIT, read_input
-    from ..load import load
-    from ..load.pieces import layout, site_of
 
     shown = str(path)
     data = read_input(path, "registry", REGISTRY_LIMIT)
-    plan = layout(data)
-    found = site_of(plan, shown) if plan is not None and cache is not None else None
+    code = code_fingerprint()
+    if previous is not None and previous.code != code:
+        previous = None
+    plan, found = _layout(data, shown, previous) if cache is not None else (None, None)
     if plan is None or found is None or cache is None:
-        return Reading(load(path, drafts=drafts))
-    from ..fingerprint import code_fingerprint
-
+        return Reading(_whole(path, drafts))
     site, tz = found
     header = hashlib.sha256(plan.header).hexdigest()
-    code = code_fingerprint()
-    if previous is None or (previous.code, previous.header) != (code, header):
+    if previous is not None and previous.header != header:
         previous = None
     state = ReadState(code, header, previous.store if previous else
-                      f"{cache.name}-{os.urandom(4).hex()}.texts")
+                      f"{cache.name}-{os.urandom(4).hex()}.texts",
+                      head=(len(plan.header), plan.lines[0], plan.column, site, tz))
     store = TextStore(cache.parent / state.store,
                       {s: loc for s, (_, loc) in previous.pieces.items()} if previous else {})
     known = _known(data, plan, previous)
@@ -126,7 +75,7 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
         parsed = _parse_share(lambda at, size: data[at:at + size], shown, plan, runs, site,
                               tz, store)
     if parsed is None:
-        return Reading(load(path, drafts=drafts))
+        return Reading(_whole(path, drafts))
     old = previous.pieces if previous else {}
     rows = sorted([(k, source, old[source][0]) for k, source in known.items()] + parsed,
                   key=lambda row: row[0])
@@ -136,11 +85,32 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
 
     in_order = ordered(posts)
     if in_order is None:
-        return Reading(load(path, drafts=drafts))
+        return Reading(_whole(path, drafts))
     state.pieces = {source: (raw, store.index[source]) for _, source, raw in rows}
     registry = Registry(shown, site, in_order)
     return Reading(registry if drafts else without_drafts(registry), store, state,
-                   parsed=len(parsed))
+                   parsed=len(parsed), previous=previous)
+
+
+def _whole(path: Path, drafts: bool) -> Registry:
+    from ..load import load
+
+    return load(path, drafts=drafts)
+
+
+def _layout(data: bytes, path: str, previous: ReadState | None
+            ) -> tuple[Any, tuple[Site, ZoneInfo] | None]:
+    """The registry's layout and site: the header as the last build read it when its
+    bytes are the same (no YAML to parse), else found afresh."""
+    from ..load.pieces import candidates, layout, site_of
+
+    if previous is not None and previous.head is not None:
+        size, line, column, site, tz = previous.head
+        header = data[:size]
+        if hashlib.sha256(header).hexdigest() == previous.header:
+            return candidates(data, header, line, column), (site, tz)
+    plan = layout(data)
+    return plan, site_of(plan, path) if plan is not None else None
 
 
 def _known(data: bytes, plan: Any, previous: ReadState | None) -> dict[int, str]:
@@ -152,12 +122,20 @@ def _known(data: bytes, plan: Any, previous: ReadState | None) -> dict[int, str]
     starts = plan.starts
     ends = (*starts[1:], plan.size)
     known = {}
-    sha = hashlib.sha256
+    under = source_hash(plan)
     for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        source = sha(view[start:end]).hexdigest()[:32]
+        digest = under.copy()
+        digest.update(view[start:end])
+        source = digest.hexdigest()[:32]
         if source in pieces:
             known[k] = source
     return known
+
+
+def source_hash(plan: Any) -> Any:
+    """The hash a piece's source starts from: the site section's bytes, under which
+    the piece was read (a post's URL and id follow from the site's)."""
+    return hashlib.sha256(b"%d\0" % len(plan.header) + plan.header)
 
 
 def _runs(count: int, known: dict[int, str]) -> list[tuple[int, int]]:
@@ -239,17 +217,21 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
 
     rows: list[Row] = []
     batch: list[tuple[str, str, str]] = []
+    pending: set[str] = set()
     options = site.options
+    under = source_hash(plan)
     for first, after in runs:
         items = parse_run(read, plan, first, after, site, tz, path)
         if items is None:
             return None
         for item in items:
             start = plan.starts[item.first]
-            source = hashlib.sha256(read(start, plan.end(item.after) - start)
-                                    ).hexdigest()[:32]
+            digest = under.copy()
+            digest.update(read(start, plan.end(item.after) - start))
+            source = digest.hexdigest()[:32]
             post = item.post
-            if source not in store and not any(source == s for s, _, _ in batch):
+            if source not in store and source not in pending:
+                pending.add(source)
                 batch.append((source, *post_texts(post, options)))
                 if len(batch) >= 256:
                     store.append(batch)

@@ -44,8 +44,10 @@ class TextStore:
     def __contains__(self, key: str) -> bool:
         return key in self.index
 
-    def get(self, key: str) -> tuple[str, str]:
-        """(summary, content HTML) stored under `key`."""
+    def get(self, source: str) -> tuple[str, str]:
+        """(summary, content HTML) stored for a post's `source` (its first 32 digits:
+        the texts don't follow from a time the order spread)."""
+        key = source[:32]
         try:
             offset, summary_size, content_size, crc = self.index[key]
         except KeyError:

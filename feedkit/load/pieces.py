@@ -4,20 +4,22 @@ parse the halves of a large registry side by side.
 
 A registry qualifies when its top level is `site:` then `posts:`, a block list
 whose items are mappings starting on their "-" line (`  - title: ...`), with no
-anchors, aliases, or line breaks that YAML counts and "\\n" doesn't (CR, NEL, LS,
-PS). A *candidate* is a line with the list's "-" at the list's column; every item
-starts on one. A candidate inside a quoted or flow scalar is not an item, but then
-the run ending there leaves the scalar open and fails to parse: a run parsed on
-its own (its lines at their own numbers, under a bare `posts:`) either gives the
-very items the whole file gives there, or an error. Any doubt (an error, a
-problem, another shape) is None, and the caller reads the whole file as always.
+anchors or aliases, and a site section with no line breaks that YAML counts and
+"\\n" doesn't (CR, NEL, LS, PS). A *candidate* is a line with the list's "-" at
+the list's column; every item starts on one. A candidate inside a quoted or flow
+scalar is not an item, but then the run ending there leaves the scalar open and
+fails to parse: a run parsed on its own (its lines at their own numbers, under a
+bare `posts:`) either gives the very items the whole file gives there, or an
+error; a run whose line breaks YAML counts otherwise than "\\n" is refused too.
+Any doubt (an error, a problem, another shape) is None, and the caller reads the
+whole file as always.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -42,7 +44,7 @@ class Layout:
     """
 
     header: bytes
-    site_node: Node
+    site_node: Node | None  # None: the header is one a layout already read
     column: int
     starts: tuple[int, ...]
     lines: tuple[int, ...]
@@ -81,15 +83,22 @@ def layout(data: bytes) -> Layout | None:
         header_end = data.find(b"\n", header_end) + 1
         if header_end == 0:
             return None
-    header = data[:header_end]
+    return candidates(data, data[:header_end], line + 1, column, site_node)
+
+
+def candidates(data: bytes, header: bytes, line: int, column: int,
+               site_node: Node | None = None) -> Layout | None:
+    """The candidates of `data` after `header` (whose bytes it starts with, as a
+    layout found them), its first item on `line` at `column`."""
+    end = len(header)
     dash = b" " * column + b"-"
-    if not plain_breaks(header) or not data.startswith(dash, header_end):
+    if not plain_breaks(header) or not data.startswith(dash, end):
         return None
     pattern = re.compile(rb"\n" + re.escape(dash) + rb"[ \n]")
-    starts = [header_end]
-    lines = [line + 1]
+    starts = [end]
+    lines = [line]
     count = data.count
-    for match in pattern.finditer(data, header_end):
+    for match in pattern.finditer(data, end):
         at = match.start() + 1
         lines.append(lines[-1] + count(b"\n", starts[-1], at))
         starts.append(at)
@@ -99,7 +108,8 @@ def layout(data: bytes) -> Layout | None:
 class RunReader:
     """A run of candidates as a stream for the YAML parser: its lines at their own
     numbers under a bare `posts:`, read through `read(offset, size)` a block at a
-    time; `plain` turns False on a line break other than "\\n"."""
+    time; `whole` turns False when the file ended early (it changed under us), and
+    `breaks` counts the "\\n" read (YAML must count as many: parse_run)."""
 
     def __init__(self, read: Callable[[int, int], bytes], start: int, end: int,
                  line: int) -> None:
@@ -107,8 +117,8 @@ class RunReader:
         self._head = b"\n" * (line - 2) + b"posts:\n"
         self._at = start
         self._end = end
-        self._tail = b""
-        self.plain = True
+        self.whole = True
+        self.breaks = line - 1
 
     def read(self, size: int) -> bytes:
         if self._head:
@@ -119,11 +129,10 @@ class RunReader:
             return b""
         block = self._read(self._at, size)
         if len(block) != size:
-            self.plain = False  # the file changed under us
+            self.whole = False
             return b""
         self._at += size
-        self.plain = self.plain and plain_breaks(self._tail + block)
-        self._tail = block[-2:]
+        self.breaks += block.count(b"\n")
         return block
 
 
@@ -135,8 +144,9 @@ def parse_run(read: Callable[[int, int], bytes], plan: Layout, first: int, after
     at_line = {plan.lines[k]: k for k in range(first, after)}
     reader = Reader(path, [])
     found: list[tuple[int, Post]] = []
+    counted: list[int] = []
     try:
-        for node in posts_run(stream, plan.column):
+        for node in posts_run(stream, plan.column, counted):
             k = at_line.get(node.start_mark.line + 1)
             if k is None or (found and k <= found[-1][0]) or (not found and k != first):
                 return None
@@ -146,8 +156,8 @@ def parse_run(read: Callable[[int, int], bytes], plan: Layout, first: int, after
             found.append((k, post))
     except yaml.YAMLError:
         return None
-    if not found or not stream.plain:
-        return None
+    if not found or not stream.whole or counted != [stream.breaks]:
+        return None  # a line break other than "\n" (CR, NEL, LS, PS): lines would move
     return [Item(k, found[i + 1][0] if i + 1 < len(found) else after, post)
             for i, (k, post) in enumerate(found)]
 
@@ -156,6 +166,8 @@ def site_of(plan: Layout, path: str) -> tuple[Site, ZoneInfo] | None:
     """The site the header describes and the posts' timezone, or None on a problem."""
     from .site import read_site, timezone_guess
 
+    if plan.site_node is None:
+        return None
     reader = Reader(path, [])
     site = read_site(reader, plan.site_node)
     if site is None or reader.problems:
@@ -165,9 +177,15 @@ def site_of(plan: Layout, path: str) -> tuple[Site, ZoneInfo] | None:
 
 def ordered(posts: list[Post]) -> tuple[Post, ...] | None:
     """The posts in the registry's order, as read_posts gives them; None when two
-    share a slug or an id (the whole file's reading reports it)."""
+    share a slug or an id (the whole file's reading reports it). A post whose time
+    the order spread (posts sharing a timestamp) has "+SECONDS" added to its source:
+    what its entries follow from."""
     slugs = {post.slug for post in posts}
     ids = {post.id for post in posts}
     if len(slugs) < len(posts) or len(ids) < len(posts):
         return None
-    return _order(posts)
+    result = _order(posts)
+    raw = {post.source: post.published for post in posts}
+    return tuple(post if not post.source or post.published == raw[post.source] else replace(
+        post, source=f"{post.source}+{int((post.published - raw[post.source]).total_seconds())}")
+        for post in result)

@@ -241,10 +241,12 @@ def posts_head(source: bytes | BinaryIO) -> tuple[Node, int, int] | None:
         loader.dispose()
 
 
-def posts_run(source: bytes | BinaryIO | Any, column: int) -> Iterator[Node]:
+def posts_run(source: bytes | BinaryIO | Any, column: int,
+              lines: list[int] | None = None) -> Iterator[Node]:
     """The items of a document that is only `posts:` and a block list at `column`,
     without anchors or aliases: a run of a registry's items parsed on its own
-    (feedkit.load.pieces). Anything else raises yaml.YAMLError."""
+    (feedkit.load.pieces); then the line breaks YAML counted are added to `lines`.
+    Anything else raises yaml.YAMLError."""
     loader: Any = Loader(source)
     composer = _Composer(loader, plain=True)
     try:
@@ -266,6 +268,8 @@ def posts_run(source: bytes | BinaryIO | Any, column: int) -> Iterator[Node]:
         for ending in (MappingEndEvent, DocumentEndEvent, StreamEndEvent):
             if not loader.check_event(ending):
                 raise NotPlain("more than the posts' list")
-            loader.get_event()
+            last: Any = loader.get_event()
+        if lines is not None:
+            lines.append(last.end_mark.line)
     finally:
         loader.dispose()

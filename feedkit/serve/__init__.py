@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import socket
 import threading
 from collections.abc import Callable
@@ -63,12 +64,16 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
     if reload:
         _watch(config, say)
     say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
-    if local:
-        from ..project import Project
+    from ..project import Project
 
-        outbox = Project(config.registry).outbox
+    outbox = Project(config.registry).outbox.resolve()
+    if local:
         say(f"local trial: mail goes to the Maildir {outbox}, readable at "
             f"http://{shown}:{bound}{base}outbox/ ; its links point at this server")
+    elif not (config.smtp_url or (os.environ if config.environ is None else
+                                  config.environ).get("FEEDKIT_SMTP_URL")):
+        say(f"mail goes to the Maildir {outbox} (no --smtp, no FEEDKIT_SMTP_URL), its "
+            "links to site.url; to try the list on this machine: feedkit serve --local")
     server = uvicorn.Server(uvicorn.Config(
         app, access_log=False, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
         server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))

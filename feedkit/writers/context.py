@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..model import Registry
 from .catalogue import Catalogue, build_catalogue
@@ -32,6 +32,7 @@ class BuildContext:
     template_dirs: tuple[Path, ...] = ()
     memo: RenderMemo | None = None  # files kept from the last build
     templates_key: str = ""  # SHA-256 of the templates and translations the build reads
+    helper: Any = None  # a Helper process for the Isolated writers (writers/helper.py)
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -79,7 +80,13 @@ class Isolated:
                 made[i] = memory.files
             return made
 
-        if todo and len(context.registry.posts) >= PARALLEL_FROM:
+        if todo and context.helper is not None and all(
+                isinstance(self.writers[i], Memoized) for i in todo):
+            chosen = [self.writers[i] for i in todo]
+            files = context.helper.submit(partial(
+                _render, todo, [w.writer for w in chosen],  # type: ignore[attr-defined]
+                *_reduced(context, chosen)))
+        elif todo and len(context.registry.posts) >= PARALLEL_FROM:
             files = in_child(run)
         else:
             done = run()
@@ -100,3 +107,35 @@ class Isolated:
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
         self.start(context)(outputs)
+
+
+def _reduced(context: BuildContext, writers: list[Any]
+             ) -> tuple[BuildContext, dict[str, tuple[str, str]]]:
+    """A context holding only the posts `writers` read (Memoized.needs), and their
+    texts: what a helper process needs to render them."""
+    from ..text.content import stored_texts
+
+    wanted = {id(post) for writer in writers for post in writer.needs(context)}
+    registry = context.registry
+    posts = tuple(post for post in registry.posts if id(post) in wanted)
+    texts = {post.source: stored_texts(post) for post in posts if post.source}
+    return BuildContext(Registry(registry.path, registry.site, posts), context.now,
+                        context.template_dirs, templates_key=context.templates_key), texts
+
+
+def _render(numbers: list[int], writers: list[Writer], context: BuildContext,
+            texts: dict[str, tuple[str, str]]) -> dict[int, dict[str, bytes]]:
+    """Each writer's files, by its number (in a helper process)."""
+    from ..outputs import OutputSet
+    from ..text.content import use_texts
+
+    use_texts(texts.__getitem__)
+    made = {}
+    try:
+        for number, writer in zip(numbers, writers, strict=True):
+            memory = OutputSet()
+            writer.write(context, memory)
+            made[number] = memory.files
+    finally:
+        use_texts(None)
+    return made

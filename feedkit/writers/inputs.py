@@ -8,25 +8,40 @@ and translations, and the moment "now" where it picks posts by it.
 
 from __future__ import annotations
 
+from ..model import Post
+from ..periods import Window
 from .context import BuildContext
 from .memo import digest_of, site_identity
 
 
-def digest_preview_key(context: BuildContext) -> str:
-    """out/digest.*: the newest `digest_entries` published posts (mail/preview.py)."""
+def digest_preview_posts(context: BuildContext) -> tuple[Post, ...]:
+    """The posts of out/digest.*: the newest `digest_entries` published (mail/preview.py)."""
     site = context.registry.site
-    posts = context.registry.visible(context.now)[: site.options.digest_entries]
-    return digest_of("digest", site_identity(site), context.templates_key, posts=posts)
+    return context.registry.visible(context.now)[: site.options.digest_entries]
+
+
+def digest_preview_key(context: BuildContext) -> str:
+    """out/digest.*: its posts, the site and the templates."""
+    return digest_of("digest", site_identity(context.registry.site), context.templates_key,
+                     posts=digest_preview_posts(context))
+
+
+def _periods(context: BuildContext) -> list[tuple[Window, list[Post]]]:
+    from .webdigests import complete_periods
+
+    kind = context.registry.site.options.web_digests
+    return complete_periods(context, kind) if kind else []
+
+
+def web_digests_posts(context: BuildContext) -> list[Post]:
+    """The posts of out/digests/: those of each complete period."""
+    return [post for _, posts in _periods(context) for post in posts]
 
 
 def web_digests_key(context: BuildContext) -> str:
     """out/digests/: each complete period's posts, and which periods are complete."""
-    from .webdigests import complete_periods
-
-    site = context.registry.site
-    kind = site.options.web_digests
-    periods = complete_periods(context, kind) if kind else []
-    return digest_of("web", site_identity(site), context.templates_key,
+    periods = _periods(context)
+    return digest_of("web", site_identity(context.registry.site), context.templates_key,
                      [(window.start, window.end) for window, _ in periods],
                      posts=[post for _, posts in periods for post in posts])
 

@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -35,10 +35,10 @@ FEEDS = "feeds"  # the owner recorded for feed files (keyed one spec at a time)
 
 
 def post_identity(post: Post) -> str:
-    """What a post's entries follow from: its source and (possibly spread) dates when
-    the build read it in pieces, else every field but its line."""
+    """What a post's entries follow from: its source when the build read it in pieces
+    (its lines, and the spread of its time), else every field but its line."""
     if post.source:
-        return f"{post.source}{post.published.isoformat()}{post.updated.isoformat()}"
+        return post.source
     return "\0".join(v if isinstance(v, str) else repr(v)
                      for v in (getattr(post, name) for name in _POST_FIELDS))
 
@@ -139,13 +139,15 @@ class RenderMemo:
 
 class Memoized:
     """A writer whose files are kept when its input key (`key(context)`) is the one
-    the last build recorded for them, and `name` owns them."""
+    the last build recorded for them, and `name` owns them; `needs(context)` gives
+    the posts it reads (it is then run with only those, in a helper process)."""
 
-    def __init__(self, name: str, writer: Writer, key: Callable[[BuildContext], str]
-                 ) -> None:
+    def __init__(self, name: str, writer: Writer, key: Callable[[BuildContext], str],
+                 needs: Callable[[BuildContext], Sequence[Post]] | None = None) -> None:
         self.name = name
         self.writer = writer
         self.key = key
+        self.needs = needs if needs is not None else (lambda context: context.registry.posts)
 
     def plan(self, context: BuildContext) -> tuple[str | None, list[tuple[str, str]] | None]:
         """(input key, the files kept) — None for the files when they must be made."""
