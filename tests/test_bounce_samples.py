@@ -8,6 +8,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from send_helpers import SECRET
 
 from feedkit.mail.bounces import classify
@@ -56,3 +58,20 @@ def test_nothing_but_hard_bounces_and_complaints_would_drop_a_reader() -> None:
                            BOUNCES).action in ("hard", "complaint")}
     assert dropped == {row["sample"] for row in ANSWERS
                        if row["decision"] in ("hard", "complaint")}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(SAMPLES.glob("*.eml"))), st.floats(0, 1), st.binary(max_size=80),
+       st.booleans())
+def test_a_mangled_sample_is_read_without_an_error(path: Path, where: float, junk: bytes,
+                                                   cut: bool) -> None:
+    """Cut short, or with any bytes put anywhere (8-bit headers, NUL in HTML, broken
+    MIME): some verdict comes back, never an exception (flufl.bounce's detectors raise
+    on such messages; their failure is caught)."""
+    data = (SAMPLES / path.name).read_bytes()
+    at = int(len(data) * where)
+    data = data[:at] if cut else data[:at] + junk + data[at:]
+    verdict = classify(data, BOUNCES)
+    assert verdict.action in ("hard", "soft", "sender", "complaint", "unsubscribe",
+                              "auto-reply", "ignore")
+    find_recipient(verdict, directory())

@@ -123,8 +123,13 @@ class _Inbox:
         from ..mail.bounces import classify
         from ..mail.recipient import Directory, find_recipient
 
-        verdict = classify(data, self.bounce_address)
         say = self.summary.say
+        try:
+            verdict = classify(data, self.bounce_address)
+        except Exception as exc:  # a message no rule foresaw must not end the run
+            self.summary.unmatched += 1
+            say(f"{name}: left for a person: could not be read ({type(exc).__name__})")
+            return False
         if verdict.action == "unsubscribe":
             return self._unsubscribe(name, verdict.token)
         if verdict.action in ("ignore", "auto-reply"):

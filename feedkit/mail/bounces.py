@@ -243,10 +243,18 @@ def _failed_recipients(message: Message) -> list[str]:
 
 
 def _flufl(message: Message) -> tuple[set[str], set[str]]:
-    """(temporary, permanent) failure addresses flufl.bounce finds."""
+    """(temporary, permanent) failure addresses flufl.bounce finds; none when one of its
+    detectors trips over a malformed message (8-bit header bytes, a From without an
+    address): the message is then judged by feedkit's own rules alone."""
+    import logging
+
     from flufl.bounce import all_failures
 
-    temporary, permanent = all_failures(message)
+    logging.getLogger("flufl.bounce").disabled = True  # it logs a traceback, then raises
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # any detector's bug on hostile input: not the run's end
+        return set(), set()
     return _decoded(temporary), _decoded(permanent)
 
 

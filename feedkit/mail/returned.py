@@ -43,13 +43,14 @@ def _html_text(html: str) -> str:
     """The text of an HTML part (Exchange's NDRs are HTML only): no network, no entities."""
     from lxml import html as lxml_html
 
+    html = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", html)  # not in XML text
     try:
         tree = lxml_html.fromstring(html)
+        for tag in tree.iter("br", "p", "div", "tr", "li"):
+            tag.tail = "\n" + (tag.tail or "")
+        return str(tree.text_content())  # type: ignore[attr-defined]  # an HtmlElement
     except Exception:  # lxml raises several kinds on an empty or broken document
         return re.sub(r"<[^>]*>", " ", html)
-    for tag in tree.iter("br", "p", "div", "tr", "li"):
-        tag.tail = "\n" + (tag.tail or "")
-    return str(tree.text_content())  # type: ignore[attr-defined]  # an HtmlElement
 
 
 def bounce_text(message: Message) -> str:
