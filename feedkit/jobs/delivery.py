@@ -120,6 +120,7 @@ def deliver(ctx: Delivering, period: Period, posts: tuple[Post, ...]) -> None:
     def skip(key: str, status: str, reason: str | None = None) -> None:
         with lock:
             state.mark(period.key, key, status, reason)
+            ctx.reporter.outcome(period.label, reference(key), status, reason)
             ctx.reporter.advance()
 
     def source(limit: int) -> list[Job]:
@@ -162,6 +163,7 @@ def deliver(ctx: Delivering, period: Period, posts: tuple[Post, ...]) -> None:
             if suppressed.contains(job.key):
                 state.mark(period.key, job.key, "suppressed")
                 summary.suppressed += 1
+                ctx.reporter.outcome(period.label, reference(job.address), "suppressed")
                 ctx.reporter.advance()
                 return False
             if not state.mark_sending(period.key, job.key, job.message_id, ctx.worker,
@@ -183,6 +185,8 @@ def deliver(ctx: Delivering, period: Period, posts: tuple[Post, ...]) -> None:
                 summary.failed += outcome.status == "failed"
                 summary.pending += outcome.status == "pending"
             if outcome.status != "retry":
+                ctx.reporter.outcome(period.label, reference(job.address), outcome.status,
+                                     redact(outcome.reason) if outcome.reason else None)
                 ctx.reporter.advance()
 
     def log(text: str) -> None:

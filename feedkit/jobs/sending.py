@@ -47,6 +47,11 @@ class Reporter(Protocol):
 
     def log(self, text: str) -> None: ...
 
+    def outcome(self, period: str, recipient: str, status: str,
+                reason: str | None = None) -> None:
+        """One delivery's outcome (sent, failed, pending, suppressed, removed); the
+        recipient by reference."""
+
     def done(self) -> None: ...
 
 
