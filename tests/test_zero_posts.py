@@ -44,6 +44,9 @@ INVOCATIONS: dict[str, tuple[list[str], int]] = {
     "subscribers list": ([], 0),
     "subscribers remove": (["ann@example.org"], 0),
     "serve": ([], 0),  # run as a server below
+    # doctor: exit 1, as DNS (a nameserver that isn't there) and the site fail
+    "doctor": (["--only", "list", "--nameserver", "127.0.0.1:9", "--timeout", "0.3"], 1),
+    "schedule": (["cron"], 0),
 }
 
 
