@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .bounces import BounceOps
-from .listing import ListOps
+from .listing import ListOps, Suppressed
 from .probe import ProbeOps
 from .runs import RunOps
 
@@ -188,7 +188,8 @@ class SendState(ListOps, RunOps, BounceOps, ProbeOps):
 
     # -- suppression list --------------------------------------------------------
     def suppressed(self) -> set[str]:
-        return {row[0] for row in self._all("SELECT recipient FROM send_suppressed")}
+        """Suppressed addresses; an erased one (kept only as a hash) is in it too."""
+        return Suppressed(row[0] for row in self._all("SELECT recipient FROM send_suppressed"))
 
     def suppress(self, recipient: str, source: str) -> bool:
         """Add an address to the suppression list; False when it was already there."""
