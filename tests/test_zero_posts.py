@@ -49,9 +49,6 @@ INVOCATIONS: dict[str, tuple[list[str], int]] = {
     # Nothing answers at site.url in a test: the checks fail (1), and say so.
     "doctor": (["--only", "list", "--timeout", "0.5"], 1),
     "serve": ([], 0),  # run as a server below
-    # doctor: exit 1, as DNS (a nameserver that isn't there) and the site fail
-    "doctor": (["--only", "list", "--nameserver", "127.0.0.1:9", "--timeout", "0.3"], 1),
-    "schedule": (["cron"], 0),
 }
 
 
