@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import REGISTRY, STATE, VERBOSE, echo_lines, run
+from .common import REGISTRY, STATE, VERBOSE, echo_lines, require_registry, run
 
 MAILDIR = typer.Option(..., "--maildir", file_okay=False, help="The Maildir that receives "
                        "bounces (site.bounce_address) and replies to site.email; messages "
@@ -18,6 +18,7 @@ def inbox_command(maildir: Path = MAILDIR, registry: Path = REGISTRY,
     """Suppress hard bounces and repeated soft ones; act on mailto: unsubscribes."""
     from ..jobs.inbox import read_inbox
 
+    require_registry(registry)  # its site says which addresses are the list's
     summary = run(lambda: read_inbox(maildir, registry, state), verbose)
     echo_lines(summary.lines)
     typer.echo(summary.line())
