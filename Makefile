@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 .PHONY: run test lint bench golden clean debian-packages screenshots docs
 
 # Debian packages the tests use (a real browser, a real PostgreSQL server, a real
-# spam filter); each is installed when the file that shows it is there is missing.
+# spam filter, systemd-analyze); each is installed when the file that shows it is
+# there is missing.
 # apt-get needs root: it runs through sudo for anyone else, and when it can't run
 # at all the target says what to install by hand instead of failing inside apt.
 NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres \
-	spamassassin:/usr/bin/spamassassin
+	spamassassin:/usr/bin/spamassassin systemd:/usr/bin/systemd-analyze
 WHY := the tests drive a real browser (chromium), a real database server \
-	(postgresql) and a real spam filter (spamassassin)
+	(postgresql), a real spam filter (spamassassin) and systemd-analyze (systemd) \
+	for the units feedkit schedule writes
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

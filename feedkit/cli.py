@@ -15,12 +15,14 @@ from . import __version__
 from .commands.build import build_command
 from .commands.common import report, run
 from .commands.digest import digest_command
+from .commands.doctor import doctor_command
 from .commands.helptext import Command, Group
 from .commands.inbox import inbox_command
 from .commands.init import init_command
 from .commands.new import new_command
 from .commands.pins import pin_ids_command
 from .commands.publish import publish_command
+from .commands.schedule import schedule_command
 from .commands.send import send_command
 from .commands.serve import serve_command
 from .commands.state import state_app
@@ -63,7 +65,8 @@ for name, command in (
     ("digest", digest_command), ("validate", validate_command), ("pin-ids", pin_ids_command),
     ("publish", publish_command), ("send", send_command),
     ("unsubscribe", unsubscribe_command), ("serve", serve_command),
-    ("status", status_command), ("inbox", inbox_command),
+    ("status", status_command), ("inbox", inbox_command), ("doctor", doctor_command),
+    ("schedule", schedule_command),
 ):
     app.command(name, cls=Command)(command)
 for info in subscribers_app.registered_commands:

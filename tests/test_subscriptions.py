@@ -159,6 +159,34 @@ def test_limits_count_requests_so_they_tell_nothing_about_addresses(service) -> 
     assert keys and not any("example" in k or "192.0.2" in k for (k,) in keys)
 
 
+def test_export_then_erase_keeps_only_the_hash(service) -> None:
+    list_, _ = service
+    wanted = list_.subscribe({"email": "Gun@Example.org", "name": "Gun"}, WHO)
+    list_.confirm(wanted.token, WHO)
+    list_.state.start_period("2020-W06", "week", "2020-02-03", "2020-02-09", ["p1"],
+                             [("gun@example.org", "Gun@Example.org", "Gun", None)])
+    data = list_.state.personal_data("gun@example.org")
+    assert data["subscriber"]["email"] == "Gun@Example.org"
+    assert [(c["event"], c["client"]) for c in data["consents"]] == [
+        ("subscribed", "192.0.2.7"), ("confirmed", "192.0.2.7")]
+    assert "Labbets dagbok" in data["consents"][0]["text"]
+    assert data["deliveries"][0]["period"] == "2020-W06"
+    assert list_.state.erase("gun@example.org", "2020-09-13T12:00:00+00:00")
+    after = list_.state.personal_data("gun@example.org")
+    assert after == {"subscriber": None, "consents": [], "deliveries": [], "bounces": [],
+                     "suppressed": None}
+    everything = " ".join(str(row) for table in ("list_subscribers", "list_consent",
+                                                  "send_deliveries", "send_suppressed")
+                          for row in list_.state._all(f"SELECT * FROM {table}"))
+    assert "gun@" not in everything.lower() and "erased:" in everything
+    assert "gun@example.org" in list_.state.suppressed()  # never mailed again
+    with pytest.raises(StateError, match="append-only"):  # still, for everyone else
+        list_.state._exec("DELETE FROM list_consent")
+    again = list_.subscribe({"email": "gun@example.org"}, WHO)  # until they come back
+    list_.confirm(again.token, WHO)
+    assert "gun@example.org" not in list_.state.suppressed()
+
+
 def _cli(*args: str):
     return CliRunner().invoke(app, list(args), env={"FEEDKIT_SECRET": SECRET})
 
@@ -182,6 +210,14 @@ def test_subscribers_import_list_remove(tmp_path: Path) -> None:
     assert csv_out.output.splitlines()[1].startswith("Bob@example.org,Bob,,confirmed,")
     bad = _cli("subscribers", "list", "--status", "gone", *where)
     assert bad.exit_code == 2 and "--status: 'gone' is not one of" in bad.output
+    exported = json.loads(_cli("subscribers", "export", "Bob@Example.org", *where).output)
+    assert exported["subscriber"]["status"] == "confirmed"
+    assert [c["event"] for c in exported["consents"]] == ["imported"]
+    erased = _cli("subscribers", "erase", "bob@example.org", *where)
+    assert erased.exit_code == 0 and erased.output.startswith("erased bob@example.org")
+    assert "bob@" not in _cli("subscribers", "list", *where).output.lower()
+    bad_address = _cli("subscribers", "export", "not-an-address", *where)
+    assert bad_address.exit_code == 1 and "Error: 'not-an-address'" in bad_address.output
     broken = tmp_path / "broken.csv"
     broken.write_text("email\nnot-an-address\n", encoding="utf-8")
     refused = _cli("subscribers", "import", str(broken), *where)

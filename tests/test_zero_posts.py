@@ -43,6 +43,11 @@ INVOCATIONS: dict[str, tuple[list[str], int]] = {
     "subscribers import": (["{site}/subscribers.csv"], 0),
     "subscribers list": ([], 0),
     "subscribers remove": (["ann@example.org"], 0),
+    "subscribers export": (["ann@example.org"], 0),
+    "subscribers erase": (["ann@example.org"], 0),
+    "schedule": (["cron"], 0),
+    # Nothing answers at site.url in a test: the checks fail (1), and say so.
+    "doctor": (["--only", "list", "--timeout", "0.5"], 1),
     "serve": ([], 0),  # run as a server below
 }
 

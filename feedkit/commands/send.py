@@ -30,6 +30,9 @@ PER_HOUR = typer.Option(0, "--per-hour", min=0, metavar="N", help="At most this 
 TO = typer.Option(None, "--to", metavar="ADDRESS", help="Test: send the message the next run "
                   "would send, personalised and signed for ADDRESS, to it alone; record "
                   "nothing.")
+IF_NEW = typer.Option(False, "--if-new", help="Stop at once (exit 0, saying so) when no "
+                      "complete period has a post left to send: for runs from an hourly "
+                      "timer.")
 LEASE = typer.Option(600.0, "--lease", min=1.0, metavar="SECONDS", help="With a PostgreSQL "
                      "state: how long a claim on deliveries lasts before another sender may "
                      "take them over.")
@@ -55,7 +58,7 @@ def send_command(
                                       "60."),
     smtp_ca: Path | None = SMTP_CA,
     connections: int | None = CONNECTIONS, rate: float = RATE, per_hour: int = PER_HOUR,
-    to: str | None = TO, lease: float = LEASE,
+    to: str | None = TO, lease: float = LEASE, if_new: bool = IF_NEW,
 ) -> None:
     """Send each subscriber each complete period's digest exactly once.
 
@@ -70,7 +73,16 @@ def send_command(
     from ..retry import Backoff
 
     require_registry(registry)
-    request = SendRequest(registry, period, run(lambda: resolve_now(now), verbose),
+    moment = run(lambda: resolve_now(now), verbose)
+    if if_new and not dry_run and to is None:
+        from ..jobs.ifnew import nothing_new
+
+        reason = run(lambda: nothing_new(registry, period, moment, state), verbose)
+        if reason is not None:
+            if not quiet:
+                typer.echo(reason)
+            return
+    request = SendRequest(registry, period, moment,
                           subscribers, smtp, state, templates, dry_run,
                           Backoff(retries=retries, delay=retry_delay), smtp_ca, connections,
                           rate, per_hour, to, lease)

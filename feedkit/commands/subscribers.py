@@ -9,7 +9,8 @@ import typer
 from .common import REGISTRY, STATE, VERBOSE, require_registry, run
 
 subscribers_app = typer.Typer(help="The list kept in the state database: import, list, "
-                              "remove.", no_args_is_help=True, rich_markup_mode=None)
+                              "remove, export, erase.", no_args_is_help=True,
+                              rich_markup_mode=None)
 
 
 FILE = typer.Argument(..., metavar="FILE", dir_okay=False, help="CSV (email,name,language) "
@@ -58,3 +59,29 @@ def remove_command(
     removed = run(lambda: remove_subscriber(address, registry=registry, state=state), verbose)
     typer.echo(f"removed {address.strip().lower()}" if removed else
                f"{address.strip().lower()} was already unsubscribed")
+
+
+@subscribers_app.command("export")
+def export_command(
+    address: str = typer.Argument(..., metavar="ADDRESS", help="The address to export."),
+    registry: Path = REGISTRY, state: str | None = STATE, verbose: bool = VERBOSE,
+) -> None:
+    """Everything kept about one address, as JSON (a subscriber's copy of their data)."""
+    from ..jobs.subscribers import export_subscriber
+
+    typer.echo(run(lambda: export_subscriber(address, registry=registry, state=state),
+                   verbose), nl=False)
+
+
+@subscribers_app.command("erase")
+def erase_command(
+    address: str = typer.Argument(..., metavar="ADDRESS", help="The address to erase."),
+    registry: Path = REGISTRY, state: str | None = STATE, verbose: bool = VERBOSE,
+) -> None:
+    """Erase an address: only a hash stays, so that nothing is sent to it again."""
+    from ..jobs.subscribers import erase_subscriber
+
+    key = address.strip().lower()
+    erased = run(lambda: erase_subscriber(address, registry=registry, state=state), verbose)
+    typer.echo(f"erased {key}: only its hash is kept, on the suppression list" if erased
+               else f"nothing was kept about {key}; its hash is on the suppression list")

@@ -92,3 +92,40 @@ def remove_subscriber(address: str, *, registry: Path, state: str | Path | None 
                                        Consent("removed", _now(), "cli"))
     finally:
         store.close()
+
+
+def export_subscriber(address: str, *, registry: Path, state: str | Path | None = None
+                      ) -> str:
+    """Everything kept about one address (GDPR Art. 15 and 20) as JSON: the subscriber,
+    every consent record with its time, source, client address, user agent and the
+    text agreed to, the deliveries, bounces and suppression."""
+    import json
+
+    key = _checked(address)
+    store = _open(registry, state)
+    try:
+        found = store.personal_data(key)
+    finally:
+        store.close()
+    return json.dumps({"email": key, **found}, ensure_ascii=False, indent=2) + "\n"
+
+
+def erase_subscriber(address: str, *, registry: Path, state: str | Path | None = None
+                     ) -> bool:
+    """Erase an address (GDPR Art. 17): only a hash stays, on the suppression list;
+    False when nothing was kept about it."""
+    key = _checked(address)
+    store = _open(registry, state)
+    try:
+        return store.erase(key, _now())
+    finally:
+        store.close()
+
+
+def _checked(address: str) -> str:
+    from ..addresses import address_problem
+
+    address = address.strip()
+    if why := address_problem(address):
+        raise FeedkitError(f"'{address}' {why}")
+    return address.lower()

@@ -61,7 +61,8 @@ def build_context(config: ServeConfig) -> Context:
 
     env = dict(os.environ if config.environ is None else config.environ)
     project = Project(config.registry)
-    site = load(config.registry).site
+    registry = load(config.registry)
+    site = registry.site
     secret = secret_from_env(env)
     state = locate(config.state, config.registry).open(server=True)
     service = ListService(site, state, secret, config.limits, config.clock or time.time,
@@ -76,7 +77,7 @@ def build_context(config: ServeConfig) -> Context:
                               ca_file=config.smtp_ca)
 
     return Context(
-        site=site, service=service, out=config.out, files=OutFiles(config.out),
+        site=site, registry=registry, service=service, out=config.out, files=OutFiles(config.out),
         pages=Pages(site, project.template_dirs(config.templates), base),
         offload=Offload(state.max_threads), lookups=Offload(4, "feedkit-dns"),
         mailer=Mailer(transport, sender_address(site)),  # type: ignore[arg-type]
@@ -99,7 +100,7 @@ def middleware(context: Context) -> list[Middleware]:
 def create_app(config: ServeConfig) -> Starlette:
     """Every route, over the context `build_context` makes."""
     from starlette.applications import Starlette
-    from starlette.routing import Mount, Route
+    from starlette.routing import BaseRoute, Mount, Route
 
     from .views import Views
 
@@ -107,17 +108,24 @@ def create_app(config: ServeConfig) -> Starlette:
     views = Views(context)
     base = context.pages.base
     unsubscribe = context.unsubscribe_path
-    routes = [
+    routes: list[BaseRoute] = [
         Route(base, views.home, methods=["GET", "HEAD"]),
         Route(base + "subscribe", views.subscribe_page, methods=["GET", "HEAD"]),
         Route(base + "subscribe", views.subscribe, methods=["POST"]),
+        Route(base + "subscribe/embed", views.embed, methods=["POST"]),
+        Route(base + "embed", views.embed_page, methods=["GET", "HEAD"]),
         Route(base + "confirm", views.confirm_page, methods=["GET", "HEAD"]),
         Route(base + "confirm", views.confirm, methods=["POST"]),
         Route(base + "privacy", views.privacy, methods=["GET", "HEAD"]),
+        Route(base + "work.js", views.work_script, methods=["GET", "HEAD"]),
         Route(unsubscribe, views.unsubscribe_page, methods=["GET", "HEAD"]),
         Route(unsubscribe, views.unsubscribe, methods=["POST"]),
-        Mount(base.rstrip("/"), app=context.files),
     ]
+    if config.local:
+        from .trial import routes as trial_routes
+
+        routes += trial_routes(context, Project(config.registry).outbox)
+    routes.append(Mount(base.rstrip("/"), app=context.files))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

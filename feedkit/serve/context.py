@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..model import Site
+from ..model import Registry, Site
 from ..subscriptions import ListService
 from ..subscriptions import Request as Who
 from .batch import Batcher, Offload
@@ -43,6 +43,7 @@ class Context:
     """Everything a view needs; built once by the app factory."""
 
     site: Site
+    registry: Registry
     service: ListService
     pages: Pages
     out: Path

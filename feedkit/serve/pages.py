@@ -119,6 +119,12 @@ class Pages:
                 "link_text": self.gettext("Subscribe") if link else ""}).body
         return HTMLResponse(body, status, headers={**HEADERS, **(headers or {})})
 
+    def snippet(self, action: str, consent: str) -> str:
+        """The embeddable form's HTML, to paste into a page of another site."""
+        return render_template(self.template_dirs, self.language, "list/embed-form.html.j2", {
+            "action": action, "consent": consent, "site_title": self.site.title,
+            "lang": self.site.language}).strip() + "\n"
+
     def translate_refusal(self, refusal: Refused) -> str:
         return self.gettext(REFUSALS.get(refusal.field, REFUSALS["form"]))
 

@@ -48,6 +48,7 @@ class Views:
         self.pages.render("confirm", 200, sample)
         self.pages.render("unsubscribe", 200, sample)
         self.pages.render("privacy", 200, self._privacy_context())
+        self.pages.snippet("subscribe/embed", "consent")
 
     # -- the home page: what `feedkit serve` prints ------------------------------
     async def home(self, request: Request) -> Response:
@@ -59,7 +60,7 @@ class Views:
             return await self.c.files.get_response("index.html", request.scope)
         feeds = [(name, label) for name, label in FEEDS if name in found]
         return self.pages.render("home", 200, self._home_context(
-            feeds, [p for p in PAGES if p in found]))
+            feeds, [p for p in PAGES if p in found]), self.c.script_headers)
 
     def _home_context(self, feeds: list[tuple[str, str]], pages: list[str]
                       ) -> dict[str, object]:
@@ -131,6 +132,29 @@ class Views:
             self.c.mailer.post(wanted.address, lambda: self._confirmation(
                 wanted.address, wanted.language, wanted.token))
         return self.pages.notice("check_inbox", 200)
+
+    # -- the embeddable form: the one documented cross-origin way in ---------------
+    async def embed_page(self, request: Request) -> Response:
+        """The snippet a site owner pastes into their own pages (no script)."""
+        return self.pages.render("embed", 200, {
+            "snippet": self.pages.snippet(self.c.links.url + "subscribe/embed",
+                                          consent_text(self.c.site, self.c.site.language))})
+
+    async def embed(self, request: Request) -> Response:
+        """A subscribe from the snippet on another site. A browser's POST that a person's
+        click sent (Sec-Fetch-User: ?1) subscribes at once, limited like the form;
+        anything else (a script submitting it, a bot) lands on this site's own form,
+        filled in, where the person presses Subscribe."""
+        fields = await read_form(request)
+        if fields is None:
+            return self.pages.notice("bad_request", 400)
+        try:
+            self.service.read_subscriber(fields)
+        except Refused as exc:
+            return self._form(fields, self.pages.translate_refusal(exc), exc.field, 400)
+        if request.headers.get("sec-fetch-user") != "?1":
+            return self._form({k: fields.get(k, "") for k in ("email", "name", "language")})
+        return await self._subscribe(fields, _who(request), "embed")
 
     def _confirmation(self, address: str, language: str | None, token: str) -> bytes:
         from ..mail.confirmation import confirmation_message
@@ -228,6 +252,17 @@ class Views:
             unsubscribe_url=unsubscribe_url(self.c.links.unsubscribe,
                                             self.service.unsubscribe_token(address)),
             now=datetime.now(UTC), template_dirs=self.pages.template_dirs)
+
+    async def work_script(self, request: Request) -> Response:
+        """The proof of work's script (only with --proof-of-work): a file of our own,
+        the one script the list's CSP lets run."""
+        from ..text.templating import shipped_dir
+
+        if not self.service.limits.work_bits:
+            return self.pages.notice("not_found", 404)
+        script = await self.c.offload((shipped_dir() / "list" / "work.js").read_bytes)
+        return Response(script, media_type="text/javascript; charset=utf-8", headers={
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
 
     # -- the privacy notice ------------------------------------------------------
     async def privacy(self, request: Request) -> Response:

@@ -9,6 +9,7 @@ re-reads every second, so a run already in progress skips it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -43,6 +44,19 @@ class ListEntry:
     unsubscribed_at: str | None
 
 
+def erased_mark(address: str) -> str:
+    """What an erasure keeps of an address: a one-way hash, enough to suppress it."""
+    return "erased:" + hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
+
+
+class Suppressed(set[str]):
+    """The suppression list: an address is in it by itself or by its erasure's hash."""
+
+    def __contains__(self, address: object) -> bool:
+        return super().__contains__(address) or (
+            isinstance(address, str) and super().__contains__(erased_mark(address)))
+
+
 _ENTRY = ("SELECT recipient, address, name, language, status, subscribed_at, confirmed_at, "
           "unsubscribed_at FROM list_subscribers")
 
@@ -72,6 +86,55 @@ class ListOps(Database):
         row = self._one(f"SELECT COUNT(*) FROM list_consent WHERE {column} = ? AND event = ? "
                         "AND at >= ?", (value, event, since))
         return int(row[0]) if row else 0
+
+    # -- GDPR: everything kept about one address, and its erasure -------------------
+    def personal_data(self, recipient: str) -> dict[str, object]:
+        """Everything the state keeps about one (lower-cased) address."""
+        entry = self.list_entry(recipient)
+        deliveries = self._all("SELECT period, status, sent_at, message_id FROM "
+                               "send_deliveries WHERE recipient = ? ORDER BY period",
+                               (recipient,))
+        bounces = self._all("SELECT kind, status, at FROM send_bounces WHERE recipient = ? "
+                            "ORDER BY at", (recipient,))
+        suppressed = self._one("SELECT added_at, source FROM send_suppressed WHERE "
+                               "recipient = ?", (recipient,))
+        return {
+            "subscriber": next(entries_iter([entry]), None) if entry else None,
+            "consents": [{"event": c.event, "at": c.at, "source": c.source,
+                          "client": c.client, "user_agent": c.user_agent,
+                          "text": c.form_text} for c in self.consents(recipient)],
+            "deliveries": [dict(zip(("period", "status", "sent_at", "message_id"), row,
+                                    strict=True)) for row in deliveries],
+            "bounces": [dict(zip(("kind", "status", "at"), row, strict=True))
+                        for row in bounces],
+            "suppressed": dict(zip(("added_at", "source"), suppressed, strict=True))
+            if suppressed else None,
+        }
+
+    def erase(self, recipient: str, at: str) -> bool:
+        """Erase an address: its subscriber row and consent records go, its deliveries
+        and bounces keep only the hash, and the hash is suppressed (nothing is sent to
+        it again); one consent record, under the hash, says when. False when the state
+        knew nothing of it."""
+        mark = erased_mark(recipient)
+        with self.transaction():
+            known = any(self._one(f"SELECT 1 FROM {table} WHERE recipient = ?", (recipient,))
+                        for table in ("list_subscribers", "list_consent", "send_deliveries",
+                                      "send_suppressed", "send_bounces"))
+            self._exec("INSERT INTO send_meta (key, value) VALUES ('erasing', ?) ON CONFLICT "
+                       "(key) DO UPDATE SET value = excluded.value", (recipient,))
+            self._exec("DELETE FROM list_consent WHERE recipient = ?", (recipient,))
+            self._exec("DELETE FROM send_meta WHERE key = 'erasing'")
+            self._exec("DELETE FROM list_subscribers WHERE recipient = ?", (recipient,))
+            self._exec("UPDATE send_deliveries SET recipient = ?, address = ?, name = '' "
+                       "WHERE recipient = ?", (mark, mark, recipient))
+            self._exec("UPDATE send_bounces SET recipient = ? WHERE recipient = ?",
+                       (mark, recipient))
+            self._exec("DELETE FROM send_suppressed WHERE recipient = ?", (recipient,))
+            self._exec("INSERT INTO send_suppressed (recipient, added_at, source) VALUES "
+                       "(?, ?, 'erased') ON CONFLICT DO NOTHING", (mark, at))
+            self._append(mark, Consent("erased", at, "cli"))
+        return known
 
     # -- rate limits (feedkit.limits) ----------------------------------------------
     def count_attempts(self, scope: str, key: str, since: str) -> tuple[int, str | None]:
@@ -115,8 +178,8 @@ class ListOps(Database):
                     "unsubscribed_at = NULL, updated_at = ? WHERE recipient = ? AND "
                     "status = 'pending'", (consent.at, consent.at, recipient)):
                 return False
-            self._exec("DELETE FROM send_suppressed WHERE recipient = ?",
-                       (recipient,))
+            self._exec("DELETE FROM send_suppressed WHERE recipient IN (?, ?)",
+                       (recipient, erased_mark(recipient)))
             self._append(recipient, consent)
         return True
 

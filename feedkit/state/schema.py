@@ -148,6 +148,14 @@ CREATE TABLE IF NOT EXISTS list_attempts (
 );
 CREATE INDEX IF NOT EXISTS list_attempts_key ON list_attempts (scope, key, at);
 """,
+    # 7: erasure (feedkit subscribers erase): consent records stay append-only, except
+    # for the one address an erasure names in send_meta while it runs.
+    """
+DROP TRIGGER IF EXISTS list_consent_no_delete;
+CREATE TRIGGER list_consent_no_delete BEFORE DELETE ON list_consent
+WHEN OLD.recipient IS NOT (SELECT value FROM send_meta WHERE key = 'erasing')
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -289,6 +297,17 @@ CREATE TABLE list_attempts (
     at TEXT NOT NULL
 );
 CREATE INDEX list_attempts_key ON list_attempts (scope, key, at);
+""",
+    # 7: erasure: a consent record may be deleted only for the address an erasure names.
+    """
+CREATE OR REPLACE FUNCTION list_consent_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM send_meta WHERE key = 'erasing'
+                                    AND value = OLD.recipient) THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'consent records are append-only';
+END $$;
 """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "every step needs its PostgreSQL text"

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .bounces import BounceOps
-from .listing import ListOps
+from .listing import ListOps, Suppressed
+from .probe import ProbeOps
 from .runs import RunOps
 
 
@@ -59,7 +60,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class SendState(ListOps, RunOps, BounceOps):
+class SendState(ListOps, RunOps, BounceOps, ProbeOps):
     """One open state: the operations `send`, `serve`, `inbox`, `status`, `publish` and
     the subscriber commands use. Open one with `StateLocation.open()` (location.py); the
     backend (sqlite.py, postgresql.py) supplies the SQL helpers and the claims."""
@@ -187,7 +188,8 @@ class SendState(ListOps, RunOps, BounceOps):
 
     # -- suppression list --------------------------------------------------------
     def suppressed(self) -> set[str]:
-        return {row[0] for row in self._all("SELECT recipient FROM send_suppressed")}
+        """Suppressed addresses; an erased one (kept only as a hash) is in it too."""
+        return Suppressed(row[0] for row in self._all("SELECT recipient FROM send_suppressed"))
 
     def suppress(self, recipient: str, source: str) -> bool:
         """Add an address to the suppression list; False when it was already there."""

@@ -153,6 +153,10 @@ def render_digest(
         "web_url": web_url(site, published) if published and inline else None,
         "archive_url": web_url(site) if site.options.web_digests else None,
         "text_lang": _lang_attribute(site.language, lang),
+        # The web copy (out/digests/) speaks to anyone: it says what it is and offers
+        # the list's subscribe form (feedkit serve's subscribe/embed) instead of
+        # "you are receiving this email because".
+        "web_copy": not inline, "subscribe_url": site.url + "subscribe/embed",
     }
     html = render_template(template_dirs, lang, "digest.html.j2", context)
     text = render_template(template_dirs, lang, "digest.txt.j2", context)

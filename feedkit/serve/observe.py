@@ -1,0 +1,77 @@
+"""The access layer of `feedkit serve`: one log line per request (method, path without
+its query, where tokens travel, status, duration), the metrics fed, and /metrics
+answered when it is served on the main port. Pure ASGI around the app."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .metrics import ACTIONS, ServeMetrics
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+METRICS_PATH = "/metrics"
+
+
+class Observed:
+    """`app` with an access log and, given `metrics`, its counters (and /metrics on
+    this port when `expose`)."""
+
+    def __init__(self, app: App, base: str, unsubscribe: str, logger: logging.Logger,
+                 metrics: ServeMetrics | None = None, expose: bool = False) -> None:
+        self.app, self.logger, self.metrics, self.expose = app, logger, metrics, expose
+        self.routes = {base + "subscribe": "subscribe", base + "confirm": "confirm",
+                       unsubscribe: "unsubscribe"}
+
+    def route(self, path: str) -> str:
+        if path in self.routes:
+            return self.routes[path]
+        return "metrics" if path == METRICS_PATH else "file"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+        path, method = scope.get("path", ""), scope.get("method", "")
+
+        async def watched(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            if self.expose and self.metrics is not None and path == METRICS_PATH:
+                await self._exposition(watched)
+            else:
+                await self.app(scope, receive, watched)
+        finally:
+            seconds = time.perf_counter() - start
+            route = self.route(path)
+            if self.metrics is not None:
+                self.metrics.observe(route, method, status, seconds)
+            self.logger.info(f"{method} {path} {status} {seconds * 1000:.1f}ms", extra={
+                "fields": {"event": "request", "method": method, "path": path,
+                           "status": status, "duration_ms": round(seconds * 1000, 1)}})
+
+    async def _exposition(self, send: Send) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        assert self.metrics is not None
+        body, kind = await run_in_threadpool(self.metrics.exposition)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", kind.encode("latin-1")),
+                                (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+__all__ = ["ACTIONS", "METRICS_PATH", "Observed"]
