@@ -29,6 +29,8 @@ KINDS = ("wrong kind", "through a file", "missing parent", "unwritable")
 UNWRITABLE = Path("/sys/feedkit-test")  # refused even to root
 ENV = {"SOURCE_DATE_EPOCH": "1581325200", "FEEDKIT_SECRET": "a-secret-for-the-tests-only",
        "FEEDKIT_SMTP_URL": "", "FEEDKIT_STATE_URL": ""}
+# Commands that reach out over the network are kept on 127.0.0.1.
+LOCAL = {"doctor": ["--nameserver", "127.0.0.1:9", "--timeout", "0.2"]}
 REGISTRY = ("site:\n  title: Sajten\n  url: https://lab.example.org/dagbok/\n"
             "  timezone: Europe/Stockholm\nposts:\n  - title: Ett\n    date: 2020-02-10\n"
             "    author: Ann\n    body: Hej.\n")
@@ -85,7 +87,8 @@ def _site(root: Path) -> dict[str, Path]:
     (root / "ca.pem").write_bytes(_ca_pem())
     return {"registry": root / "posts.yaml", "subscribers": root / "subscribers.csv",
             "path": root / "subscribers.csv", "templates": root / "templates",
-            "smtp_ca": root / "ca.pem", "maildir": root / "mail", "folder": root / "new-site",
+            "smtp_ca": root / "ca.pem", "ca": root / "ca.pem", "maildir": root / "mail",
+            "folder": root / "new-site",
             "out": root / "out", "state": root / "state.sqlite", "source": root / "state.sqlite",
             "previous": root / "out" / "atom.xml"}
 
@@ -141,6 +144,7 @@ def _run(command: str, args: list[str], cwd: Path,
         stdout, stderr = process.communicate(timeout=20)
         return process.returncode, first + stdout, stderr
     monkeypatch.chdir(cwd)
+    args = [*args, *LOCAL.get(command, [])]
     result = CliRunner().invoke(app, [*command.split(), *args], env=ENV)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"`feedkit {command} {' '.join(args)}` raised "
@@ -194,6 +198,11 @@ def test_a_path_option(command: str, name: str, kind: str, tmp_path: Path,
     value = _bad_path(kind, _wants_folder(param), tmp_path)
     status, stdout, stderr = _run(command, _arguments(click_command, name, str(value), site,
                                                       tmp_path), tmp_path, monkeypatch)
+    if status not in (0, 2) and _plain_status(command) == status:
+        # A command that fails here with good paths too (doctor: no DNS to ask) can't
+        # be judged by its status; it must still not break on the path.
+        assert "Traceback" not in stderr
+        return
     if kind in ("missing parent", "unwritable") and status == 0:
         # An output made with its folders, or an optional input that isn't there
         # (a missing out/ has no feeds to validate): fine, if nothing claims it was

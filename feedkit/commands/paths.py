@@ -3,8 +3,7 @@ operating-system error about one of them said as that option's error.
 
 Before: a path that runs through a file (`init notes.txt/site`), or a folder given
 where a file or URL is wanted (`--state`), is a usage error naming the option
-(exit 2), whatever the command; click has already refused the wrong kind for its
-own path options. During: an OSError that escapes a
+(exit 2), whatever the command. During: an OSError that escapes a
 command (a place nobody may write, a disk that is full) becomes one line naming the
 option whose path it is about, exit 1, never a traceback (`--verbose` shows it).
 """
@@ -53,9 +52,9 @@ def check_paths(ctx: click.Context) -> None:
         if through:
             raise click.BadParameter(f"'{path}' runs through '{nearest}', which is a file, "
                                      "not a folder", ctx=ctx, param=param)
-        # click checks the kind of its own Path values; FILE|URL ones are text to it.
-        if not isinstance(param.type, click.Path) and "DIR" not in (param.metavar or "") \
-                and nearest == path and path.is_dir():
+        # A FILE that is a folder (click checks only the Paths it was told the kind of).
+        metavar = param.metavar or ""
+        if "FILE" in metavar and "DIR" not in metavar and nearest == path and path.is_dir():
             raise click.BadParameter(f"'{path}' is a folder, not a file", ctx=ctx,
                                      param=param)
 
