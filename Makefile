@@ -6,14 +6,15 @@ BIN := $(VENV)/bin
 .PHONY: run test lint bench golden clean debian-packages screenshots docs
 
 # Debian packages the tests use (a real browser, a real PostgreSQL server, a real
-# spam filter, systemd-analyze); each is installed when the file that shows it is
+# IMAP server, a real spam filter, systemd-analyze); each is installed when the file that shows it is
 # there is missing.
 # apt-get needs root: it runs through sudo for anyone else, and when it can't run
 # at all the target says what to install by hand instead of failing inside apt.
 NEEDS := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql/*/bin/postgres \
+	dovecot-imapd:/usr/sbin/dovecot \
 	spamassassin:/usr/bin/spamassassin systemd:/usr/bin/systemd-analyze
 WHY := the tests drive a real browser (chromium), a real database server \
-	(postgresql), a real spam filter (spamassassin) and systemd-analyze (systemd) \
+	(postgresql), a real IMAP server (dovecot-imapd), a real spam filter (spamassassin) and systemd-analyze (systemd) \
 	for the units feedkit schedule writes
 
 $(BIN)/python:
@@ -63,6 +64,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/crash.py
 	$(BIN)/python bench/serve.py  # needs wrk: apt-get install wrk
 	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/inbox.py
 
 docs: $(VENV)/.test-installed
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

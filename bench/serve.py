@@ -16,6 +16,12 @@ With --postgres, feedkit serve runs a third time with its state on PostgreSQL
 (Debian's server in a temporary cluster on 127.0.0.1, fsync and synchronous commit on,
 the same subscribers copied in by `feedkit state migrate`).
 
+Then (issue 20) the event loop under load: the p99 latency of a paced conditional
+GET of out/atom.xml (304) alone, and again while 50 connections POST subscribe forms
+continuously (each a new address: a state transaction and a confirmation message,
+mailed to the Maildir outbox after the answer). Goal: loaded p99 at most 2x idle.
+--only-loop runs just this part.
+
 Prints requests/s, p99 latency and errors for each, and the ratios to the floor.
 """
 
@@ -35,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 SECRET = "bench-secret-0123456789abcdef"
 
 FLOOR = r"""
@@ -271,12 +278,18 @@ def report(name: str, results: dict[str, dict[str, float]], where: str, registry
 
 
 def main() -> None:
+    from serve_loop import report_loop  # the event loop under load (issue 20)
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--subscribers", type=int, default=120_000)
     parser.add_argument("--postgres", action="store_true",
                         help="also run feedkit serve with its state on PostgreSQL")
+    parser.add_argument("--only-loop", action="store_true",
+                        help="only the event loop under load (issue 20)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="how many times the loop figures are taken (best of)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -284,6 +297,9 @@ def main() -> None:
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
         registry, tokens, later = site(folder, args.subscribers)
+        if args.only_loop:
+            report_loop(registry, args)
+            return
         sqlite_state = str(folder / ".feedkit" / "state.sqlite")
         states = {"feedkit": sqlite_state}
         if args.postgres:
@@ -316,6 +332,7 @@ def main() -> None:
             print(f"PostgreSQL / SQLite one-click {ratio:.2f}, "
                   f"paced p99 {results['postgres paced']['p99_ms']:.1f} ms vs "
                   f"{results['feedkit paced']['p99_ms']:.1f} ms")
+        report_loop(registry, args)
 
 
 if __name__ == "__main__":

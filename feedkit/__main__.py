@@ -1,7 +1,7 @@
 """The `feedkit` console script (and `python -m feedkit`).
 
-An unchanged `feedkit build` is answered from the build cache
-(commands/fastpath.py) before the CLI framework is imported; anything else runs
+A plain `feedkit build` runs before the CLI framework is imported (an unchanged
+one is answered from the build cache; commands/fastpath.py); anything else runs
 the CLI (cli.py).
 """
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from dateutil import parser as _dateutil
 
 from .errors import UsageError
 
@@ -25,37 +25,46 @@ class DateProblem(ValueError):
     """A date that can't be read or doesn't exist; the message says how to fix it."""
 
 
-class _SvEnInfo(_dateutil.parserinfo):
-    """Month and weekday names in Swedish as well as English."""
+@lru_cache(maxsize=1)
+def _dateutil() -> tuple[Any, Any]:
+    """dateutil's parser and feedkit's month and weekday names, imported on the first
+    written-out date (ISO 8601 dates, the usual ones, need neither)."""
+    from dateutil import parser
 
-    JUMP = [*_dateutil.parserinfo.JUMP, "den", "kl", "klockan"]
-    # dateutil takes any number of names per month; its stubs say two or three.
-    MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]
-        ("Jan", "January", "januari"),
-        ("Feb", "February", "februari"),
-        ("Mar", "March", "mars"),
-        ("Apr", "April"),
-        ("May", "maj"),
-        ("Jun", "June", "juni"),
-        ("Jul", "July", "juli"),
-        ("Aug", "August", "augusti"),
-        ("Sep", "Sept", "September"),
-        ("Oct", "October", "okt", "oktober"),
-        ("Nov", "November"),
-        ("Dec", "December"),
-    ]
-    WEEKDAYS: list[tuple[str, ...]] = [  # type: ignore[assignment]
-        ("Mon", "Monday", "mån", "måndag"),
-        ("Tue", "Tuesday", "tis", "tisdag"),
-        ("Wed", "Wednesday", "ons", "onsdag"),
-        ("Thu", "Thursday", "tor", "torsdag"),
-        ("Fri", "Friday", "fre", "fredag"),
-        ("Sat", "Saturday", "lör", "lördag"),
-        ("Sun", "Sunday", "sön", "söndag"),
-    ]
+    class _SvEnInfo(parser.parserinfo):
+        """Month and weekday names in Swedish as well as English."""
+
+        JUMP = [*parser.parserinfo.JUMP, "den", "kl", "klockan"]
+        # dateutil takes any number of names per month; its stubs say two or three.
+        MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]
+            ("Jan", "January", "januari"),
+            ("Feb", "February", "februari"),
+            ("Mar", "March", "mars"),
+            ("Apr", "April"),
+            ("May", "maj"),
+            ("Jun", "June", "juni"),
+            ("Jul", "July", "juli"),
+            ("Aug", "August", "augusti"),
+            ("Sep", "Sept", "September"),
+            ("Oct", "October", "okt", "oktober"),
+            ("Nov", "November"),
+            ("Dec", "December"),
+        ]
+        WEEKDAYS: list[tuple[str, ...]] = [  # type: ignore[assignment]
+            ("Mon", "Monday", "mån", "måndag"),
+            ("Tue", "Tuesday", "tis", "tisdag"),
+            ("Wed", "Wednesday", "ons", "onsdag"),
+            ("Thu", "Thursday", "tor", "torsdag"),
+            ("Fri", "Friday", "fre", "fredag"),
+            ("Sat", "Saturday", "lör", "lördag"),
+            ("Sun", "Sunday", "sön", "söndag"),
+        ]
 
 
-_INFO = _SvEnInfo()
+
+    return parser, _SvEnInfo()
+
+
 # Two defaults that differ in every field: a part missing from the text shows up
 # as a difference between the two parses.
 _DEFAULTS = (datetime(1904, 1, 1), datetime(1905, 2, 2))
@@ -162,13 +171,14 @@ def _parse_written(text: str) -> datetime:
     words = [_WORD.fullmatch(word) for word in re.split(r"[\s,]+", text) if word]
     if not all(words) or sum(1 for w in words if w and w["year"]) != 1:
         raise DateProblem(f"can't read '{text}' as a date; {_HOW}")
+    parser, info = _dateutil()
     try:
-        first, second = (_dateutil.parse(text, _INFO, default=d, tzinfos=_zone_of)
+        first, second = (parser.parse(text, info, default=d, tzinfos=_zone_of)
                          for d in _DEFAULTS)
     except _NamedZone as exc:
         raise DateProblem(f"'{text}': the zone '{exc}' is ambiguous; give an offset such as "
                           "+01:00 or an IANA name such as Europe/Stockholm") from None
-    except _dateutil.ParserError as exc:
+    except parser.ParserError as exc:
         reason = str(exc).split(":")[0]
         if "out of range" in reason:
             raise DateProblem(f"'{text}' does not exist ({reason})") from None
@@ -182,7 +192,8 @@ def _parse_written(text: str) -> datetime:
     ]
     if missing:
         raise DateProblem(f"'{text}' has no {' or '.join(missing)}; write the full date")
-    return first
+    found: datetime = first
+    return found
 
 
 def localize(naive: datetime, tz: ZoneInfo) -> datetime:

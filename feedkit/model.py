@@ -112,6 +112,11 @@ class Post:
     line: int = 0
     image: Image | None = None
     draft: bool = False
+    # Set when a build read the post in pieces, without its body: a digest of its
+    # own lines in posts.yaml (32 hex digits, "+SECONDS" when the order spread its
+    # time), under which its rendered texts are in the build's text store
+    # (feedkit.text.content.use_texts).
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

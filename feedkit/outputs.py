@@ -37,12 +37,19 @@ class OutputSet:
     """Files a build produces, keyed by their path relative to out/."""
 
     files: dict[str, bytes] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)  # path -> SHA-256, left as it is
 
     def add(self, relpath: str, data: bytes) -> None:
         key = str(safe_relpath(relpath))
-        if key in self.files:
+        if key in self.files or key in self.kept:
             raise OutputError(f"two outputs want the same path '{key}'")
         self.files[key] = data
+
+    def keep(self, relpath: str, digest: str) -> None:
+        key = str(safe_relpath(relpath))
+        if key in self.files or key in self.kept:
+            raise OutputError(f"two outputs want the same path '{key}'")
+        self.kept[key] = digest
 
     def stale(self, out_dir: Path) -> list[str]:
         """Paths whose bytes on disk differ from what this set would write."""
@@ -76,6 +83,7 @@ class StagedOutputs:
         self.digests: dict[str, str] = {}  # path -> SHA-256 of its bytes
         self.changed: list[str] = []
         self.removed: list[str] = []
+        self.kept: list[str] = []  # files the last build wrote, left as they are
         self._staged: dict[str, Path] = {}
         self._made: list[Path] = []
         self._lock = OutLock(out_dir)
@@ -93,6 +101,11 @@ class StagedOutputs:
 
     def add(self, relpath: str, data: bytes) -> None:
         self.adopt(prestage(self.out_dir, self._root, relpath, data))
+
+    def keep(self, relpath: str, digest: str) -> None:
+        """A file the last build wrote, left in out/ as it is."""
+        self.adopt(Prestaged(str(safe_relpath(relpath)), digest, None))
+        self.kept.append(relpath)
 
     def adopt(self, ready: Prestaged) -> None:
         """Take a file `prestage` made ready (here or in a worker) into this build."""

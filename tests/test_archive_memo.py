@@ -60,12 +60,14 @@ def test_unchanged_pages_are_taken_from_out_not_rendered(tmp_path: Path) -> None
     marked = page.read_bytes().replace(b"Inl\xc3\xa4gg nummer 0<", b"MARKED<")
     assert marked != page.read_bytes()
     page.write_bytes(marked)
+    stat = page.stat()
     memo["files"]["archive/1.xml"][1] = hashlib.sha256(marked).hexdigest()
+    memo["files"]["archive/1.xml"][3:5] = [stat.st_size, stat.st_mtime_ns]
     memo_path.write_text(json.dumps(memo), "utf-8")
     registry.write_text(registry_yaml(121, options=OPTIONS), "utf-8")
     result = build(registry, out, now=NOW)
     assert page.read_bytes() == marked and "archive/1.xml" not in result.changed
-    # A page edited by hand (bytes the memo doesn't know) is rendered again.
+    # A page edited by hand (its size or time not what the memo knows) is rendered again.
     page.write_bytes(b"edited by hand")
     build(registry, out, now=NOW)
     assert page.read_bytes() == from_nothing(tmp_path, registry.read_text("utf-8"))[

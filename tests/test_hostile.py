@@ -64,14 +64,16 @@ def test_hostile_registry(name: str, data: bytes, expected: str, tmp_path: Path)
         assert tree(out) == before
         return
     assert result.exit_code == 0, result.output
-    # Nothing outside out/ but the registry's posts.lock, and the build cache and the
-    # archive memo, named by a hash (feedkit/jobs/cache.py, feedkit/writers/memo.py).
+    # Nothing outside out/ but the registry's posts.lock, and the build cache, the
+    # memo of outputs and the read state with its texts, named by a hash
+    # (feedkit/jobs/cache.py, feedkit/writers/memo.py, feedkit/jobs/reading.py).
     beside = (registry, registry.with_suffix(".lock"))
     cache = registry.parent / ".feedkit" / "cache"
     outside = [p for p in tmp_path.rglob("*") if p.is_file()
                and not p.resolve().is_relative_to(out.resolve()) and p not in beside
-               and not (p.parent == cache and re.fullmatch(r"(build|pages)-[0-9a-f]{16}\.json",
-                                                           p.name))]
+               and not (p.parent == cache and re.fullmatch(
+                   r"(build|pages)-[0-9a-f]{16}\.json|read-[0-9a-f]{16}(\.state|\.more|-[0-9a-f]{8}"
+                   r"\.texts)", p.name))]
     assert outside == []
     for relpath, content in tree(out).items():
         check_output(relpath, content)

@@ -78,14 +78,15 @@ def test_reports_of_four_mail_systems_and_everything_else(tmp_path: Path) -> Non
     })
     result = inbox(registry, box)
     assert result.exit_code == 0, result.output
-    assert ("hard bounces 4, soft bounces 1, unsubscribed 1, suppressed 4, ignored 5"
-            in result.output)
+    assert ("hard bounces 4, soft bounces 1, sender-side 0, complaints 0, unsubscribed 1, "
+            "suppressed 4, auto-replies 1, ignored 4, left for a person 0" in result.output)
     assert "6.delayed: ignored: a delay warning (4.4.1)" in result.output
     assert "8.auto-reply: ignored: an auto-reply" in result.output
     assert "9.unrelated: ignored: not a bounce or an unsubscribe request" in result.output
     assert "a.no-token: ignored: an unsubscribe request without a token" in result.output
     assert "b.forged: ignored: an unsubscribe request whose token is not valid" in result.output
-    assert "3.exim: a soft bounce (4.2.2); 1 of 3 in a row" in result.output
+    assert "3.exim: a soft bounce (4.2.2): a temporary failure (mailbox full); 1 of 3 in a " \
+        "row" in result.output
     for address in sent:  # personal data stays out of what inbox prints
         assert address not in result.output
     got = statuses(registry)
@@ -108,8 +109,10 @@ def test_reports_of_four_mail_systems_and_everything_else(tmp_path: Path) -> Non
     for name in ("1.postfix", "3.exim"):
         shutil.copy(box / "cur" / f"{name}:2,S", box / "new" / name)
     again = inbox(registry, box)
-    assert "hard bounces 0, soft bounces 0, unsubscribed 0, suppressed 0" in again.output
-    assert "3.exim: a soft bounce (4.2.2); 1 of 3 in a row" in again.output
+    assert "hard bounces 0, soft bounces 0, sender-side 0, complaints 0, unsubscribed 0, " \
+        "suppressed 0" in again.output
+    assert "3.exim: a soft bounce (4.2.2): a temporary failure (mailbox full); 1 of 3 in a " \
+        "row" in again.output
 
 
 def test_soft_bounces_suppress_after_three_digests_in_a_row(state_at: str) -> None:
@@ -144,8 +147,8 @@ def test_classify_reads_each_kind() -> None:
     soft = classify(fx.exim(verp, "x@example.org", "<m@x>"), BOUNCES)
     assert (soft.action, soft.status) == ("soft", "4.2.2")
     assert classify(fx.exim_plain(verp, "x@example.org"), BOUNCES).addresses == [
-        "x@example.org"]
-    assert classify(fx.auto_reply(BOUNCES), BOUNCES).action == "ignore"
+        "x@example.org"]  # its X-Failed-Recipients
+    assert classify(fx.auto_reply(BOUNCES), BOUNCES).action == "auto-reply"
     assert classify(fx.unsubscribe_request(BOUNCES, "x@example.org", "tok3n"),
                     BOUNCES).token == "tok3n"
 

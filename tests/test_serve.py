@@ -279,6 +279,8 @@ def test_reload_rebuilds_out_when_posts_change(tmp_path: Path) -> None:
         registry.write_text(text.replace("Veckans tredje inlägg", "Omdöpt inlägg"),
                             encoding="utf-8")
         assert process.stdout is not None
+        told = process.stdout.readline()  # where mail goes: nothing to do with the build
+        assert "feedkit serve --local" in told, told
         ready, _, _ = select.select([process.stdout], [], [], 30)
         assert ready, "no rebuild within 30 s"
         line = process.stdout.readline()  # "rebuilt ...", once watchfiles saw the change

@@ -94,10 +94,15 @@ def test_subscribe_answers_the_same_for_every_kind_of_address(site) -> None:
 def test_confirm_and_unsubscribe_answer_the_same_for_every_kind(site) -> None:
     _, base, _ = site
     secret = SECRET.encode()
-    pages, clicks = set(), set()
+    pages, clicks, confirms = set(), set(), set()
     with httpx.Client(timeout=10) as client:
         for kind in KINDS:
             address = f"{kind}@example.org"
+            link = sign("confirm", address, secret, expires=int(time.time()) + 60)
+            shown = client.get(base + "confirm", params={"token": link})
+            done = client.post(base + "confirm", data={"form_token": form_token(shown.text),
+                                                       "token": link})
+            confirms.add((done.status_code, done.text))
             token = sign("unsubscribe", address, secret)
             page = client.get(base + "unsubscribe", params={"token": token})
             pages.add((page.status_code, page.text.replace(address, "ADDRESS")))
@@ -108,6 +113,7 @@ def test_confirm_and_unsubscribe_answer_the_same_for_every_kind(site) -> None:
             pages.add((shown.status_code, re.sub(r'value="[a-z0-9]+"', "", shown.text)
                        .replace(f"c-{address}", "ADDRESS")))
     assert len(clicks) == 1 and clicks.pop()[0] == 200
+    assert len(confirms) == 1 and confirms.pop()[0] == 200
     assert len(pages) == 2  # the unsubscribe page and the confirm page, one each
 
 

@@ -72,3 +72,21 @@ def test_a_newcomer_subscribes_confirms_gets_a_digest_and_unsubscribes(browser,
         page.wait_for_selector("h1:has-text('Din prenumeration är avslutad')")
         page.close()
     assert _status(registry) == {"ny@example.org": "unsubscribed"}
+
+
+def test_plain_serve_says_where_mail_goes_and_how_to_try_it(tmp_path: Path) -> None:
+    registry = make_site(tmp_path, "")
+    with serving(registry) as (base, process):
+        assert process.stdout is not None
+        told = process.stdout.readline()
+    assert str(tmp_path / ".feedkit" / "outbox") in told and "feedkit serve --local" in told
+    assert base.endswith("/dagbok/")
+
+
+def test_the_local_trial_listens_on_this_machine_only(tmp_path: Path) -> None:
+    registry = make_site(tmp_path, "")
+    refused = CliRunner().invoke(app, ["serve", "--registry", str(registry), "--local",
+                                       "--host", "0.0.0.0", "--port", "0"],
+                                 env={"FEEDKIT_SECRET": SECRET})
+    assert refused.exit_code == 2, refused.output
+    assert "--host" in refused.output and "loopback" in refused.output

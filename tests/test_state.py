@@ -45,7 +45,7 @@ def test_tables_live_beside_other_commands_tables(tmp_path: Path) -> None:
         version = conn.execute("SELECT value FROM send_meta").fetchone()
     assert {t for t in tables if t.startswith("send_")} == {
         "send_meta", "send_periods", "send_period_posts", "send_deliveries", "send_suppressed",
-        "send_runs", "send_bounces"}
+        "send_runs", "send_bounces", "send_refusals"}
     assert version == (str(SCHEMA_VERSION),)
 
 

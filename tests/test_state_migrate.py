@@ -52,6 +52,9 @@ def _sqlite_site(tmp_path: Path) -> tuple[Path, Path]:
                       "c" * 64)
     state.record_bounce("report-1", "cy@example.org", "week:2020-02-03", "soft", "4.2.2",
                         "2020-02-11T08:00:00+00:00")
+    state.record_refusal("report-2", "example.com", "mail.lab.example.org",
+                         "mx.example.com", "5.7.26", "550 5.7.26 unauthenticated",
+                         "2020-02-11T08:00:00+00:00")
     state.close()
     return registry, path
 
@@ -69,7 +72,7 @@ def test_migrate_copies_every_row_and_the_work_goes_on(tmp_path: Path, pg_state:
     assert {t: len(r) for t, r in before.items()} == {
         "send_periods": 1, "send_period_posts": 2, "send_deliveries": 3, "send_suppressed": 1,
         "ping_feeds": 1, "list_subscribers": 4, "list_consent": 5, "send_runs": 1,
-        "send_bounces": 1}
+        "send_bounces": 1, "send_refusals": 1}
     with psycopg.connect(pg_state) as conn:
         after = {t: _table(lambda sql: conn.execute(sql).fetchall(), t) for t in TABLES}
     assert after == before

@@ -215,6 +215,7 @@ def test_subscribers_import_list_remove(tmp_path: Path) -> None:
     assert [c["event"] for c in exported["consents"]] == ["imported"]
     erased = _cli("subscribers", "erase", "bob@example.org", *where)
     assert erased.exit_code == 0 and erased.output.startswith("erased bob@example.org")
+    assert "subscribers.csv still names it" in erased.output  # the file is the owner's
     assert "bob@" not in _cli("subscribers", "list", *where).output.lower()
     bad_address = _cli("subscribers", "export", "not-an-address", *where)
     assert bad_address.exit_code == 1 and "Error: 'not-an-address'" in bad_address.output

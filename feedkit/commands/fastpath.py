@@ -1,10 +1,11 @@
-"""`feedkit build` answered by the build cache before the CLI framework starts.
+"""`feedkit build` run before the CLI framework starts.
 
 typer validates its parameters through pydantic, whose import alone costs more
 than an unchanged rebuild may take (bench/README.md, "edit loop"). When the
 command line is a plain build (only the options below), the cache is asked
-first; anything else, or a miss, goes to the full command, which parses and
-reports as always.
+first, and on a miss the build runs here too (an incremental build is a fraction
+of a second). Anything else, or a build that fails, goes to the full command,
+which parses, builds and reports as always.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _parse(args: list[str]) -> dict[str, str | bool] | None:
 
 
 def cached_build(args: list[str]) -> bool:
-    """True when the cache answered `feedkit build ARGS` (its lines already printed)."""
+    """True when `feedkit build ARGS` was done here (its lines already printed)."""
     options = _parse(args)
     if options is None:
         return False
@@ -48,12 +49,20 @@ def cached_build(args: list[str]) -> bool:
         key = fingerprint(registry, out, Project(registry).template_dirs(), drafts)
     except (FeedkitError, OSError):
         return False  # the full command reports it
-    hit = lookup(registry, out, key, now, drafts)
-    if hit is None:
-        return False
+    done = lookup(registry, out, key, now, drafts)
+    if done is None:
+        if not registry.is_file():
+            return False  # the command says how to start a site
+        from ..jobs.cache import build_cached
+
+        try:
+            done = build_cached(registry, out, now=now, drafts=drafts)
+        except FeedkitError:
+            return False  # nothing was written: the command builds again and reports
     if not options.get("quiet"):
         from .lines import file_lines
 
-        print("\n".join([*file_lines(out, hit.paths, hit.changed), *hit.notes]))
+        print("\n".join([*file_lines(out, done.paths, done.changed, done.removed),
+                         *done.notes]))
     return True
 

@@ -82,6 +82,10 @@ def erase_command(
     from ..jobs.subscribers import erase_subscriber
 
     key = address.strip().lower()
-    erased = run(lambda: erase_subscriber(address, registry=registry, state=state), verbose)
+    erased, listed = run(lambda: erase_subscriber(address, registry=registry, state=state),
+                         verbose)
     typer.echo(f"erased {key}: only its hash is kept, on the suppression list" if erased
                else f"nothing was kept about {key}; its hash is on the suppression list")
+    if listed is not None:
+        typer.echo(f"{listed} still names it: remove that line (it is never mailed again "
+                   "either way)")

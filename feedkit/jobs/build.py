@@ -2,17 +2,22 @@
 
 A build first checks the registry against posts.lock (feedkit.idlock) and refuses to
 change a published post's id; the lock is rewritten, when it changes, with out/.
+A build into out/ reads the registry in pieces (jobs/reading.py) and keeps the
+files whose inputs did not change (writers/memo.py), so its cost follows what
+changed; the files are always those a build from nothing writes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..clock import resolve_now
 from ..idlock import LockPlan, plan_lock, violation_problems
-from ..load import load
 from ..model import Registry
 from ..outputs import OutputSet, staged, stale_files
 from ..project import Project
@@ -22,20 +27,48 @@ from ..writers.context import BuildContext, Isolated, Outputs, Writer
 
 def default_writers() -> list[Writer]:
     """Every writer `feedkit build` runs, in order."""
-    from ..mail.preview import DigestWriter
-    from ..writers.discovery import DiscoveryWriter
-    from ..writers.feeds import StylesheetWriter
-    from ..writers.webdigests import WebDigestWriter
+    from ..writers import inputs
+    from ..writers.memo import Memoized
 
-    # The digest writers go first, in their own process on a large build (Isolated).
-    return [Isolated(DigestWriter(), WebDigestWriter()), *feed_writers(), DiscoveryWriter(),
-            StylesheetWriter()]
+    # The digest writers go first, in their own process on a large build (Isolated);
+    # writers whose files are often kept are imported only when they write.
+    return [Isolated(Memoized("digest", Later("mail.preview", "DigestWriter"),
+                              inputs.digest_preview_key, inputs.digest_preview_posts),
+                     Memoized("web digests", Later("writers.webdigests", "WebDigestWriter"),
+                              inputs.web_digests_key, inputs.web_digests_posts)),
+            *feed_writers(),
+            Memoized("feeds.html", Later("writers.discovery", "DiscoveryWriter"),
+                     inputs.discovery_key),
+            Memoized("feed.xsl", Later("writers.feeds", "StylesheetWriter"),
+                     inputs.stylesheet_key)]
 
 
-def run_writers(writers: list[Writer], context: BuildContext, outputs: Outputs) -> None:
-    """Run every writer; an Isolated one is started first and finished last, so it
-    works in its own process while the others run here."""
-    started = [w.start(context) for w in writers if isinstance(w, Isolated)]
+class Later:
+    """A writer of feedkit's (module, class) imported when it first writes."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        from importlib import import_module
+
+        writer = getattr(import_module(f"feedkit.{self.module}"), self.name)()
+        writer.write(context, outputs)
+
+
+def start_isolated(writers: list[Writer], context: BuildContext
+                   ) -> list[Callable[[Outputs], None]]:
+    """Start the Isolated writers (each in its own process on a large build)."""
+    return [w.start(context) for w in writers if isinstance(w, Isolated)]
+
+
+def run_writers(writers: list[Writer], context: BuildContext, outputs: Outputs,
+                started: list[Callable[[Outputs], None]] | None = None) -> None:
+    """Run every writer; an Isolated one is started first (or was: `started`) and
+    finished last, so it works in its own process while the others run here."""
+    if started is None:
+        started = start_isolated(writers, context)
     for writer in writers:
         if not isinstance(writer, Isolated):
             writer.write(context, outputs)
@@ -87,6 +120,8 @@ class BuildResult:
     feeds: tuple[WrittenFeed, ...] = ()
     removed: tuple[str, ...] = ()  # stale files of the previous build (would be) removed
     lock: LockUpdate | None = None
+    kept: tuple[str, ...] = ()  # files the last build wrote, kept without rendering
+    parsed: int | None = None  # posts parsed (None: the registry was read whole)
 
     def lines(self, out: Path) -> list[str]:
         """What `feedkit build` prints: each file written, unchanged or removed, then the
@@ -111,20 +146,13 @@ class BuildResult:
 
 
 def _context(registry_path: Path, templates: Path | None, now: datetime | None,
-             registry: Registry | None = None, *, drafts: bool = False,
-             out_dir: Path | None = None) -> BuildContext:
-    memo = None
-    if out_dir is not None:
-        from hashlib import sha256
+             registry: Registry | None = None) -> BuildContext:
+    """A context for a render in memory: the registry read whole, nothing kept."""
+    from ..load import load
 
-        from ..writers.memo import RenderMemo
-
-        name = sha256(f"{out_dir.resolve()}\0{drafts}".encode()).hexdigest()[:16]
-        memo = RenderMemo.open(out_dir, Project(registry_path).cache_dir / f"pages-{name}.json")
     return BuildContext(
-        registry=load(registry_path, drafts=drafts) if registry is None else registry,
-        now=resolve_now(now), template_dirs=Project(registry_path).template_dirs(templates),
-        memo=memo)
+        registry=load(registry_path) if registry is None else registry,
+        now=resolve_now(now), template_dirs=Project(registry_path).template_dirs(templates))
 
 
 def render(
@@ -155,27 +183,145 @@ def build(
     the posts marked `draft: true`, for a preview; such a build leaves posts.lock
     alone (a draft is not published).
     """
-    context = _context(registry_path, templates, now, drafts=drafts, out_dir=out_dir)
-    lock = _checked_lock(registry_path, context)
-    prune = writers is None  # only a whole build knows which files are stale
-    chosen = writers if writers is not None else default_writers()
-    if check:
-        memory = OutputSet()
-        run_writers(chosen, context, memory)
-        stale = stale_files(out_dir, set(memory.files)) if prune else []
-        return BuildResult(context.registry, tuple(sorted(memory.files)),
-                           tuple(memory.stale(out_dir)), removed=tuple(stale),
-                           lock=None if drafts else _update(lock))
-    with staged(out_dir, prune=prune) as outputs:
-        run_writers(chosen, context, outputs)
-        if not drafts:
-            lock.write()  # last: if it fails, out/ stays as it was
-    if prune and context.memo is not None:
-        context.memo.save()  # only a whole build has written every archive page
-    paths = tuple(sorted(outputs.paths))
-    return BuildResult(context.registry, paths, tuple(outputs.changed),
-                       _written_feeds(context, outputs.digests), tuple(outputs.removed),
-                       None if drafts else _update(lock))
+    import gc
+
+    from .textstore import TextStoreError
+
+    session = BuildSession(registry_path, out_dir, templates, drafts)
+    # A build makes many objects and few reference cycles: without the cycle
+    # collector's passes over them it reads a tenth faster (cycles are collected
+    # after the build, in a process that goes on).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return session.run(now, check, writers)
+    except TextStoreError:
+        # The text store lost a record (a crash, a disk): read everything afresh.
+        session.forget()
+        return BuildSession(registry_path, out_dir, templates, drafts).run(now, check, writers)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class BuildSession:
+    """One build into out_dir, with what the last one left in .feedkit/cache/."""
+
+    def __init__(self, registry_path: Path, out_dir: Path, templates: Path | None,
+                 drafts: bool) -> None:
+        from hashlib import sha256
+
+        self.registry_path = registry_path
+        self.out_dir = out_dir
+        self.templates = templates
+        self.drafts = drafts
+        name = sha256(f"{out_dir.resolve()}\0{drafts}".encode()).hexdigest()[:16]
+        cache_dir = Project(registry_path).cache_dir
+        self.memo_path = cache_dir / f"pages-{name}.json"
+        self.read_path = cache_dir / f"read-{name}"
+
+    def forget(self) -> None:
+        """Remove what this build's cache holds (it can't be trusted)."""
+        self.memo_path.unlink(missing_ok=True)
+        self.read_path.with_suffix(".state").unlink(missing_ok=True)
+        self.read_path.with_suffix(".more").unlink(missing_ok=True)
+
+    def run(self, now: datetime | None, check: bool, writers: list[Writer] | None
+            ) -> BuildResult:
+        from ..text.content import use_texts
+        from ..writers.memo import RenderMemo
+        from .cache import templates_key
+        from .reading import read_registry
+        from .readstate import load_state
+
+        state_path = self.read_path.with_suffix(".state")
+        helper = _helper() if writers is None and _large(self.registry_path) else None
+        try:
+            reading = read_registry(self.registry_path, self.read_path, drafts=self.drafts,
+                                    previous=load_state(state_path))
+            template_dirs = Project(self.registry_path).template_dirs(self.templates)
+            context = BuildContext(
+                registry=reading.registry, now=resolve_now(now), template_dirs=template_dirs,
+                memo=None if check else RenderMemo.open(self.out_dir, self.memo_path),
+                templates_key=templates_key(template_dirs), helper=helper)
+            _fresh_templates(context.templates_key)
+            use_texts(reading.store.get if reading.store is not None else None)
+            result = self._build(context, check, writers)
+            result = replace(result, parsed=reading.parsed if reading.state else None)
+        finally:
+            use_texts(None)
+            if helper is not None:
+                helper.close()
+        if reading.store is not None:
+            reading.store.close()
+        if writers is None and not check and reading.state is not None:
+            from .readstate import save_state
+
+            save_state(state_path, reading.state, reading.store, reading.previous)
+        return result
+
+    def _build(self, context: BuildContext, check: bool, writers: list[Writer] | None
+               ) -> BuildResult:
+        out_dir, drafts = self.out_dir, self.drafts
+        prune = writers is None  # only a whole build knows which files are stale
+        chosen = writers if writers is not None else default_writers()
+        started = start_isolated(chosen, context)  # the digest works while the lock is read
+        try:
+            lock = _checked_lock(self.registry_path, context)
+        except BaseException:
+            for finish in started:  # wait for it: no process left behind
+                with contextlib.suppress(Exception):
+                    finish(OutputSet())
+            raise
+        if check:
+            memory = OutputSet()
+            run_writers(chosen, context, memory, started)
+            stale = stale_files(out_dir, set(memory.files)) if prune else []
+            return BuildResult(context.registry, tuple(sorted(memory.files)),
+                               tuple(memory.stale(out_dir)), removed=tuple(stale),
+                               lock=None if drafts else _update(lock))
+        with staged(out_dir, prune=prune) as outputs:
+            run_writers(chosen, context, outputs, started)
+            if not drafts:
+                lock.write()  # last: if it fails, out/ stays as it was
+        if prune and context.memo is not None:
+            context.memo.save()  # only a whole build has written every file
+        paths = tuple(sorted(outputs.paths))
+        return BuildResult(context.registry, paths, tuple(outputs.changed),
+                           _written_feeds(context, outputs.digests), tuple(outputs.removed),
+                           None if drafts else _update(lock), tuple(sorted(outputs.kept)))
+
+
+# From this size on (about 400 posts) a build starts a helper process for the
+# digest writers (writers/helper.py) as it starts.
+HELPER_FROM = 1 << 20
+
+
+def _large(registry: Path) -> bool:
+    try:
+        return registry.stat().st_size >= HELPER_FROM
+    except OSError:
+        return False
+
+
+def _helper() -> Any:
+    from ..writers.helper import Helper
+
+    return Helper()
+
+
+_seen_templates: list[str] = []
+
+
+def _fresh_templates(key: str) -> None:
+    """Forget the Jinja2 environments when the templates changed since the last build
+    in this process (`serve --reload`): a template added beside a shipped one of the
+    same name is not something Jinja2's own check notices."""
+    if _seen_templates and _seen_templates[0] != key:
+        from ..text.templating import environment
+
+        environment.cache_clear()
+    _seen_templates[:] = [key]
 
 
 def _checked_lock(registry_path: Path, context: BuildContext) -> LockPlan:

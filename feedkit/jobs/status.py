@@ -3,7 +3,9 @@
 Per period: deliveries sent, pending (pending or in flight), failed, suppressed
 (unsubscribed or bounced before their turn) and bounced (recipients whose
 digest of that period came back); the last run's time and outcome; the list's
-subscribers by status.
+subscribers by status; complaints; and, loudly, the refusals aimed at the sender
+(blocklists, SPF/DKIM/DMARC, spam filters, rate limits) per recipient domain and per
+relay: no subscriber was suppressed for them, the sending set-up needs a look.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def status_report(registry: Path, state: str | Path | None = None) -> dict[str, 
         } for p in store.period_statuses()]
         last = store.last_run()
         counts = store.subscriber_counts()
+        by_domain, by_relay = store.refusals("domain"), store.refusals("relay")
+        complaints = store.complaint_count()
     finally:
         store.close()
     run = None if last is None else {
@@ -41,7 +45,14 @@ def status_report(registry: Path, state: str | Path | None = None) -> dict[str, 
         "suppressed": last.suppressed}
     return {"periods": periods, "last_run": run,
             "subscribers": {s: counts.get(s, 0) for s in
-                            ("pending", "confirmed", "unsubscribed", "bounced")}}
+                            ("pending", "confirmed", "unsubscribed", "bounced")},
+            "complaints": complaints,
+            "sender_side": {
+                "total": sum(r.count for r in by_domain),
+                "by_domain": [{"domain": r.key, "count": r.count, "last_at": r.last_at,
+                               "status": r.status, "detail": r.detail} for r in by_domain],
+                "by_relay": [{"relay": r.key, "count": r.count, "last_at": r.last_at}
+                             for r in by_relay]}}
 
 
 def render_status(report: dict[str, Any], fmt: str) -> str:
@@ -62,4 +73,21 @@ def render_status(report: dict[str, Any], fmt: str) -> str:
                                  f"{run['failed']}, suppressed {run['suppressed']}"))
     subs = report["subscribers"]
     lines.append("subscribers: " + ", ".join(f"{k} {v}" for k, v in subs.items()))
-    return "\n".join(lines) + "\n"
+    lines.append(f"complaints (feedback loops): {report['complaints']}")
+    return "\n".join(_sender_side(report["sender_side"]) + lines) + "\n"
+
+
+def _sender_side(found: dict[str, Any]) -> list[str]:
+    """The loud part: first in the output, upper-case, one line per domain and relay."""
+    if not found["total"]:
+        return []
+    lines = [f"SENDER-SIDE REFUSALS: {found['total']} message(s) refused because of how "
+             "they were sent (blocklist, SPF/DKIM/DMARC, spam filter, rate limit). No "
+             "subscriber was suppressed for them: check the relay's reputation and the "
+             "domain's SPF, DKIM and DMARC (feedkit doctor)."]
+    for row in found["by_domain"]:
+        lines.append(f"  to {row['domain']}: {row['count']}, last {row['last_at']} "
+                     f"({row['status']}) {row['detail']}".rstrip())
+    for row in found["by_relay"]:
+        lines.append(f"  reported by {row['relay']}: {row['count']}, last {row['last_at']}")
+    return [*lines, ""]

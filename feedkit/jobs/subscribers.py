@@ -111,15 +111,22 @@ def export_subscriber(address: str, *, registry: Path, state: str | Path | None 
 
 
 def erase_subscriber(address: str, *, registry: Path, state: str | Path | None = None
-                     ) -> bool:
-    """Erase an address (GDPR Art. 17): only a hash stays, on the suppression list;
-    False when nothing was kept about it."""
+                     ) -> tuple[bool, Path | None]:
+    """Erase an address (GDPR Art. 17): only a hash stays, on the suppression list.
+    (whether the state knew it, the subscribers file that still names it, if any:
+    feedkit never edits that file, and never mails the address again either)."""
+    from ..load.subscribers import load_subscribers
+    from ..project import Project
+
     key = _checked(address)
     store = _open(registry, state)
     try:
-        return store.erase(key, _now())
+        known = store.erase(key, _now())
     finally:
         store.close()
+    listed = Project(registry).subscribers_file()
+    named = listed is not None and any(s.key == key for s in load_subscribers(listed))
+    return known, listed if named else None
 
 
 def _checked(address: str) -> str:

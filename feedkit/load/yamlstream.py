@@ -35,18 +35,27 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
 
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 MAX_DEPTH = 64
 ALIAS_BUDGET = 10 * (1 << 20)  # characters reached through aliases, per document
 
 
-class _Composer:
-    """Builds nodes from the loader's events, within the depth and alias limits."""
+class NotPlain(yaml.YAMLError):
+    """An anchor or alias where the registry is read in pieces (feedkit.load.pieces)."""
 
-    def __init__(self, loader: Any) -> None:
+
+class _Composer:
+    """Builds nodes from the loader's events, within the depth and alias limits;
+    `plain` refuses anchors and aliases (NotPlain)."""
+
+    def __init__(self, loader: Any, *, plain: bool = False) -> None:
         self.loader = loader
         self.anchors: dict[str, Node] = {}
         self.sizes: dict[str, int] = {}
         self.through_aliases = 0
+        self.plain = plain
 
     def node(self, depth: int = 0) -> Node:
         # PyYAML's C loader is untyped; its events and marks are read as Any here.
@@ -58,10 +67,16 @@ class _Composer:
             raise yaml.composer.ComposerError(
                 None, None, f"nested more than {MAX_DEPTH} levels deep", start)
         if kind is AliasEvent:
+            if self.plain:
+                raise NotPlain(f"an alias at line {start.line + 1}")
             return self._alias(event.anchor, start)
         if kind is ScalarEvent:
             tag = event.tag
-            if tag is None or tag == "!":
+            if tag is None and self.plain:
+                # What the registry's reader tells apart: null, or any other plain
+                # scalar (read as its text whatever it resolves to); quoted: text.
+                tag = _NULL if event.implicit[0] and event.value in _NULLS else _STR
+            elif tag is None or tag == "!":
                 tag = loader.resolve(ScalarNode, event.value, event.implicit)
             node: Node = ScalarNode(tag, event.value, start, event.end_mark,
                                     style=event.style)
@@ -80,6 +95,8 @@ class _Composer:
             raise yaml.composer.ComposerError(None, None, f"unexpected {event}", start)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
+            if self.plain:
+                raise NotPlain(f"an anchor at line {start.line + 1}")
             self.anchors[anchor] = node
         return node
 
@@ -188,5 +205,71 @@ def top_level(data: bytes | BinaryIO, stream_key: str, after: str
                 "expected a single document in the stream", None,
                 "but found another document", event.start_mark,
             )
+    finally:
+        loader.dispose()
+
+
+def posts_head(source: bytes | BinaryIO) -> tuple[Node, int, int] | None:
+    """The site section's node, and the line and column (0-based) of the first "-" of
+    the `posts:` list, when the document is a mapping of `site:` then `posts:` holding
+    a block list whose first item is a mapping; None otherwise."""
+    loader: Any = Loader(source)
+    composer = _Composer(loader, plain=True)
+    try:
+        loader.get_event()  # stream start
+        if not loader.check_event(yaml.events.DocumentStartEvent):
+            return None
+        loader.get_event()
+        if not loader.check_event(MappingStartEvent):
+            return None
+        loader.get_event()
+        site: Node | None = None
+        while not loader.check_event(MappingEndEvent):
+            key = composer.node(1)
+            name = key.value if isinstance(key, ScalarNode) else None
+            if name == "site" and site is None:
+                site = composer.node(1)
+                continue
+            if name != "posts" or site is None or not loader.check_event(SequenceStartEvent):
+                return None
+            start: Any = loader.get_event()
+            if start.flow_style or not loader.check_event(MappingStartEvent):
+                return None
+            return site, start.start_mark.line, start.start_mark.column
+        return None
+    finally:
+        loader.dispose()
+
+
+def posts_run(source: bytes | BinaryIO | Any, column: int,
+              lines: list[int] | None = None) -> Iterator[Node]:
+    """The items of a document that is only `posts:` and a block list at `column`,
+    without anchors or aliases: a run of a registry's items parsed on its own
+    (feedkit.load.pieces); then the line breaks YAML counted are added to `lines`.
+    Anything else raises yaml.YAMLError."""
+    loader: Any = Loader(source)
+    composer = _Composer(loader, plain=True)
+    try:
+        for kind in (yaml.events.StreamStartEvent, yaml.events.DocumentStartEvent,
+                     MappingStartEvent):
+            if not loader.check_event(kind):
+                raise NotPlain("not a run of posts")
+            loader.get_event()
+        key = composer.node(1)
+        if not (isinstance(key, ScalarNode) and key.value == "posts"
+                and loader.check_event(SequenceStartEvent)):
+            raise NotPlain("not a run of posts")
+        start: Any = loader.get_event()
+        if start.flow_style or start.start_mark.column != column:
+            raise NotPlain("the list is not at the items' column")
+        while not loader.check_event(SequenceEndEvent):
+            yield composer.node(1)
+        loader.get_event()
+        for ending in (MappingEndEvent, DocumentEndEvent, StreamEndEvent):
+            if not loader.check_event(ending):
+                raise NotPlain("more than the posts' list")
+            last: Any = loader.get_event()
+        if lines is not None:
+            lines.append(last.end_mark.line)
     finally:
         loader.dispose()

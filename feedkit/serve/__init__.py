@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import socket
-import threading
 from collections.abc import Callable
 
 from ..errors import UsageError
@@ -61,14 +61,22 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
         sock.close()
         raise
     if reload:
-        _watch(config, say)
-    say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
-    if local:
-        from ..project import Project
+        from .livereload import LiveReload, Rebuilds, watch
 
-        outbox = Project(config.registry).outbox
+        rebuilds = Rebuilds()
+        watch(config.registry, config.out, config.templates, rebuilds, say)
+        app = LiveReload(app, rebuilds, base)  # type: ignore[assignment]
+    say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
+    from ..project import Project
+
+    outbox = Project(config.registry).outbox.resolve()
+    if local:
         say(f"local trial: mail goes to the Maildir {outbox}, readable at "
             f"http://{shown}:{bound}{base}outbox/ ; its links point at this server")
+    elif not (config.smtp_url or (os.environ if config.environ is None else
+                                  config.environ).get("FEEDKIT_SMTP_URL")):
+        say(f"mail goes to the Maildir {outbox} (no --smtp, no FEEDKIT_SMTP_URL), its "
+            "links to site.url; to try the list on this machine: feedkit serve --local")
     server = uvicorn.Server(uvicorn.Config(
         app, access_log=False, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
         server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))
@@ -82,37 +90,3 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _watch(config: ServeConfig, say: Callable[[str], None]) -> None:
-    """--reload: rebuild out/ whenever posts.yaml or a template changes (dev only)."""
-    from ..project import Project
-
-    watched = [config.registry.resolve(), *(
-        d.resolve() for d in Project(config.registry).template_dirs(config.templates))]
-
-    ready = threading.Event()
-
-    def loop() -> None:
-        from watchfiles import watch
-
-        from ..clock import resolve_now
-        from ..errors import FeedkitError
-        from ..jobs.build import build
-
-        for changes in watch(*[p for p in watched if p.exists()], yield_on_timeout=True,
-                             rust_timeout=200):
-            ready.set()  # the first (empty) yield: the watcher is running
-            if not changes:
-                continue
-            try:
-                result = build(config.registry, config.out, templates=config.templates,
-                               now=resolve_now())
-                say(f"rebuilt {config.out}: {len(result.changed)} file(s) changed")
-            except FeedkitError as exc:
-                say(f"Error: {exc}")
-
-    threading.Thread(target=loop, daemon=True, name="feedkit-reload").start()
-    ready.wait(15)  # changes made once `feedkit serve` says it serves are seen
-
-

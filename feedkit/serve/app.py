@@ -21,6 +21,8 @@ from ..errors import StateError
 from ..project import Project
 from .config import MAX_BODY, ServeConfig
 
+FORMS_AT_ONCE = 4  # form POSTs worked on at once (serve/batch.py's Admission)
+
 if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
@@ -102,20 +104,22 @@ def create_app(config: ServeConfig) -> Starlette:
     from starlette.applications import Starlette
     from starlette.routing import BaseRoute, Mount, Route
 
+    from .batch import Admission
     from .views import Views
 
     context = build_context(config)
     views = Views(context)
+    admit = Admission(FORMS_AT_ONCE)
     base = context.pages.base
     unsubscribe = context.unsubscribe_path
     routes: list[BaseRoute] = [
         Route(base, views.home, methods=["GET", "HEAD"]),
         Route(base + "subscribe", views.subscribe_page, methods=["GET", "HEAD"]),
-        Route(base + "subscribe", views.subscribe, methods=["POST"]),
-        Route(base + "subscribe/embed", views.embed, methods=["POST"]),
+        Route(base + "subscribe", admit(views.subscribe), methods=["POST"]),
+        Route(base + "subscribe/embed", admit(views.embed), methods=["POST"]),
         Route(base + "embed", views.embed_page, methods=["GET", "HEAD"]),
         Route(base + "confirm", views.confirm_page, methods=["GET", "HEAD"]),
-        Route(base + "confirm", views.confirm, methods=["POST"]),
+        Route(base + "confirm", admit(views.confirm), methods=["POST"]),
         Route(base + "privacy", views.privacy, methods=["GET", "HEAD"]),
         Route(base + "work.js", views.work_script, methods=["GET", "HEAD"]),
         Route(unsubscribe, views.unsubscribe_page, methods=["GET", "HEAD"]),

@@ -4,6 +4,10 @@
 sized for the state: one thread for SQLite (one connection, used by one thread at
 a time), a pool's worth for PostgreSQL. The loop only awaits.
 
+`Admission`: at most a few form POSTs (each a state transaction and perhaps a
+message) are worked on at once; the others wait, which costs the loop nothing, so a
+flood of them queues behind the gate instead of in front of every other request.
+
 `Batcher`: requests that arrive together are written in one transaction. A view
 awaits `submit(item)`; the first item schedules a flush for the end of the loop's
 turn, so every request parsed meanwhile joins it; while a flush runs in its
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, ParamSpec, TypeVar
 
@@ -35,6 +39,21 @@ class Offload:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+
+
+class Admission:
+    """Wraps endpoints so that at most `limit` of them run at once."""
+
+    def __init__(self, limit: int) -> None:
+        self._gate = asyncio.Semaphore(limit)
+
+    def __call__(self, endpoint: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(endpoint)
+        async def admitted(*args: P.args, **kwargs: P.kwargs) -> R:
+            async with self._gate:
+                return await endpoint(*args, **kwargs)
+
+        return admitted
 
 
 class Batcher(Generic[T, R]):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse
 
 from ..model import Site
@@ -143,7 +143,10 @@ async def read_form(request: Request) -> dict[str, str] | None:
             if isinstance(value, str):
                 fields.setdefault(key, value)
         return fields if all(_clean(k) and _clean(v) for k, v in fields.items()) else None
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect:  # the client gave up waiting: nothing to answer
+        return None
     if kind not in ("application/x-www-form-urlencoded", "") or (kind == "" and body):
         return None
     try:

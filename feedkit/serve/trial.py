@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute
 
+from ..subscriptions import Refused
 from .pages import read_form, same_origin
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class Trial:
             return self.c.pages.notice("cross_site", 403)
         try:
             self.c.service.check_form(fields.get("form_token", ""), "digest")
-        except Exception:
+        except Refused:
             return self.c.pages.notice("expired_form", 400)
         count = await self.c.offload(self._digests)
         return Response(status_code=303, headers={

@@ -1,14 +1,30 @@
-"""What came back (`feedkit inbox`): bounce reports per recipient, and suppressing a
-recipient whose mail bounces.
+"""What came back (`feedkit inbox`): bounce reports per recipient, suppressing a
+recipient whose mail bounces, and refusals aimed at the sender.
 
 A report is recorded once (by a key of its bytes), so reading a mailbox twice
 counts nothing twice. A soft bounce streak is counted over the recipient's most
 recent sent digests: a digest that was sent and drew no bounce breaks the row.
+A sender-side refusal (blocklist, DMARC, spam filter, rate limit) suppresses no
+one: it is counted per recipient domain and per relay for `feedkit status`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Refusals:
+    """Sender-side refusals of one recipient domain (or one relay): how many, when the
+    last came, and its status code and words."""
+
+    key: str
+    count: int
+    last_at: str
+    status: str
+    detail: str
 
 
 class BounceOps(Database):
@@ -69,3 +85,34 @@ class BounceOps(Database):
         row = self._one("SELECT period, recipient FROM send_deliveries WHERE message_id = ? "
                         "LIMIT 1", (message_id.strip(),))
         return (str(row[0]), str(row[1])) if row else None
+
+    def record_refusal(self, report: str, domain: str, relay: str, remote: str,
+                       status: str, detail: str, at: str) -> bool:
+        """Record a refusal aimed at the sender (no subscriber is named: `detail` holds
+        no address); False when this report was recorded before."""
+        return self._exec(
+            "INSERT INTO send_refusals (report, domain, relay, remote, status, detail, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (report, domain, relay, remote, status, detail, at)) == 1
+
+    def refusals(self, by: str) -> list[Refusals]:
+        """Sender-side refusals grouped `by` "domain" or "relay", most first."""
+        if by not in ("domain", "relay") or not self.has_table("send_refusals"):
+            return []
+        rows = self._all(f"SELECT {by}, COUNT(*), MAX(at) FROM send_refusals GROUP BY {by} "
+                         f"ORDER BY COUNT(*) DESC, {by}")
+        found = []
+        for key, count, last in rows:
+            latest = self._one(f"SELECT status, detail FROM send_refusals WHERE {by} = ? "
+                               "ORDER BY at DESC, id DESC LIMIT 1", (key,))
+            found.append(Refusals(str(key), int(count), str(last),
+                                  *(str(v) for v in (latest or ("", "")))))
+        return found
+
+    def complaint_count(self) -> int:
+        """How many subscribers a feedback-loop complaint unsubscribed."""
+        if not self.has_table("list_consent"):
+            return 0
+        row = self._one("SELECT COUNT(DISTINCT recipient) FROM list_consent WHERE "
+                        "source = 'complaint'")
+        return int(row[0]) if row else 0

@@ -6,6 +6,7 @@ import html
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
@@ -44,7 +45,34 @@ def _markdown() -> Any:
 
 def body_html(post: Post) -> str:
     """The post's body as sanitized HTML whose links and images are absolute."""
+    if post.source:
+        return stored_texts(post)[1]
     return render_markdown(post.body, post.url)
+
+
+def post_texts(post: Post, options: Options) -> tuple[str, str]:
+    """(summary, content HTML) as every writer shows them; content is "" without a
+    body. A post read without its body (`source`) has them in the text store."""
+    if post.source:
+        return stored_texts(post)
+    return excerpt(post, options), render_markdown(post.body, post.url) if post.body else ""
+
+
+# The build's text store: a post's source -> (summary, content HTML); see use_texts.
+_stored: list[Callable[[str], tuple[str, str]]] = []
+
+
+def use_texts(lookup: Callable[[str], tuple[str, str]] | None) -> None:
+    """Where the texts of posts read without their bodies come from (None: nowhere).
+    The build sets it; its texts were made with the site's options."""
+    _stored[:] = [lookup] if lookup is not None else []
+
+
+def stored_texts(post: Post) -> tuple[str, str]:
+    if not _stored:
+        raise LookupError(f"the texts of {post.id} are in a build's text store, which is "
+                          "not open")
+    return _stored[0](post.source)
 
 
 _base = threading.local()
@@ -95,6 +123,8 @@ def excerpt(post: Post, options: Options) -> str:
     """The post's summary verbatim, else its body's plain text cut by the listing rule."""
     if post.summary is not None:
         return post.summary
+    if post.source:
+        return stored_texts(post)[0]
     text = leading_text(body_html(post), options.excerpt_length + _MARGIN)
     return truncate(text, options.excerpt_length, options.excerpt_suffix)
 

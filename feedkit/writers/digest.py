@@ -185,15 +185,38 @@ def inline_css(html: str) -> str:
     """Move the <style> rules into style attributes; @media rules stay in <head>."""
     import logging
 
-    from premailer import Premailer
-
-    return str(Premailer(
+    return str(_premailer()(
         html, allow_network=False, allow_loading_external_files=False,
         strip_important=False, disable_link_rewrites=True, disable_validation=True,
         cssutils_logging_level=logging.CRITICAL,
         # Width attributes come from the template (600 for Outlook), not from CSS.
         disable_basic_attributes=["width", "height"],
     ).transform())
+
+
+def _premailer() -> Any:
+    """premailer's Premailer, imported without `requests`: premailer uses it only to
+    fetch stylesheets over the network, which feedkit never allows, and its import is
+    half of premailer's. premailer's `requests` is a stand-in that imports the real
+    one if ever used; nothing else in the process sees the stand-in."""
+    import sys
+
+    if "premailer.premailer" not in sys.modules and "requests" not in sys.modules:
+        import importlib
+        import types
+
+        stand_in = types.ModuleType("requests")
+        stand_in.__getattr__ = (  # type: ignore[method-assign]
+            lambda name: getattr(importlib.import_module("requests"), name))
+        sys.modules["requests"] = stand_in
+        try:
+            import premailer.premailer  # noqa: F401
+        finally:
+            if sys.modules.get("requests") is stand_in:
+                del sys.modules["requests"]
+    from premailer import Premailer
+
+    return Premailer
 
 
 def personalize(rendered: RenderedDigest, unsubscribe_url: str) -> tuple[str, str]:

@@ -10,15 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..model import Options, Post
-from ..text.content import body_html, excerpt
+from ..text.content import post_texts
 from . import atom, rss
 from .catalogue import FeedSpec
-
-
-def post_texts(post: Post, options: Options) -> tuple[str, str]:
-    """(summary, content HTML) as every writer shows them; content is "" without a body."""
-    return excerpt(post, options), body_html(post) if post.body else ""
-
 
 kept_texts = lru_cache(maxsize=4096)(post_texts)
 

@@ -12,24 +12,67 @@ from . import jsonfeed
 from .catalogue import FeedSpec
 from .context import BuildContext, Outputs
 from .entries import render_atom, render_rss
+from .memo import spec_key
 
 RENDER: dict[str, Callable[[FeedSpec], bytes]] = {
     "atom": render_atom, "rss": render_rss, "json": jsonfeed.render,
 }
 
 
-def render_files(spec: FeedSpec) -> list[tuple[str, bytes]]:
-    """(path, bytes) of `spec` in every format it is written in."""
-    return [(f.path, RENDER[f.format](spec)) for f in spec.files]
+def render_files(spec: FeedSpec, formats: frozenset[str] | None = None
+                 ) -> list[tuple[str, bytes]]:
+    """(path, bytes) of `spec` in every format it is written in (or those `formats`)."""
+    return [(f.path, RENDER[f.format](spec)) for f in spec.files
+            if formats is None or f.format in formats]
 
 
-def _write_many(specs: Sequence[FeedSpec], outputs: Outputs) -> None:
-    """Render many feeds, on every core when there is enough work."""
+def write_specs(context: BuildContext, specs: Sequence[FeedSpec], outputs: Outputs,
+                formats: frozenset[str] | None = None) -> None:
+    """The specs' files: kept when the memo finds them unchanged, else rendered (on
+    every core when there is enough work; workers stage the files they render)."""
     from .parallel import render_all
 
-    work = sum(len(spec.posts) for spec in specs)
-    for path, data in render_all(render_files, specs, posts=work):
+    memo = context.memo
+    todo: list[tuple[FeedSpec, str | None]] = []
+    for spec in specs:
+        if memo is None:
+            todo.append((spec, None))
+            continue
+        key = spec_key(spec)
+        kept = memo.kept((f.path for f in spec.files
+                          if formats is None or f.format in formats), key)
+        if kept is None:
+            todo.append((spec, key))
+            continue
+        for path, digest in kept:
+            outputs.keep(path, digest)
+            memo.record(path, key, digest)
+    work = sum(len(spec.posts) for spec, _ in todo)
+    if isinstance(outputs, StagedOutputs):
+        stage = outputs.worker_stager({posixpath.dirname(path) for spec, _ in todo
+                                       for path, _ in _paths(spec, formats)})
+
+        def staged_job(item: tuple[FeedSpec, str | None]) -> list[tuple[Prestaged, str | None]]:
+            return [(stage(path, data), item[1]) for path, data in render_files(item[0],
+                                                                                formats)]
+
+        for ready, input_key in render_all(staged_job, todo, posts=work):
+            outputs.adopt(ready)
+            if memo is not None and input_key is not None:
+                memo.record(ready.key, input_key, ready.digest)
+        return
+
+    def job(item: tuple[FeedSpec, str | None]) -> list[tuple[str, bytes, str | None]]:
+        return [(path, data, item[1]) for path, data in render_files(item[0], formats)]
+
+    for path, data, input_key in render_all(job, todo, posts=work):
         outputs.add(path, data)
+        if memo is not None and input_key is not None:
+            memo.record(path, input_key, hashlib.sha256(data).hexdigest())
+
+
+def _paths(spec: FeedSpec, formats: frozenset[str] | None) -> list[tuple[str, str]]:
+    return [(f.path, f.format) for f in spec.files if formats is None or f.format in formats]
 
 
 class _SiteFeedWriter:
@@ -38,8 +81,7 @@ class _SiteFeedWriter:
     format = ""
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
-        spec = context.catalogue.site_feed
-        outputs.add(spec.file(self.format).path, RENDER[self.format](spec))
+        write_specs(context, [context.catalogue.site_feed], outputs, frozenset({self.format}))
 
 
 class AtomWriter(_SiteFeedWriter):
@@ -64,40 +106,15 @@ class TaxonomyWriter:
     """atom.xml, rss.xml and feed.json for every tag and every author."""
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
-        _write_many(context.catalogue.taxonomy, outputs)
+        write_specs(context, context.catalogue.taxonomy, outputs)
 
 
 class ArchiveWriter:
     """out/archive/<n>.xml for every page of posts older than the main feed's; pages
-    whose inputs did not change since the last build are taken as they are (memo.py)."""
+    whose inputs did not change since the last build are kept as they are (memo.py)."""
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
-        from functools import partial
-
-        from .parallel import render_all
-
-        memo = context.memo
-        specs = context.catalogue.archive
-        if memo is None:
-            _write_many(specs, outputs)
-            return
-        work = sum(len(spec.posts) for spec in specs)
-        job = partial(memo.render_or_reuse, render_files)
-        if not isinstance(outputs, StagedOutputs):  # in memory (--check): bytes come back
-            for path, data, key in render_all(job, specs, posts=work):
-                outputs.add(path, data)
-                memo.record(path, key, hashlib.sha256(data).hexdigest())
-            return
-        # On disk, each worker writes the pages it renders: the bytes stay where made.
-        stage = outputs.worker_stager({posixpath.dirname(f.path) for spec in specs
-                                       for f in spec.files})
-
-        def staged_job(spec: FeedSpec) -> list[tuple[Prestaged, str]]:
-            return [(stage(path, data), key) for path, data, key in job(spec)]
-
-        for ready, key in render_all(staged_job, specs, posts=work):
-            outputs.adopt(ready)
-            memo.record(ready.key, key, ready.digest)
+        write_specs(context, context.catalogue.archive, outputs)
 
 
 class StylesheetWriter:

@@ -1,12 +1,14 @@
-"""Archive pages kept across builds: a page whose inputs did not change is taken from
-out/ as it is instead of being rendered again.
+"""Outputs kept across builds: a file whose inputs did not change since the last build
+is left in out/ as it is instead of being made again.
 
-An archive page's bytes follow from its spec (its posts, links and the site) and
-feedkit's code and libraries; a memo in .feedkit/cache/ records, per file, the
-SHA-256 of those inputs and of the bytes written. A later build whose spec for the
-page gives the same input key, and finds the file in out/ with the recorded
-bytes, adds those bytes unchanged. Adding a post renders the newest archive page
-again, not the other two hundred.
+Each file a build writes is recorded in .feedkit/cache/ with the SHA-256 of its
+inputs (the input key), of its bytes, and its size and modification time once in
+place. The next build that works out the same input key for the file, and finds it
+in out/ with the recorded size and time, keeps it: nothing is rendered, read or
+written. Feeds are keyed one by one (FeedSpec: its posts, links and the site);
+other writers as a whole (Memoized: the digest preview by its posts, the
+templates and the site; feeds.html by the feeds it lists). feedkit's code is the
+memo's own key: new code renders everything again.
 """
 
 from __future__ import annotations
@@ -15,24 +17,66 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..model import Post
+from ..model import Post, Site
 from .catalogue import FeedSpec
+
+if TYPE_CHECKING:
+    from .context import BuildContext, Outputs, Writer
 
 # Every field of a post but its line in posts.yaml, which moves when a post is added.
 _POST_FIELDS = tuple(f.name for f in fields(Post) if f.name != "line")
+FEEDS = "feeds"  # the owner recorded for feed files (keyed one spec at a time)
+
+
+def post_identity(post: Post) -> str:
+    """What a post's entries follow from: its source when the build read it in pieces
+    (its lines, and the spread of its time), else every field but its line."""
+    if post.source:
+        return post.source
+    return "\0".join(v if isinstance(v, str) else repr(v)
+                     for v in (getattr(post, name) for name in _POST_FIELDS))
+
+
+@lru_cache(maxsize=8)
+def site_identity(site: Site) -> str:
+    return repr(site)
+
+
+def digest_of(*parts: object, posts: Iterable[Post] = ()) -> str:
+    """SHA-256 of `parts` (as text) and the posts' identities."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str)
+                      else repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    for post in posts:
+        digest.update(post_identity(post).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def spec_key(spec: FeedSpec) -> str:
+    """SHA-256 of everything a feed spec's bytes follow from."""
+    head = (spec.kind, spec.name, spec.title, spec.alternate, spec.updated.isoformat(),
+            spec.files, spec.links, spec.history, spec.hub, spec.generator_version,
+            spec.keep_entries)
+    return digest_of(site_identity(spec.site), head, posts=spec.posts)
 
 
 @dataclass
 class RenderMemo:
-    """The input key and bytes' SHA-256 of each archive file, read and written."""
+    """What the last build wrote (path -> input key, SHA-256, owner, size, time) and
+    what this one writes."""
 
     out_dir: Path
     path: Path | None = None  # where it is kept; None: nothing is kept
-    known: dict[str, list[str]] = field(default_factory=dict)
+    known: dict[str, list[Any]] = field(default_factory=dict)
     fresh: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
@@ -47,58 +91,92 @@ class RenderMemo:
                 memo.known = dict(stored.get("files", {}))
         return memo
 
-    @staticmethod
-    def key(spec: FeedSpec) -> str:
-        """SHA-256 of everything the spec's bytes follow from."""
-        parts = [repr(replace(spec, posts=()))]
-        for post in spec.posts:
-            for name in _POST_FIELDS:
-                value = getattr(post, name)
-                parts.append(value if isinstance(value, str) else repr(value))
-        text = "\0".join(parts)
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def reuse(self, spec: FeedSpec, key: str) -> list[tuple[str, bytes]] | None:
-        """The spec's files as out/ holds them, if they are what a render would give."""
+    def kept(self, paths: Iterable[str], key: str) -> list[tuple[str, str]] | None:
+        """(path, SHA-256) of each of `paths` when all are in out/ as the last build
+        wrote them for `key`; None when any must be made again."""
         found = []
-        for feed_file in spec.files:
-            record = self.known.get(feed_file.path)
+        for path in paths:
+            record = self.known.get(path)
             if record is None or record[0] != key:
                 return None
             try:
-                data = (self.out_dir / feed_file.path).read_bytes()
+                stat = os.stat(self.out_dir / path)
             except OSError:
                 return None
-            if hashlib.sha256(data).hexdigest() != record[1]:
+            if [stat.st_size, stat.st_mtime_ns] != record[3:5]:
                 return None
-            found.append((feed_file.path, data))
-        return found
+            found.append((path, record[1]))
+        return found or None
 
-    def render_or_reuse(self, render: Callable[[FeedSpec], list[tuple[str, bytes]]],
-                        spec: FeedSpec) -> list[tuple[str, bytes, str]]:
-        """(path, bytes, input key) of the spec's files: kept from out/ when they are
-        what a render would give, else rendered. Runs in the worker processes."""
-        key = self.key(spec)
-        files = self.reuse(spec, key) or render(spec)
-        return [(path, data, key) for path, data in files]
+    def owned(self, owner: str) -> list[str]:
+        """The files the last build recorded for `owner`."""
+        return sorted(p for p, record in self.known.items() if record[2] == owner)
 
-    def record(self, path: str, key: str, digest: str) -> None:
-        """Remember the input key of the file at `path` and its bytes' SHA-256."""
-        self.fresh[path] = [key, digest]
+    def record(self, path: str, key: str, digest: str, owner: str = FEEDS) -> None:
+        """Remember the input key, bytes' SHA-256 and owner of the file at `path`."""
+        self.fresh[path] = [key, digest, owner]
 
     def save(self) -> None:
-        """Keep what this build wrote (a memo that can't be written is no error)."""
+        """Keep what this build wrote, with each file's size and time in out/ (a memo
+        that can't be written is no error)."""
         from ..fingerprint import code_fingerprint
 
         if self.path is None:
             return
-        if not self.fresh:  # no archive pages: nothing to keep, no folder made
-            with contextlib.suppress(OSError):
-                self.path.unlink(missing_ok=True)
-            return
+        files = {}
+        for path, record in self.fresh.items():
+            try:
+                stat = os.stat(self.out_dir / path)
+            except OSError:
+                continue
+            files[path] = [*record, stat.st_size, stat.st_mtime_ns]
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temp = self.path.with_suffix(".tmp")
-            temp.write_text(json.dumps({"code": code_fingerprint(), "files": self.fresh}),
-                            "utf-8")
+            temp.write_text(json.dumps({"code": code_fingerprint(), "files": files}), "utf-8")
             os.replace(temp, self.path)
+
+
+class Memoized:
+    """A writer whose files are kept when its input key (`key(context)`) is the one
+    the last build recorded for them, and `name` owns them; `needs(context)` gives
+    the posts it reads (it is then run with only those, in a helper process)."""
+
+    def __init__(self, name: str, writer: Writer, key: Callable[[BuildContext], str],
+                 needs: Callable[[BuildContext], Sequence[Post]] | None = None) -> None:
+        self.name = name
+        self.writer = writer
+        self.key = key
+        self.needs = needs if needs is not None else (lambda context: context.registry.posts)
+
+    def plan(self, context: BuildContext) -> tuple[str | None, list[tuple[str, str]] | None]:
+        """(input key, the files kept) — None for the files when they must be made."""
+        memo = context.memo
+        if memo is None:
+            return None, None
+        key = self.key(context)
+        return key, memo.kept(memo.owned(self.name), key)
+
+    def finish(self, context: BuildContext, outputs: Outputs, key: str | None,
+               kept: list[tuple[str, str]] | None, made: Iterable[tuple[str, bytes]]) -> None:
+        """Add the files (kept, or made by the writer) and record them."""
+        memo = context.memo
+        if kept is not None:
+            for path, digest in kept:
+                outputs.keep(path, digest)
+                if memo is not None and key is not None:
+                    memo.record(path, key, digest, self.name)
+            return
+        for path, data in made:
+            outputs.add(path, data)
+            if memo is not None and key is not None:
+                memo.record(path, key, hashlib.sha256(data).hexdigest(), self.name)
+
+    def write(self, context: BuildContext, outputs: Outputs) -> None:
+        from ..outputs import OutputSet
+
+        key, kept = self.plan(context)
+        made = OutputSet()
+        if kept is None:
+            self.writer.write(context, made)
+        self.finish(context, outputs, key, kept, made.files.items())

@@ -1,0 +1,111 @@
+"""The build's text store: each post's rendered texts (summary, content HTML), kept on
+disk, so a build holds no bodies in memory and renders a post's Markdown once, not
+at every build.
+
+Texts are found by the post's `source` (a digest of its lines in posts.yaml; the
+build state checks the rest they follow from: the site section and feedkit's code).
+They live in one file in .feedkit/cache/, appended to in whole batches with
+O_APPEND (also by forked workers); where each record is, its length and CRC-32 are
+in the index, which the build state keeps. A record that
+doesn't read back as written (a crash, a disk that lost it) raises
+TextStoreError, and the build starts over from the registry alone.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from pathlib import Path
+
+Location = tuple[int, int, int, int]  # offset, summary bytes, content bytes, CRC-32
+
+
+class TextStoreError(Exception):
+    """A record of the text store is missing or doesn't read back as written."""
+
+
+class TextStore:
+    """Texts by key, in the file at `path`, found through `index`."""
+
+    def __init__(self, path: Path, index: dict[str, Location] | None = None) -> None:
+        self.path = path
+        self.index: dict[str, Location] = index if index is not None else {}
+        self._fd: tuple[int, int] | None = None  # (process id, descriptor)
+
+    def _reader(self) -> int:
+        pid = os.getpid()
+        if self._fd is None or self._fd[0] != pid:  # forked: a descriptor of its own
+            try:
+                self._fd = (pid, os.open(self.path, os.O_RDONLY))
+            except OSError as exc:
+                raise TextStoreError(f"{self.path}: {exc.strerror}") from None
+        return self._fd[1]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.index
+
+    def get(self, source: str) -> tuple[str, str]:
+        """(summary, content HTML) stored for a post's `source` (its first 32 digits:
+        the texts don't follow from a time the order spread)."""
+        key = source[:32]
+        try:
+            offset, summary_size, content_size, crc = self.index[key]
+        except KeyError:
+            raise TextStoreError(f"no texts for {key} in {self.path}") from None
+        size = summary_size + content_size
+        data = os.pread(self._reader(), size, offset)
+        if len(data) != size or zlib.crc32(data) != crc:
+            raise TextStoreError(f"{self.path}: the texts at {offset} don't read back")
+        return (data[:summary_size].decode("utf-8", "surrogatepass"),
+                data[summary_size:].decode("utf-8", "surrogatepass"))
+
+    def append(self, records: list[tuple[str, str, str]]) -> dict[str, Location]:
+        """Append (key, summary, content) records in one write; their locations (also
+        added to this process's index)."""
+        if not records:
+            return {}
+        blobs: list[bytes] = []
+        sizes = []
+        for _, summary, content in records:
+            head = summary.encode("utf-8", "surrogatepass")
+            tail = content.encode("utf-8", "surrogatepass")
+            blobs += (head, tail)
+            sizes.append((len(head), len(tail), zlib.crc32(tail, zlib.crc32(head))))
+        batch = b"".join(blobs)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            written = os.write(fd, batch)
+            end = os.lseek(fd, 0, os.SEEK_CUR)
+        finally:
+            os.close(fd)
+        if written != len(batch):
+            raise TextStoreError(f"{self.path}: a short write")
+        offset = end - len(batch)
+        found: dict[str, Location] = {}
+        for (key, _, _), (head_size, tail_size, crc) in zip(records, sizes, strict=True):
+            found[key] = (offset, head_size, tail_size, crc)
+            offset += head_size + tail_size
+        self.index.update(found)
+        return found
+
+    def live_size(self, keys: set[str]) -> int:
+        return sum(self.index[k][1] + self.index[k][2] for k in keys if k in self.index)
+
+    def compacted(self, keys: set[str], path: Path) -> TextStore:
+        """A new store at `path` holding only the records of `keys`."""
+        fresh = TextStore(path)
+        path.unlink(missing_ok=True)
+        batch: list[tuple[str, str, str]] = []
+        for key in sorted(keys & self.index.keys()):
+            batch.append((key, *self.get(key)))
+            if len(batch) >= 512:
+                fresh.append(batch)
+                batch = []
+        fresh.append(batch)
+        return fresh
+
+    def close(self) -> None:
+        if self._fd is not None and self._fd[0] == os.getpid():
+            os.close(self._fd[1])
+        self._fd = None
