@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedkit.mail.pool import HourlyLimit, Pacer, Throttle
+from feedkit.channels.pacing import HourlyLimit, Pacer, Throttle
 from feedkit.retry import Backoff
 
 

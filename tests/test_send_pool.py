@@ -262,3 +262,26 @@ def test_a_digest_over_gmails_clip_size_warns(tmp_path) -> None:
                                      str(tmp_path / "small" / "out"), "--period", "week",
                                      "--until", "2020-02-09"])
     assert quiet.exit_code == 0 and "warning" not in quiet.output
+
+
+def test_payloads_made_in_a_process_of_their_own_are_the_same(tmp_path, key,
+                                                              monkeypatch) -> None:
+    """A long list's payloads are personalised and signed in another process: each
+    recipient gets the very message the pool's threads would have made."""
+    from feedkit.jobs import sendrun
+
+    registry = make_site(tmp_path, subscribers_csv(40))
+    record = with_dkim(registry, key)
+    state = tmp_path / ".feedkit" / "state.sqlite"
+    got: list[dict[str, bytes]] = []
+    for offload_from in (1, 10**9):
+        monkeypatch.setattr(sendrun, "OFFLOAD_FROM", offload_from)
+        state.unlink(missing_ok=True)
+        with SmtpSink(pipelining=True) as sink:
+            result = run(registry, "send", "--period", "week", "--now", NOW, "--smtp",
+                         sink.url, "--connections", "4")
+            received = list(sink.received)
+        assert result.exit_code == 0 and "sent 40, pending 0" in result.output, result.output
+        assert all(verifies(r.data, record) for r in received)
+        got.append({r.rcpt_tos[0]: unsigned(r.data)[1] for r in received})
+    assert len(got[0]) == 40 and got[0] == got[1]

@@ -40,7 +40,8 @@ def once_each(sink: SmtpSink, count: int) -> None:
 
 def fail_on_call(monkeypatch: pytest.MonkeyPatch, owner: type, name: str, number: int,
                  error: Exception) -> list[int]:
-    """Make `owner.name` raise `error` on its `number`-th call (once); the calls seen."""
+    """Make `owner.name` raise `error` on its `number`-th call (once, as a state that
+    is locked for a moment or drops a connection does); the calls seen."""
     real = getattr(owner, name)
     calls = [0]
     lock = threading.Lock()
@@ -57,7 +58,8 @@ def fail_on_call(monkeypatch: pytest.MonkeyPatch, owner: type, name: str, number
     return calls
 
 
-@pytest.mark.parametrize(("operation", "number"), [("claim", 2), ("mark_sending", 6)])
+@pytest.mark.parametrize(("operation", "number"), [("claim", 2), ("mark_sending", 6),
+                                                    ("mark_sent", 6)])
 def test_a_state_that_fails_mid_run_stops_it_in_seconds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operation: str, number: int) -> None:
     from feedkit.state.sqlite import SqliteState
@@ -85,6 +87,86 @@ def test_a_state_that_fails_mid_run_stops_it_in_seconds(
         assert again.exit_code == 0, again.output
         once_each(sink, count)
     assert {s for s, _ in deliveries(registry).values()} == {"sent"}
+
+
+def test_a_state_gone_for_good_stops_the_run_and_the_rerun_sends_each_message_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the sixth `sent` on, every statement fails (a full disk): the run ends at
+    once; the messages in flight then, which the state couldn't record as sent, are
+    sent again by the next run with the same Message-ID, and nothing else is."""
+    from feedkit.state.sqlite import SqliteState
+
+    count, connections = 40, 4
+    registry = make_site(tmp_path, subscribers_csv(count))
+    broken = threading.Event()
+    full = StateError(f"{tmp_path}/.feedkit/state.sqlite: database or disk is full")
+    for helper in ("_exec", "_one", "_all", "_many"):
+        real = getattr(SqliteState, helper)
+
+        def failing(self, *args, _real=real, **kwargs):
+            if broken.is_set():
+                raise full
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(SqliteState, helper, failing)
+    real_sent = SqliteState.mark_sent
+    sent = [0]
+
+    def mark_sent(self, *args, **kwargs):
+        sent[0] += 1
+        if sent[0] >= 6:
+            broken.set()
+        return real_sent(self, *args, **kwargs)
+
+    monkeypatch.setattr(SqliteState, "mark_sent", mark_sent)
+    with SmtpSink(Faults(data_delay=0.02), pipelining=True) as sink:
+        started = time.monotonic()
+        result = within(20, lambda: run(registry, "send", "--period", "week", "--now", NOW,
+                                        "--smtp", sink.url, "--connections", str(connections)))
+        assert time.monotonic() - started < 10
+        assert result.exit_code == 1, result.output
+        assert "Error: the state failed" in result.output
+        assert "database or disk is full" in result.output
+        first = len(sink.received)
+        assert first < count
+        monkeypatch.undo()
+        again = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
+        assert again.exit_code == 0, again.output
+        got = sink.by_recipient()
+    assert sorted(got) == sorted(f"user{i}@example.org" for i in range(count))
+    assert all(len({m["Message-ID"] for m in messages}) == 1 for messages in got.values())
+    assert sum(len(m) - 1 for m in got.values()) <= connections  # only those in flight
+
+
+def test_a_postgresql_state_whose_connections_are_dropped_mid_run(
+        tmp_path: Path, pg_state: str) -> None:
+    """The real thing: the server ends the sender's sessions while it sends."""
+    import psycopg
+
+    count = 60
+    registry = make_site(tmp_path, subscribers_csv(count))
+    with SmtpSink(Faults(data_delay=0.03), pipelining=True) as sink:
+        def kill_when_sending() -> None:
+            deadline = time.monotonic() + 15
+            while len(sink.received) < 8 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            with psycopg.connect(pg_state, autocommit=True) as conn:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                             "datname = current_database() AND pid <> pg_backend_pid()")
+
+        killer = threading.Thread(target=kill_when_sending, daemon=True)
+        killer.start()
+        result = within(30, lambda: run(registry, "send", "--period", "week", "--now", NOW,
+                                        "--smtp", sink.url, "--connections", "4",
+                                        "--state", pg_state))
+        killer.join(20)
+        assert result.exit_code == 1, result.output
+        assert "Error: the state failed" in result.output and "Traceback" not in result.output
+        assert len(sink.received) < count
+        again = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url,
+                    "--state", pg_state)
+        assert again.exit_code == 0, again.output
+        once_each(sink, count)
 
 
 def test_a_signer_that_raises_for_one_recipient_leaves_only_that_one_pending(
@@ -118,17 +200,26 @@ def test_a_signer_that_raises_for_one_recipient_leaves_only_that_one_pending(
         once_each(sink, 6)
 
 
-def test_a_worker_hit_by_an_unexpected_error_does_not_hang_the_run(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("where", ["worker", "owner"])
+def test_an_unexpected_error_in_a_thread_does_not_hang_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """A bug in a worker thread (here: the pacer) ends the run with exit 1 naming it;
+    one in the thread that owns the state (here: the progress reporter) ends it too,
+    with its traceback (a bug). Neither hangs."""
+    from feedkit.channels.pacing import Pacer
     from feedkit.progress import PlainReporter
 
     registry = make_site(tmp_path, subscribers_csv(30))
-    fail_on_call(monkeypatch, PlainReporter, "advance", 3, RuntimeError("a bug"))
+    owner, name = (Pacer, "wait") if where == "worker" else (PlainReporter, "advance")
+    fail_on_call(monkeypatch, owner, name, 3, RuntimeError("a bug"))
     with SmtpSink(Faults(data_delay=0.01)) as sink:
         result = within(20, lambda: run(registry, "send", "--period", "week", "--now", NOW,
                                         "--smtp", sink.url, "--connections", "4"))
         assert result.exit_code == 1, result.output
-        assert "RuntimeError: a bug" in result.output and "Traceback" not in result.output
+        if where == "worker":
+            assert "Error: stopped: RuntimeError: a bug" in result.output
+        else:
+            assert isinstance(result.exception, RuntimeError)
         monkeypatch.undo()
         again = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
         assert again.exit_code == 0, again.output

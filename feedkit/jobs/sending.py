@@ -1,14 +1,17 @@
-"""What `feedkit send`, its period delivery and its test send share: the request,
-the summary, the reporter, and the plan (which periods, which posts)."""
+"""What `feedkit send`, its run and its test send share: the request, the summary,
+the report (everything a run tells, in one place), and the plan (which periods,
+which posts)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from ..addresses import redact, reference
 from ..errors import UsageError
 from ..model import Post, Registry
 from ..periods import Period, local_day, plan
@@ -48,6 +51,52 @@ class Reporter(Protocol):
     def log(self, text: str) -> None: ...
 
     def done(self) -> None: ...
+
+
+class SendReport:
+    """Everything one send run tells, in one place: progress, one call per delivery
+    outcome (counted in `summary`; logged by the recipient's reference, never the
+    address, unless it was simply sent) and notes. Safe to call from any thread."""
+
+    def __init__(self, reporter: Reporter, summary: Summary | None = None) -> None:
+        self.reporter = reporter
+        self.summary = summary or Summary()
+        self._lock = threading.Lock()
+
+    def note(self, text: str) -> None:
+        """A line about the run (never an address in it)."""
+        with self._lock:
+            self.reporter.log(text)
+
+    def period_started(self, label: str, total: int) -> None:
+        with self._lock:
+            self.reporter.start(label, total)
+
+    def period_ended(self) -> None:
+        with self._lock:
+            self.reporter.done()
+
+    def outcome(self, address: str, status: str, log: str = "") -> None:
+        """One delivery's outcome: sent, failed, gone (failed, and suppressed from now
+        on), pending (left for the next run), retry (tried again in this run),
+        suppressed, removed (no longer subscribed) or taken (another sender has it).
+        `log`: what to say about it, if anything."""
+        summary = self.summary
+        with self._lock:
+            if status == "sent":
+                summary.sent += 1
+            elif status in ("failed", "gone"):
+                summary.failed += 1
+            elif status == "pending":
+                summary.pending += 1
+            elif status == "suppressed":
+                summary.suppressed += 1
+            elif status == "removed":
+                summary.removed += 1
+            if log:
+                self.reporter.log(f"{reference(address)}: {redact(log)}")
+            if status != "retry":
+                self.reporter.advance()
 
 
 LEASE = 600.0  # seconds a claim on deliveries lasts in a state several senders share

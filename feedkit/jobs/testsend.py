@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..addresses import address_problem, envelope_address
+from ..addresses import address_problem
 from ..errors import EXIT_EMPTY, FeedkitError, UsageError
 from ..model import Registry
 from ..state import StateLocation
@@ -31,10 +31,8 @@ def test_send(request: SendRequest, registry: Registry, location: StateLocation,
               subscribers: tuple[Subscriber, ...]) -> Summary:
     """Send the next run's message to `request.to` (with the name and language the
     subscribers file or the list gives it); the Summary counts it."""
-    from ..mail.personal import Letters
-    from ..mail.tokens import sign
-    from ..mail.verp import verp_address
-    from ..text.i18n import resolve_language
+    from ..channels import SENT, Recipient
+    from ..mail.channel import EmailChannel
 
     assert request.to is not None
     address = request.to.strip()
@@ -60,19 +58,19 @@ def test_send(request: SendRequest, registry: Registry, location: StateLocation,
     else:
         name = entry.name if entry else ""
         tag = (entry.language if entry else None) or site.language
-    letters = Letters(registry, period.window, posts, language=resolve_language(tag),
-                      template_dirs=template_dirs, date=request.now, log=reporter.log,
-                      label=f"{period.label} (test)")
-    message_id, data = letters.message(name, address, key,
-                                       sign("unsubscribe", key, secret))
-    if signer is not None:
-        data = signer.sign(data)
-    envelope = (verp_address(site.bounce_address, key, period.key, secret)
-                if site.bounce_address else letters.envelope)
+    channel = EmailChannel(registry, period, posts, secret=secret, transport=transport,
+                           signer=signer, template_dirs=template_dirs, now=request.now,
+                           log=reporter.log, label=f"{period.label} (test)")
+    parcel = channel.payload(Recipient(key, address, name, tag))
+    link = channel.connect()
     try:
-        transport.send(data, envelope, envelope_address(address))
+        link.open()
+        answer = link.hand_over(parcel)
     finally:
-        transport.close()
+        link.close()
+    if answer.verdict != SENT:
+        raise FeedkitError(f"the test message was not accepted: {answer.reason}")
+    message_id = parcel.ident
     reporter.log(f"test: the {period.label} digest ({len(posts)} post(s)) sent to "
                  f"{address} via {transport.description}; Message-ID {message_id}; "
                  "nothing recorded")

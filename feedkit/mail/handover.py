@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..channels import SetupError as ChannelSetupError
 from ..errors import FeedkitError
 
 
@@ -19,7 +20,7 @@ class TransportError(FeedkitError):
         self.unreachable = unreachable  # no connection at all: refused, unknown host
 
 
-class SetupError(TransportError):
+class SetupError(TransportError, ChannelSetupError):
     """The transport itself can't work (login refused, TLS missing): stop the run."""
 
     def __init__(self, message: str) -> None:

@@ -17,6 +17,7 @@ that transforms the unsubscribe URL).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.message import EmailMessage
@@ -227,6 +228,7 @@ class Letters:
 
         self._build = build
         self._templates: dict[int, tuple[MessageTemplate, bool]] = {}
+        self._lock = threading.Lock()
         self.log = log
         self.label = label
 
@@ -240,13 +242,17 @@ class Letters:
         message_id = self.message_id(recipient)
         known = self._templates.get(len(token))
         if known is None:
-            template = MessageTemplate(self._build, self.message_id(PLACEHOLDER_RECIPIENT),
-                                       len(token))
-            fast = template.check(name, address, message_id, token)
-            if not fast:
-                self.log(f"{self.label}: the template can't be personalised by "
-                         "substitution; building each message in full (slower)")
-            known = self._templates[len(token)] = (template, fast)
+            with self._lock:  # several threads personalise at once; one builds it
+                known = self._templates.get(len(token))
+                if known is None:
+                    template = MessageTemplate(self._build,
+                                               self.message_id(PLACEHOLDER_RECIPIENT),
+                                               len(token))
+                    fast = template.check(name, address, message_id, token)
+                    if not fast:
+                        self.log(f"{self.label}: the template can't be personalised by "
+                                 "substitution; building each message in full (slower)")
+                    known = self._templates[len(token)] = (template, fast)
         template, fast = known
         if fast:
             return message_id, template.render(name, address, message_id, token)

@@ -112,6 +112,11 @@ class DkimSigner:
             methods |= {"gen_header": gen_header, "sign": sign}
         self._class: type[Any] = type("FeedkitDkim", (dkim.DKIM,), methods)
 
+    def __reduce__(self) -> tuple[type[DkimSigner], tuple[str, str, bytes]]:
+        """Pickled as what makes it (its key, parsed again), for another process."""
+        return type(self), (self.selector.decode("ascii"), self.domain.decode("ascii"),
+                            self._key_pem)
+
     def header(self, data: bytes) -> bytes:
         """The DKIM-Signature header line (CRLF-terminated) for a CRLF message."""
         signer = self._class(data, linesep=b"\r\n")

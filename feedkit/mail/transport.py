@@ -1,5 +1,6 @@
 """Mail transport only: SMTP (one reused connection, PIPELINING when offered) or a local
-Maildir. Builds nothing; the pool (mail/pool.py) runs several SmtpTransports at once."""
+Maildir. Builds nothing; the pool (channels/pool.py) runs several SmtpTransports at once,
+one per link of the email channel (mail/channel.py)."""
 
 from __future__ import annotations
 

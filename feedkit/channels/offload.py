@@ -1,0 +1,131 @@
+"""Payloads made in another process, so that the interpreter lock of the process
+that hands them over is not spent on them (personalising and signing are most of
+the CPU a message costs, and the pool's threads share one interpreter).
+
+A channel that can be rebuilt elsewhere gives a `recipe()`: a picklable callable
+that, given a function to log notes with, makes an object whose `payload()` gives
+the same parcels the channel would. `Offload` starts `python -m
+feedkit.channels.offload` (a fresh interpreter: the sending process has threads, so
+it is not forked, and nothing of the caller's main module is run again), sends it the
+recipe, then chunks of recipients, and hands back a future of each chunk's results,
+in order, with the notes the maker logged (a rendering's warning). Requests and
+answers are pickles on the child's standard input and output. A process that ends
+early fails every open future, which the pool turns into outcomes like any error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import IO
+
+from .contract import Parcel, Payloads, Recipient, Undeliverable, cause
+
+Recipe = Callable[[Callable[[str], None]], Payloads]
+# ("ok", ident, data, sender, target), or ("undeliverable" | "error", why, b"", "", "")
+Made = tuple[str, str, bytes, str, str]
+Chunk = tuple[list[Made], list[str]]
+
+
+class PayloadError(Exception):
+    """Making a payload in the other process failed; the message is the cause."""
+
+
+def parcel_of(recipient: Recipient, made: Made) -> Parcel:
+    """The parcel, or the exception the channel raised, as if made here."""
+    status, text, data, sender, target = made
+    if status == "undeliverable":
+        raise Undeliverable(text)
+    if status != "ok":
+        raise PayloadError(text)
+    return Parcel(recipient, text, data, sender, target)
+
+
+class Offload:
+    """One process making payloads from `recipe`, a chunk of recipients at a time."""
+
+    CHUNK = 32
+
+    def __init__(self, recipe: Recipe) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._process = subprocess.Popen([sys.executable, "-m", __name__], env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._to: IO[bytes] = self._process.stdin
+        self._waiting: list[Future[Chunk]] = []  # in the order asked
+        self._lock = threading.Lock()
+        self._send((sys.path, recipe))
+        self._reader = threading.Thread(target=self._read, args=(self._process.stdout,),
+                                        name="feedkit-payloads", daemon=True)
+        self._reader.start()
+
+    def _send(self, item: object) -> None:
+        pickle.dump(item, self._to, protocol=pickle.HIGHEST_PROTOCOL)
+        self._to.flush()
+
+    def submit(self, recipients: Sequence[Recipient]) -> Future[Chunk]:
+        future: Future[Chunk] = Future()
+        with self._lock:
+            self._waiting.append(future)
+            with contextlib.suppress(OSError, ValueError):  # gone: the reader fails it
+                self._send(list(recipients))
+        return future
+
+    def _read(self, answers: IO[bytes]) -> None:
+        try:
+            while True:
+                chunk: Chunk = pickle.load(answers)
+                with self._lock:
+                    future = self._waiting.pop(0)
+                future.set_result(chunk)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            pass
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for future in waiting:
+            future.set_exception(PayloadError("the process making the payloads ended"))
+
+    def close(self) -> None:
+        with self._lock, contextlib.suppress(OSError):
+            self._to.close()
+        self._process.wait()
+        self._reader.join()
+
+
+def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """The other process: read the recipe, then answer chunks until the input ends."""
+    path, recipe = pickle.load(requests)
+    sys.path[:] = path
+    notes: list[str] = []
+    maker = recipe(notes.append)
+    while True:
+        try:
+            recipients: list[Recipient] = pickle.load(requests)
+        except EOFError:
+            return
+        made: list[Made] = []
+        for recipient in recipients:
+            try:
+                parcel = maker.payload(recipient)
+            except Undeliverable as exc:
+                made.append(("undeliverable", str(exc), b"", "", ""))
+            except Exception as exc:  # the recipient's problem, told to the pool
+                made.append(("error", cause(exc), b"", "", ""))
+            else:
+                made.append(("ok", parcel.ident, parcel.data, parcel.sender, parcel.target))
+        pickle.dump((made, list(notes)), answers, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.flush()
+        notes.clear()
+
+
+if __name__ == "__main__":
+    _answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever else prints goes to standard error, not into the answers
+    sys.stdout = sys.stderr
+    _serve(sys.stdin.buffer, _answers)

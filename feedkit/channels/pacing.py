@@ -1,0 +1,111 @@
+"""Pacing a pool of links: rate limits (`Pacer`) and slowing down when the other side
+refuses (`Throttle`). See channels/pool.py for how the pool uses them."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+from ..retry import Backoff
+
+
+class HourlyLimit(Exception):
+    """The hour's budget is used up for longer than the pool may wait."""
+
+
+class Pacer:
+    """Message starts per second (evenly spaced) and per hour (a sliding window)."""
+
+    def __init__(self, per_second: float = 0.0, per_hour: int = 0,
+                 sent_before: Iterable[float] = (), *, max_wait: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.per_hour = per_hour
+        self.max_wait = max_wait
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._window: collections.deque[float] = collections.deque(sorted(sent_before))
+
+    def wait(self) -> None:
+        """Block until the next message may start; HourlyLimit when that is too far."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            if self.per_hour:
+                while self._window and self._window[0] <= start - 3600:
+                    self._window.popleft()
+                if len(self._window) >= self.per_hour:
+                    start = max(start, self._window[len(self._window) - self.per_hour] + 3600)
+                    if start - now > self.max_wait:
+                        raise HourlyLimit(f"the limit of {self.per_hour} messages an hour is "
+                                          f"reached; the next may go in {start - now:.0f} s")
+                self._window.append(start)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+class Throttle:
+    """How many connections may work now, and until when they all pause."""
+
+    def __init__(self, connections: int, retry: Backoff,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.most = self.limit = max(1, connections)
+        self.retry = retry
+        self.failures = 0  # connection failures in a row, pool-wide
+        self.active = 0
+        self.paused_until = 0.0
+        self._successes = 0
+        self._clock = clock
+        self.cond = threading.Condition()
+        self.stopped = False
+
+    def acquire(self) -> int | None:
+        """Wait for a free slot; the failure epoch to hand to failure(), or None when
+        the pool stopped meanwhile."""
+        with self.cond:
+            while not self.stopped:
+                wait = self.paused_until - self._clock()
+                if self.active < self.limit and wait <= 0:
+                    self.active += 1
+                    return self.failures
+                self.cond.wait(max(wait, 0.0) if wait > 0 else None)
+            return None
+
+    def release(self) -> None:
+        with self.cond:
+            self.active -= 1
+            self.cond.notify()
+
+    def success(self) -> None:
+        with self.cond:
+            self.failures = 0
+            if self.limit < self.most:
+                self._successes += 1
+                if self._successes >= self.limit:
+                    self.limit += 1
+                    self._successes = 0
+                    self.cond.notify_all()
+
+    def failure(self, epoch: int) -> tuple[bool, bool, float, int]:
+        """A connection failed for a try started at `epoch`: (counted, give up, pause,
+        limit). A failure already counted since that try started changes nothing more."""
+        with self.cond:
+            counted = epoch == self.failures
+            if counted:
+                self.failures += 1
+                self.limit = max(1, self.limit // 2)
+                self._successes = 0
+                pause = self.retry.wait(self.failures - 1)
+                self.paused_until = max(self.paused_until, self._clock() + pause)
+            give_up = self.failures > self.retry.retries
+            return counted, give_up, max(0.0, self.paused_until - self._clock()), self.limit
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.cond.notify_all()
