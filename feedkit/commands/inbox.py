@@ -26,6 +26,7 @@ from .common import (
     VERBOSE,
     echo_lines,
     report,
+    require_registry,
     run,
 )
 
@@ -74,6 +75,7 @@ def inbox_command(source: str | None = SOURCE, maildir: Path | None = MAILDIR,
     if source == "-":
         _from_stdin(registry, state, verbose, show)
         return
+    require_registry(registry)  # its site says which addresses are the list's
     summary = run(lambda: read_mailbox(_box(maildir, mbox, imap, imap_ca), registry, state),
                   verbose)
     show(summary)
