@@ -1,6 +1,7 @@
 """The corpus under tests/feeds/: each file is named after the rule it must trigger.
 
-`<rule-id>.xml|json` must report that rule and no other; `valid-*.xml|json` must
+`<rule-id>.xml|json` must report that rule and no other, and so must
+`<rule-id>--<case>.xml|json` (another case of the same rule); `valid-*.xml|json` must
 report nothing at all (so it passes --strict).
 """
 
@@ -27,9 +28,10 @@ def test_corpus_file(path: Path) -> None:
         assert report.messages == [], "\n".join(map(str, report.messages))
         assert report.verdict(strict=True) == "valid"
     else:
-        assert path.stem in RULES, f"{path.name} is not named after a rule id"
-        assert found == [path.stem], "\n".join(map(str, report.messages))
-        expected = "invalid" if RULES[path.stem][0] == "error" else "valid"
+        rule = path.stem.split("--")[0]
+        assert rule in RULES, f"{path.name} is not named after a rule id"
+        assert found == [rule], "\n".join(map(str, report.messages))
+        expected = "invalid" if RULES[rule][0] == "error" else "valid"
         assert report.verdict() == expected
         assert report.verdict(strict=True) == "invalid"
 
@@ -44,7 +46,7 @@ NOT_ABOUT_A_FEED = ("file-", "registry-", "lock-", "out-of-date", "previous-", "
 
 
 def test_every_feed_rule_has_a_corpus_file() -> None:
-    named = {p.stem for p in CASES}
+    named = {p.stem.split("--")[0] for p in CASES}
     missing = sorted(r for r in RULES if not r.startswith(NOT_ABOUT_A_FEED) and r not in named)
     assert missing == []
 

@@ -16,7 +16,7 @@ from .atomparts import ATOM_NS, A, AtomParts, relation
 from .common import is_language
 from .messages import Collector
 from .rules import ERROR
-from .xmlsafe import XML_LANG
+from .xmlsafe import XML_BASE, XML_LANG, xml_attributes
 
 ATOM_03_NS = "http://purl.org/atom/ns#"
 FEED, ENTRY = A + "feed", A + "entry"
@@ -75,7 +75,7 @@ class AtomChecker(AtomParts):
     def _basics(self, elem: Any, single: tuple[str, ...]) -> tuple[int, dict[str, list[Any]]]:
         """What feeds and entries share; returns where their messages start, and kids."""
         before = len(self.out.messages)
-        kids = self.children(elem)
+        kids, foreign = self.split(elem)
         what = "entry" if elem.tag == ENTRY else "feed"
         for name in ("id", "title", "updated"):
             if not kids.get(name):
@@ -83,6 +83,7 @@ class AtomChecker(AtomParts):
                          f"the {what} has no <{name}>; RFC 4287 requires exactly one")
         self.single(kids, single, "atom-duplicate-element")
         self._common(elem, kids)
+        self.extensions(elem, foreign, kids.get("link", []))
         return before, kids
 
     def feed(self, feed: Any) -> None:
@@ -158,20 +159,23 @@ class AtomChecker(AtomParts):
             if not (elem.get("term") or "").strip():
                 self.add("atom-category-term", elem,
                          "<category> needs a non-empty term attribute")
+            if elem.get("scheme") is not None:
+                self.iri(elem, elem.get("scheme"), "category scheme")
         self.links(kids.get("link", []))
         self._languages(parent)
         self.entities(parent)
-        self.geo(parent)
 
     def _languages(self, parent: Any) -> None:
-        for elem in parent.iter():
-            if elem is not parent and elem.tag == ENTRY:
-                continue
+        """xml:lang and xml:base anywhere in the feed or entry (entries were dropped)."""
+        for elem in xml_attributes(parent):
             lang = elem.get(XML_LANG)
             if lang and not is_language(lang):
                 self.add("atom-bad-language", elem,
                          f"xml:lang '{lang}' is not a language tag such as en or sv-SE",
                          token="xml:lang")
+            base = elem.get(XML_BASE)
+            if base is not None:
+                self.iri(elem, base, "xml:base")
 
     def _duplicate(self, entry: Any, kids: dict[str, list[Any]]) -> None:
         ids = kids.get("id", [])

@@ -19,9 +19,16 @@ from .common import (
     rfc3339,
     unsafe_html,
 )
-from .values import address_host, registered_relation, unknown_host, unregistered_scheme
+from .values import (
+    address_host,
+    is_base64,
+    registered_relation,
+    resolve,
+    unknown_host,
+    unregistered_scheme,
+)
 from .xmlcheck import XmlChecker
-from .xmlsafe import element_children, has_base, qname
+from .xmlsafe import base_uri, element_children, qname
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -63,10 +70,16 @@ class AtomParts(XmlChecker):
         if value is None:
             return
         uri = self.iri(elem, value, what)
-        if uri and not is_absolute(uri) and not has_base(elem):
-            self.add("atom-relative-link", elem,
-                     f"{what} '{uri}' is relative and no xml:base says what it is "
-                     "relative to; write the full URL")
+        if uri and not is_absolute(uri):
+            base = base_uri(elem)
+            if base is None:
+                self.add("atom-relative-link", elem,
+                         f"{what} '{uri}' is relative and no xml:base says what it is "
+                         "relative to; write the full URL")
+            elif not is_absolute(resolve(base, uri)):
+                self.add("atom-relative-link", elem,
+                         f"{what} '{uri}' is relative and so is the xml:base in scope "
+                         f"('{base}'); give xml:base a full URL")
         self.scheme(elem, uri, what)
 
     def scheme(self, elem: Any, uri: str, what: str) -> None:
@@ -152,6 +165,10 @@ class AtomParts(XmlChecker):
             and not kind.lower().startswith("text/")
             and not kind.lower().split(";")[0].strip().endswith(("/xml", "+xml"))
         )
+        if needs_summary and src is None and not is_base64(content.text or ""):
+            self.add("atom-not-base64", content, f"<content type=\"{kind}\"> is neither "
+                     "text nor XML, so it must be Base64; encode it, or point at it with "
+                     "src=\"...\"")
         if needs_summary and not kids.get("summary"):
             why = "has src" if src is not None else f"is {kind} (Base64)"
             self.add("atom-missing-summary", content,

@@ -101,7 +101,7 @@ class RdfChecker(RssParts):
             self.add("rss-duplicate-element", root, "<rdf:RDF> holds more than one <channel>")
 
     def part(self, elem: Any, name: str) -> None:
-        kids = self.children(elem)
+        kids, foreign = self.split(elem)
         self.undefined_rdf(elem, name, kids)
         self.entities(elem)
         missing = [n for n in NEEDS[name] if n not in kids]
@@ -110,9 +110,11 @@ class RdfChecker(RssParts):
                      f"{'1.0' if self.rss1 else '0.90'} requires it")
         self.single(kids, ALLOWED[name], "rss-duplicate-element")
         self.each(kids, {"link": self.url, "url": self.url})
+        if name == "textinput":
+            self.each(kids, {"name": self.form_name})
         for title in kids.get("title", []):
             self.title_html(title)
-        self.geo(elem)
+        self.extensions(elem, foreign)
         if self.rss1:
             self.about(elem, name)
             if name == "channel":

@@ -68,14 +68,14 @@ class RssChecker(RssParts):
                 self.undefined(root, self.children(root))
 
     def channel(self, channel: Any) -> None:
-        kids = self.children(channel)
+        kids, foreign = self.split(channel)
         self.entities(channel)
         for name in self.version.channel_needs:
             if name not in kids:
                 rule = f"rss-missing-{name}" if name != "language" else "rss-missing-element"
                 self.add(rule, channel, f"<channel> has no <{name}>; RSS "
                          f"{self.version.name} requires it")
-        self._common(channel, kids, CHANNEL_SINGLE)
+        self._common(channel, kids, foreign, CHANNEL_SINGLE)
         self.each(kids, {"managingEditor": self.contact, "webMaster": self.contact,
                          "language": self.language, "ttl": self.integer,
                          "image": self.image, "textInput": self.text_input,
@@ -97,7 +97,7 @@ class RssChecker(RssParts):
                          "href")
 
     def item(self, item: Any) -> None:
-        kids = self.children(item)
+        kids, foreign = self.split(item)
         self.entities(item)
         if self.version.item_needs_both:
             for name in ("title", "link"):
@@ -106,7 +106,7 @@ class RssChecker(RssParts):
                              "0.91 requires a title and a link in each item")
         elif "title" not in kids and "description" not in kids:
             self.add("rss-item-empty", item, "<item> needs a <title> or a <description>")
-        self._common(item, kids, ITEM_SINGLE)
+        self._common(item, kids, foreign, ITEM_SINGLE)
         self.each(kids, {"author": self.contact, "comments": self.url,
                          "enclosure": self.enclosure, "source": self.source})
         for extra in kids.get("enclosure", [])[1:]:
@@ -119,15 +119,16 @@ class RssChecker(RssParts):
         for guid in guids:
             self._guid(guid)
 
-    def _common(self, parent: Any, kids: dict[str, list[Any]],
+    def _common(self, parent: Any, kids: dict[str, list[Any]], foreign: list[Any],
                 single: tuple[str, ...]) -> None:
         self.undefined(parent, kids)
         self.shape(parent, kids)
         self.single(kids, single, "rss-duplicate-element")
+        self.bases(parent)
         self.each(kids, {"link": self.url, "pubDate": self.rss_date,
                          "lastBuildDate": self.rss_date, "title": self.title_html,
                          "description": self.description})
-        self.geo(parent)
+        self.extensions(parent, foreign)
 
     def shape(self, parent: Any, kids: dict[str, list[Any]]) -> None:
         """Text only where RSS has text, elements only where it has elements."""

@@ -20,9 +20,18 @@ from .common import (
 )
 from .htmlrisk import executable_html
 from .rssversions import VERSIONS, Version
-from .values import address_host, contact_form, is_full_url, unknown_host, unregistered_scheme
+from .values import (
+    address_host,
+    contact_form,
+    is_form_name,
+    is_full_url,
+    resolve,
+    unknown_host,
+    unregistered_scheme,
+    uri_problem,
+)
 from .xmlcheck import XmlChecker
-from .xmlsafe import element_children, qname
+from .xmlsafe import XML_BASE, base_uri, element_children, qname, xml_attributes
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOUD_ATTRIBUTES = ("domain", "port", "path", "registerProcedure", "protocol")
@@ -88,14 +97,56 @@ class RssParts(XmlChecker):
         self.url_value(elem, (elem.text or "").strip(), f"<{qname(elem)}>")
 
     def url_value(self, elem: Any, text: str, what: str, token: str | None = None) -> None:
-        """A full URL; an unregistered scheme is a warning."""
-        if not is_full_url(text):
+        """A full URL (a relative one is resolved against the xml:base in scope), made of
+        the characters a URL may hold; an unregistered scheme is a warning."""
+        if not self.full_url(elem, text):
             self.add("rss-bad-url", elem, f"{what} '{text}' is not a full URL (such as "
                      "https://example.org/page)", token=token)
-        elif unregistered_scheme(text):
-            self.add("uri-unregistered-scheme", elem, f"{what} '{text}': the scheme "
-                     f"'{unregistered_scheme(text)}' is not registered with IANA; readers "
-                     "may not follow it", token=token)
+        elif self.url_characters(elem, text, what, token):
+            name = unregistered_scheme(text)
+            if name:
+                self.add("uri-unregistered-scheme", elem, f"{what} '{text}': the scheme "
+                         f"'{name}' is not registered with IANA; readers may not follow it",
+                         token=token)
+
+    def full_url(self, elem: Any, text: str) -> bool:
+        """Whether `text` is a full URL, or becomes one against the xml:base in scope."""
+        if is_full_url(text):
+            return True
+        base = base_uri(elem) if text and not any(c.isspace() for c in text) else None
+        return base is not None and is_full_url(resolve(base, text))
+
+    def url_characters(self, elem: Any, text: str, what: str, token: str | None = None,
+                       ) -> bool:
+        """RFC 3986's characters only: non-ASCII (an IRI) and characters such as { or a
+        bad % escape are errors. True when the URL is clean."""
+        if not text.isascii():
+            self.add("rss-iri-not-url", elem, f"{what} '{text}' holds characters beyond "
+                     "ASCII, which a URL can't; percent-encode them as UTF-8 (å as %C3%A5)",
+                     token=token)
+            return False
+        problem = uri_problem(text)
+        if problem:
+            self.add("uri-bad-char", elem, f"{what} '{text}' holds a character a URL may "
+                     f"not: {problem}; percent-encode it (e.g. {{ as %7B)", token=token)
+            return False
+        return True
+
+    def bases(self, parent: Any) -> None:
+        """Every xml:base under `parent` is a URI reference (non-ASCII allowed: an IRI)."""
+        for elem in xml_attributes(parent):
+            base = elem.get(XML_BASE)
+            problem = uri_problem(base, iri=True) if base is not None else None
+            if problem:
+                self.add("uri-bad-char", elem, f"xml:base '{base}' holds a character a "
+                         f"URI may not: {problem}; percent-encode it", token="xml:base")
+
+    def form_name(self, elem: Any) -> None:
+        text = (elem.text or "").strip()
+        if not is_form_name(text):
+            self.add("rss-textinput-name", elem, f"<name> '{text}' is not a form field "
+                     "name: start with a letter and use only letters, digits, '_', '-', "
+                     "'.' and ':' (such as q)")
 
     def contact(self, elem: Any) -> None:
         text = (elem.text or "").strip()
@@ -175,8 +226,7 @@ class RssParts(XmlChecker):
         if missing:
             self.add("rss-textinput", box, f"<textInput> has no <{'>, <'.join(missing)}>; "
                      "it needs title, description, name and link")
-        for elem in kids.get("link", []):
-            self.url(elem)
+        self.each(kids, {"link": self.url, "name": self.form_name})
 
     def cloud(self, cloud: Any) -> None:
         self.attributes(cloud, CLOUD_ATTRIBUTES)
@@ -229,8 +279,11 @@ class RssParts(XmlChecker):
     def enclosure(self, elem: Any) -> None:
         """url, length and type are required; a missing one is reported like a bad one."""
         problems = []
-        if not is_full_url(elem.get("url", "")):
+        url = elem.get("url", "")
+        if not self.full_url(elem, url):
             problems.append("url must be a full URL")
+        else:
+            self.url_characters(elem, url, "<enclosure url>", token="url=")
         if whole_number(elem.get("length")) is None:
             problems.append("length must be the size in bytes (0 when unknown)")
         if not is_media_type(elem.get("type", "")):

@@ -71,6 +71,55 @@ def is_full_url(uri: str) -> bool:
                  and len(uri) > len(name) + 3)))
 
 
+# RFC 3986: the characters a URI may hold (a % must start an escape, checked apart).
+_URI_BAD = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
+# An HTML form control's name, as RSS's textInput name is: a letter, then letters,
+# digits, '_', '-', '.' and ':'.
+_FORM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
+
+
+def uri_problem(uri: str, *, iri: bool = False) -> str | None:
+    """The first character RFC 3986 does not allow in a URI (or a bad % escape), or
+    None; with `iri`, characters beyond ASCII are allowed (RFC 3987)."""
+    for found in _URI_BAD.finditer(uri):
+        char = found.group()
+        if iri and char > "\x7f" and not ("\ud800" <= char <= "\udfff"):
+            continue
+        if char == "%":
+            return f"'%' not followed by two hex digits at position {found.start() + 1}"
+        return f"{char!r} (U+{ord(char):04X}) at position {found.start() + 1}"
+    return None
+
+
+def is_form_name(text: str) -> bool:
+    """A name an HTML form control may have (RSS textInput's name)."""
+    return bool(_FORM_NAME.match(text))
+
+
+def is_base64(text: str) -> bool:
+    """Base64 (RFC 4648) with whitespace between the groups allowed, as in MIME."""
+    import base64
+    import binascii
+
+    packed = "".join(text.split())
+    if len(packed) % 4:
+        return False
+    try:
+        base64.b64decode(packed, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def resolve(base: str | None, ref: str) -> str:
+    """`ref` resolved against `base` (RFC 3986 section 5), or `ref` without a base."""
+    if not base:
+        return ref
+    from urllib.parse import urljoin
+
+    return urljoin(base, ref)
+
+
 def registered_relation(rel: str) -> bool:
     """A link relation IANA registers (case-insensitively), or an absolute IRI."""
     return rel.lower() in IANA_RELATIONS or scheme(rel) is not None

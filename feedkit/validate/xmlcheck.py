@@ -26,6 +26,7 @@ class XmlChecker:
         self.out = out
         self.now = now
         self.root: Any = None
+        self.memo: dict[str, Any] = {}  # the extension modules' notes (ext/)
 
     # The walk -------------------------------------------------------------
 
@@ -71,12 +72,21 @@ class XmlChecker:
 
     def children(self, elem: Any) -> dict[str, list[Any]]:
         """Child elements in the format's own namespace, by local name."""
+        return self.split(elem)[0]
+
+    def split(self, elem: Any) -> tuple[dict[str, list[Any]], list[Any]]:
+        """Child elements in the format's own namespace by local name, and the child
+        elements in any other namespace (the extensions)."""
         found: dict[str, list[Any]] = {}
+        foreign: list[Any] = []
         for kid in elem:
-            name = self.local(kid.tag)
+            tag = kid.tag
+            name = self.local(tag)
             if name is not None:
                 found.setdefault(name, []).append(kid)
-        return found
+            elif isinstance(tag, str) and tag[:1] == "{":
+                foreign.append(kid)
+        return found, foreign
 
     def single(self, kids: dict[str, list[Any]], names: tuple[str, ...], rule: str) -> None:
         """Report the second and later of each element that may appear once."""
@@ -105,11 +115,13 @@ class XmlChecker:
             self.add(f"{prefix}-future-date", elem, f"<{name}> {text} is in the future")
         return moment
 
-    def geo(self, parent: Any) -> None:
+    def extensions(self, parent: Any, foreign: list[Any], links: list[Any] | None = None,
+                   ) -> None:
         """The extension elements among `parent`'s children (a feed, channel, entry or
-        item): geo and GeoRSS, Media RSS, iTunes, Dublin Core, feed history, threading
-        and the smaller modules, each checked by its module in ext/."""
+        item), `foreign`: geo and GeoRSS, Media RSS, iTunes, Dublin Core, feed history,
+        threading and the smaller modules, each checked by its module in ext/."""
         from .ext import check_extensions
 
         local = parent.tag.rsplit("}", 1)[-1] if isinstance(parent.tag, str) else ""
-        check_extensions(self, parent, "entry" if local in ("entry", "item") else "feed")
+        check_extensions(self, parent, "entry" if local in ("entry", "item") else "feed",
+                         foreign, links)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,19 @@ def entity_references(elem: Any) -> Iterator[Any]:
     return found
 
 
+@cache
+def _with_xml_attributes() -> Any:
+    from lxml import etree
+
+    return etree.XPath("descendant-or-self::*[@xml:lang or @xml:base]")
+
+
+def xml_attributes(elem: Any) -> list[Any]:
+    """`elem` and its descendants that carry xml:lang or xml:base (found by XPath, in C)."""
+    found: list[Any] = _with_xml_attributes()(elem)
+    return found
+
+
 def element_children(elem: Any) -> list[Any]:
     """Child elements only (no entity references)."""
     return [kid for kid in elem if isinstance(kid.tag, str)]
@@ -220,11 +234,21 @@ def qname(elem: Any) -> str:
     return f"{elem.prefix}:{local}" if elem.prefix else local
 
 
-def has_base(elem: Any) -> bool:
-    """Whether an xml:base is in scope at `elem` (its own or an ancestor's)."""
+def base_uri(elem: Any) -> str | None:
+    """The base URI xml:base gives `elem` (its own, resolved against its ancestors'),
+    or None when no xml:base is in scope. It may still be relative."""
+    bases: list[str] = []
     node = elem
     while node is not None:
-        if node.get(XML_BASE) is not None:
-            return True
+        value = node.get(XML_BASE)
+        if value is not None:
+            bases.append(value.strip())
         node = node.getparent()
-    return False
+    if not bases:
+        return None
+    from urllib.parse import urljoin
+
+    found: str = bases.pop()
+    while bases:
+        found = urljoin(found, bases.pop())
+    return found

@@ -7,7 +7,7 @@ import re
 from typing import Any, Protocol
 
 from ..common import rfc3339
-from ..values import is_full_url
+from ..values import is_full_url, uri_problem
 from ..xmlsafe import qname
 
 _W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
@@ -15,6 +15,11 @@ _W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
 
 
 class Checker(Protocol):
+    """What a module reports through: add a message; memo is the document's scratch
+    space (what a module decided once, such as whether the feed is a podcast)."""
+
+    memo: dict[str, Any]
+
     def add(self, rule: str, elem: Any, message: str, token: str | None = None) -> None: ...
 
 
@@ -37,11 +42,16 @@ def is_w3cdtf(value: str) -> bool:
 
 def integer(checker: Checker, elem: Any, value: str, what: str, *,
             positive: bool = False, token: str | None = None) -> int | None:
-    """A whole number (non-negative; positive when asked); ext-not-integer if not."""
+    """A whole number (non-negative; positive when asked): ext-not-integer, or
+    ext-not-positive-integer for a positive one, if not."""
     if value.isascii() and value.isdigit() and (int(value) > 0 or not positive):
         return int(value)
-    checker.add("ext-not-integer", elem, f"{what} '{value}' must be a "
-                f"{'positive' if positive else 'non-negative'} whole number", token=token)
+    if positive:
+        checker.add("ext-not-positive-integer", elem, f"{what} '{value}' must be a whole "
+                    "number greater than zero", token=token)
+    else:
+        checker.add("ext-not-integer", elem, f"{what} '{value}' must be a non-negative "
+                    "whole number", token=token)
     return None
 
 
@@ -59,8 +69,14 @@ def number(checker: Checker, elem: Any, value: str, what: str,
 
 
 def url(checker: Checker, elem: Any, value: str, what: str, token: str | None = None) -> None:
+    """A full URL or IRI, of the characters RFC 3987 allows."""
     if not is_full_url(value):
         checker.add("ext-bad-url", elem, f"{what} '{value}' is not a full URL", token=token)
+        return
+    problem = uri_problem(value, iri=True)
+    if problem:
+        checker.add("uri-bad-char", elem, f"{what} '{value}' holds a character a URI may "
+                    f"not: {problem}; percent-encode it", token=token)
 
 
 def choice(checker: Checker, elem: Any, value: str, allowed: tuple[str, ...], what: str,

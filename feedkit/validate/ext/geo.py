@@ -45,10 +45,16 @@ def element(checker: Checker, elem: Any, local: str, level: str) -> None:
             coordinate(checker, elem, parts[0].strip(), "latitude", 90.0)
             coordinate(checker, elem, parts[1].strip(), "longitude", 180.0)
     elif ns == GEO and local == "Point":
+        found = set()
         for kid in elem:
             name = kid.tag.rsplit("}", 1)[-1] if isinstance(kid.tag, str) else ""
             if name in ("lat", "long"):
+                found.add(name)
                 coordinate(checker, kid, text(kid), *LIMITS[name])
+        if len(found) < 2:
+            missing = " and ".join(f"<geo:{n}>" for n in ("lat", "long") if n not in found)
+            checker.add("ext-missing-element", elem, f"<geo:Point> has no {missing}; a "
+                        "point is a latitude and a longitude")
     elif not (ns == GEO and local in ("alt", "location", "SpatialThing")):
         undefined(checker, elem, "geo")
 

@@ -11,7 +11,6 @@ from .base import Checker, text, undefined
 from .thread import link_attributes
 
 FH = "http://purl.org/syndication/history/1.0"
-ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 NAMESPACES = (FH,)
 PAGING = ("first", "last", "previous", "next", "prev-archive", "next-archive")
 HISTORY = (*PAGING, "current")
@@ -28,8 +27,9 @@ def element(checker: Checker, elem: Any, local: str, level: str) -> None:
                     "not to an entry (item)")
 
 
-def links(checker: Checker, parent: Any, level: str) -> None:
-    found = [link for link in parent if link.tag == ATOM_LINK]
+def links(checker: Checker, found: list[Any], parent: Any, level: str) -> None:
+    """The atom:link children `found` of `parent`: threading's attributes, and the
+    history relations where RFC 5005 puts them."""
     for link in found:
         link_attributes(checker, link)
     rels = {link.get("rel", "alternate"): link for link in found}

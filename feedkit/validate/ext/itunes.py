@@ -1,12 +1,15 @@
 """Podcasts: Apple's itunes: elements, with the categories Apple lists (the ones it
-retired are a warning), explicit, duration, episode and season numbers, image, owner."""
+retired are a warning), explicit, duration, episode and season numbers, the show's
+type and the episode's, image, owner; which belong to the show and which to an
+episode. What a podcast must hold is in podcast.py."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..values import address_host
+from ..values import address_host, is_full_url
 from .base import Checker, choice, integer, text, undefined, url
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -51,7 +54,13 @@ RETIRED = {
 DEFINED = frozenset("""author block category complete duration email explicit image
 keywords name new-feed-url owner subtitle summary type episodeType episode season title
 order isClosedCaptioned applepodcastsverify""".split())
-_DURATION = re.compile(r"^(\d+|(\d{1,2}:)?[0-5]?\d:[0-5]\d)$")
+# Seconds, or H:MM:SS, MM:SS, M:SS (hours may be many; leading zeros may go).
+_DURATION = re.compile(r"^(\d+|(\d+:)?[0-5]?\d:[0-5]\d)$")
+SHOW_ONLY = frozenset({"category", "type", "new-feed-url", "owner", "complete",
+                       "applepodcastsverify"})
+EPISODE_ONLY = frozenset({"duration", "episode", "season", "episodeType",
+                          "isClosedCaptioned", "order"})
+IMAGE_TYPES = (".jpg", ".jpeg", ".png")
 
 
 def _known(table: dict[str, str], name: str, sub: str | None) -> bool:
@@ -84,6 +93,10 @@ def element(checker: Checker, elem: Any, local: str, level: str) -> None:
     value = text(elem)
     if local not in DEFINED:
         undefined(checker, elem, "iTunes (Apple Podcasts)")
+    elif local in (SHOW_ONLY if level == "entry" else EPISODE_ONLY):
+        where = ("the show (channel), not to an episode (item)" if level == "entry" else
+                 "an episode (item), not to the show (channel)")
+        checker.add("ext-misplaced", elem, f"<itunes:{local}> belongs to {where}")
     elif local == "category":
         category(checker, elem)
     elif local == "explicit":
@@ -98,15 +111,13 @@ def element(checker: Checker, elem: Any, local: str, level: str) -> None:
     elif local in ("episode", "season"):
         integer(checker, elem, value, f"<itunes:{local}>", positive=True)
     elif local == "type":
-        choice(checker, elem, value, ("episodic", "serial"), "<itunes:type>")
+        choice(checker, elem, value, ("episodic", "serial"), "<itunes:type>",
+               rule="itunes-type")
     elif local == "episodeType":
-        choice(checker, elem, value, ("full", "trailer", "bonus"), "<itunes:episodeType>")
+        choice(checker, elem, value, ("full", "trailer", "bonus"), "<itunes:episodeType>",
+               rule="itunes-episode-type")
     elif local == "image":
-        if elem.get("href") is None:
-            checker.add("ext-missing-attribute", elem, "<itunes:image> has no href")
-        else:
-            url(checker, elem, elem.get("href").strip(), "<itunes:image href>",
-                token="href=")
+        image(checker, elem)
     elif local == "new-feed-url":
         url(checker, elem, value, "<itunes:new-feed-url>")
     elif local == "owner":
@@ -119,3 +130,16 @@ def element(checker: Checker, elem: Any, local: str, level: str) -> None:
     elif local == "email" and address_host(value) is None:
         checker.add("ext-bad-email", elem, f"<itunes:email> '{value}' is not an e-mail "
                     "address")
+
+
+def image(checker: Checker, elem: Any) -> None:
+    """itunes:image href: a full URL of a JPEG or PNG file, named so (Apple's rule)."""
+    href = (elem.get("href") or "").strip()
+    if elem.get("href") is None:
+        checker.add("ext-missing-attribute", elem, "<itunes:image> has no href")
+        return
+    url(checker, elem, href, "<itunes:image href>", token="href=")
+    if is_full_url(href) and not urlsplit(href).path.lower().endswith(IMAGE_TYPES):
+        checker.add("itunes-image-format", elem, f"<itunes:image href=\"{href}\">: Apple "
+                    "takes JPEG or PNG artwork whose URL ends in .jpg or .png",
+                    token="href=")
