@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .common import REGISTRY, STATE, VERBOSE, echo_lines, report, run
+from .common import REGISTRY, STATE, VERBOSE, echo_lines, report, require_registry, run
 
 if TYPE_CHECKING:
     from ..jobs.mailboxes import Mailbox
@@ -57,6 +57,7 @@ def inbox_command(source: str | None = SOURCE, maildir: Path | None = MAILDIR,
     if source == "-":
         _from_stdin(registry, state, verbose)
         return
+    require_registry(registry)  # its site says which addresses are the list's
     summary = run(lambda: read_mailbox(_box(maildir, mbox, imap, imap_ca), registry, state),
                   verbose)
     _print(summary)
