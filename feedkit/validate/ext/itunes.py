@@ -61,6 +61,9 @@ SHOW_ONLY = frozenset({"category", "type", "new-feed-url", "owner", "complete",
 EPISODE_ONLY = frozenset({"duration", "episode", "season", "episodeType",
                           "isClosedCaptioned", "order"})
 IMAGE_TYPES = (".jpg", ".jpeg", ".png")
+# Apple: text values up to 255 characters, itunes:summary up to 4000.
+LENGTHS = {"title": 255, "subtitle": 255, "author": 255, "keywords": 255, "name": 255,
+           "summary": 4000}
 
 
 def _known(table: dict[str, str], name: str, sub: str | None) -> bool:
@@ -97,6 +100,9 @@ def element(checker: Checker, elem: Any, local: str, level: str) -> None:
         where = ("the show (channel), not to an episode (item)" if level == "entry" else
                  "an episode (item), not to the show (channel)")
         checker.add("ext-misplaced", elem, f"<itunes:{local}> belongs to {where}")
+    elif local in LENGTHS and len(value) > LENGTHS[local]:
+        checker.add("itunes-too-long", elem, f"<itunes:{local}> is {len(value)} characters "
+                    f"long; Apple takes at most {LENGTHS[local]}")
     elif local == "category":
         category(checker, elem)
     elif local == "explicit":
