@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..values import address_host, is_full_url
-from .base import Checker, choice, integer, text, undefined, url
+from .base import Checker, choice, integer, text, undefined, url, url_path
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 NAMESPACES = (ITUNES,)
@@ -145,7 +144,7 @@ def image(checker: Checker, elem: Any) -> None:
         checker.add("ext-missing-attribute", elem, "<itunes:image> has no href")
         return
     url(checker, elem, href, "<itunes:image href>", token="href=")
-    if is_full_url(href) and not urlsplit(href).path.lower().endswith(IMAGE_TYPES):
+    if is_full_url(href) and not url_path(href).endswith(IMAGE_TYPES):
         checker.add("itunes-image-format", elem, f"<itunes:image href=\"{href}\">: Apple "
                     "takes JPEG or PNG artwork whose URL ends in .jpg or .png",
                     token="href=")
