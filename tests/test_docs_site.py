@@ -90,8 +90,9 @@ def test_every_command_has_its_section() -> None:
     text = (DOCS / "commands.md").read_text("utf-8")
     leaves = [name for name, c in COMMANDS.items() if not isinstance(c, click.Group)]
     assert len(leaves) >= 15
-    missing = [name for name in leaves
-               if f"`{name}" not in text and f"`{name.rpartition(' ')[0]} " not in text]
+    # `feedkit subscribers import/list/remove` may share a row.
+    missing = [name for name in leaves if f"`{name}" not in text and not (
+        name.count(" ") > 1 and f"`{name.rpartition(' ')[0]} " in text)]
     assert not missing, f"docs/commands.md doesn't mention: {missing}"
 
 

@@ -153,3 +153,24 @@ def test_a_damaged_text_store_falls_back_to_reading_everything(tmp_path: Path,
     edit(registry, "posts:\n", "posts:\n" + post(13))
     build(registry, tmp_path / "out", now=NOW)
     assert files(tmp_path / "out") == from_nothing(tmp_path, 99, tmp_path)
+
+
+def test_a_large_registry_read_on_every_core_gives_what_reading_it_whole_gives(
+        tmp_path: Path) -> None:
+    """1,200 posts: read in shares by forked workers (jobs/reading.py), the same files
+    as a render from the registry read whole; then one post added is read alone."""
+    from registry_factory import registry_yaml
+
+    from feedkit.jobs.build import render
+    from feedkit.jobs.reading import PARALLEL_FROM
+
+    registry = tmp_path / "posts.yaml"
+    text = registry_yaml(1200, tags=lambda i: [f"t{i % 7}"], offset="+00:00")
+    registry.write_text(text, "utf-8")
+    result = build(registry, tmp_path / "out", now=NOW)
+    assert result.parsed == 1200 >= PARALLEL_FROM
+    _, whole = render(registry, now=NOW)
+    written = files(tmp_path / "out")
+    assert {p: b for p, b in written.items() if p in whole.files} == whole.files
+    registry.write_text(text.replace("posts:\n", "posts:\n" + post(1), 1), "utf-8")
+    assert build(registry, tmp_path / "out", now=NOW).parsed == 1

@@ -47,7 +47,7 @@ INVOCATIONS: dict[str, tuple[list[str], int]] = {
     "subscribers erase": (["ann@example.org"], 0),
     "schedule": (["cron"], 0),
     # Nothing answers at site.url in a test: the checks fail (1), and say so.
-    "doctor": (["--only", "list", "--timeout", "0.5"], 1),
+    "doctor": (["--only", "list", "--timeout", "0.5", "--nameserver", "127.0.0.1:9"], 1),
     "serve": ([], 0),  # run as a server below
 }
 

@@ -33,7 +33,9 @@ def report(error: FeedkitError, outcome: str = "") -> None:
         tail = f"; {outcome}" if outcome else ""
         typer.echo(f"{plural(len(error.problems), 'problem')} found{tail}.", err=True)
     else:
-        typer.echo(f"Error: {error}", err=True)
+        from .paths import named
+
+        typer.echo(f"Error: {named(str(error))}", err=True)
 
 
 def run(job: Callable[[], T], verbose: bool = False, outcome: str = "") -> T:
@@ -59,9 +61,12 @@ def parse_day(value: str | None, option: str) -> date | None:
     return None if value is None else run(lambda: parse(value, option))
 
 
-def require_registry(registry: Path) -> None:
-    """The same exit 1 and message from every command when the registry is missing."""
-    if not registry.is_file():
+def require_registry(registry: Path, state: str | None = None) -> None:
+    """The same exit 1 and message from every command when the registry is missing.
+
+    With `state` given (--state), a command that only needs the state doesn't need
+    the registry: it is only where the state is looked for by default."""
+    if state is None and not registry.is_file():
         report(FeedkitError(f"{registry}: no such file; start a site with `feedkit init`, "
                             "or give --registry the path of posts.yaml"))
         raise typer.Exit(EXIT_INVALID)
@@ -89,3 +94,10 @@ SMTP_CA = typer.Option(None, "--smtp-ca", metavar="FILE", dir_okay=False, exists
 SUBSCRIBERS = typer.Option(None, "--subscribers", metavar="FILE", dir_okay=False,
                            help="CSV (email,name,language) or YAML list of subscribers "
                            "(default: subscribers.csv beside the registry).")
+LOG_FORMAT = typer.Option("text", "--log-format", metavar="text|json",
+                          envvar="FEEDKIT_LOG_FORMAT", show_envvar=False, help="Log lines as "
+                          "text, or as one JSON object per line for log shippers (default "
+                          "FEEDKIT_LOG_FORMAT, else text).")
+LOG_LEVEL = typer.Option("info", "--log-level", metavar="LEVEL", envvar="FEEDKIT_LOG_LEVEL",
+                         show_envvar=False, help="debug, info, warning or error (default "
+                         "FEEDKIT_LOG_LEVEL, else info).")

@@ -53,12 +53,25 @@ def _plain(params: list[Any]) -> None:
 
 
 class Command(TyperCommand):
-    """A feedkit command: its parameters shown by their metavars."""
+    """A feedkit command: its parameters shown by their metavars; its path options
+    checked before it runs, and an OS error about one said as that option's
+    (commands/paths.py)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         params: list[Any] = super().get_params(ctx)
         _plain(params)
         return params
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .paths import check_paths, os_error
+
+        check_paths(ctx)
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            if ctx.params.get("verbose"):
+                raise
+            os_error(ctx, error)
 
 
 class Group(TyperGroup):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import REGISTRY, STATE, VERBOSE, run
+from .common import REGISTRY, STATE, VERBOSE, require_registry, run
 
 
 def status_command(
@@ -16,5 +16,6 @@ def status_command(
     """Per period: sent, pending, failed, suppressed, bounced; the last run; subscribers."""
     from ..jobs.status import render_status, status_report
 
+    require_registry(registry, state)
     typer.echo(run(lambda: render_status(status_report(registry, state), fmt), verbose),
                nl=False)

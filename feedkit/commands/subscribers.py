@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import REGISTRY, STATE, VERBOSE, run
+from .common import REGISTRY, STATE, VERBOSE, require_registry, run
 
 subscribers_app = typer.Typer(help="The list kept in the state database: import, list, "
                               "remove, export, erase.", no_args_is_help=True,
@@ -26,6 +26,7 @@ def import_command(
     """Add a subscribers file as confirmed subscribers (consent source "import")."""
     from ..jobs.subscribers import import_subscribers
 
+    require_registry(registry, state)
     added, kept = run(lambda: import_subscribers(path, registry=registry, state=state),
                       verbose, "nothing was imported")
     typer.echo(f"imported {added}, already in the list {kept}")
@@ -41,6 +42,7 @@ def list_command(
     """List the subscribers with their status and consent timestamps."""
     from ..jobs.subscribers import list_subscribers
 
+    require_registry(registry, state)
     typer.echo(run(lambda: list_subscribers(registry=registry, state=state, status=status,
                                             fmt=fmt), verbose), nl=False)
 
@@ -53,6 +55,7 @@ def remove_command(
     """Unsubscribe an address for good; its consent records are kept as proof."""
     from ..jobs.subscribers import remove_subscriber
 
+    require_registry(registry, state)
     removed = run(lambda: remove_subscriber(address, registry=registry, state=state), verbose)
     typer.echo(f"removed {address.strip().lower()}" if removed else
                f"{address.strip().lower()} was already unsubscribed")

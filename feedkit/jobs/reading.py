@@ -158,8 +158,7 @@ Row = tuple[int, str, Raw]  # candidate, source, fields
 
 def _parse_shared(path: Path, plan: Any, runs: list[tuple[int, int]], site: Site,
                   tz: ZoneInfo, store: TextStore) -> list[Row] | None:
-    """Parse the runs and render their texts in worker processes, one per core (this
-    process takes the first share)."""
+    """Parse the runs and render their texts in worker processes, one per core."""
     from ..writers.parallel import in_child
 
     shares = _shares(plan, runs, min(os.cpu_count() or 1, 8))
@@ -176,8 +175,10 @@ def _parse_shared(path: Path, plan: Any, runs: list[tuple[int, int]], site: Site
 
         return job
 
-    waiting = [in_child(work(share)) for share in shares[1:]]
-    results = [work(shares[0])(), *(wait() for wait in waiting)]
+    # Every share in a worker: what parsing leaves behind (a heap of freed bodies and
+    # HTML) goes with the worker, and the build's own process stays small.
+    waiting = [in_child(work(share)) for share in shares]
+    results = [wait() for wait in waiting]
     rows: list[Row] = []
     for result in results:
         if result is None:
@@ -212,7 +213,7 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
                  runs: list[tuple[int, int]], site: Site, tz: ZoneInfo,
                  store: TextStore) -> list[Row] | None:
     """Parse runs, rendering the texts of new pieces into the store."""
-    from ..load.pieces import parse_run
+    from ..load.pieces import NotInPieces, parse_run
     from ..text.content import post_texts
 
     rows: list[Row] = []
@@ -220,23 +221,23 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
     pending: set[str] = set()
     options = site.options
     under = source_hash(plan)
-    for first, after in runs:
-        items = parse_run(read, plan, first, after, site, tz, path)
-        if items is None:
-            return None
-        for item in items:
-            start = plan.starts[item.first]
-            digest = under.copy()
-            digest.update(read(start, plan.end(item.after) - start))
-            source = digest.hexdigest()[:32]
-            post = item.post
-            if source not in store and source not in pending:
-                pending.add(source)
-                batch.append((source, *post_texts(post, options)))
-                if len(batch) >= 256:
-                    store.append(batch)
-                    batch = []
-            rows.append((item.first, source, _raw(post)))
+    try:
+        for first, after in runs:
+            for item in parse_run(read, plan, first, after, site, tz, path):
+                start = plan.starts[item.first]
+                digest = under.copy()
+                digest.update(read(start, plan.end(item.after) - start))
+                source = digest.hexdigest()[:32]
+                post = item.post
+                if source not in store and source not in pending:
+                    pending.add(source)
+                    batch.append((source, *post_texts(post, options)))
+                    if len(batch) >= 256:
+                        store.append(batch)
+                        batch = []
+                rows.append((item.first, source, _raw(post)))
+    except NotInPieces:
+        return None
     store.append(batch)
     return rows
 

@@ -102,7 +102,9 @@ def _rewrite(path: Path, state: ReadState, store: TextStore | None) -> None:
     state.additions = 0
     temp = path.with_suffix(".tmp")
     with temp.open("wb") as handle:
-        pickle.dump((STATE_VERSION, state), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True  # no memo of the state's objects (none is shared twice)
+        pickler.dump((STATE_VERSION, state))
     os.replace(temp, path)
     path.with_suffix(".more").unlink(missing_ok=True)
     for old in path.parent.glob(f"{path.stem}-*.texts"):

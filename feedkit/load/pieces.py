@@ -18,7 +18,7 @@ whole file as always.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -136,30 +136,39 @@ class RunReader:
         return block
 
 
+class NotInPieces(Exception):
+    """A run that can't be read on its own: the whole file must be read."""
+
+
 def parse_run(read: Callable[[int, int], bytes], plan: Layout, first: int, after: int,
-              site: Site, tz: ZoneInfo, path: str) -> list[Item] | None:
-    """The posts of candidates first..after-1 parsed on their own, or None; the
-    registry's bytes come from `read(offset, size)`."""
+              site: Site, tz: ZoneInfo, path: str) -> Iterator[Item]:
+    """The posts of candidates first..after-1 parsed on their own, one at a time (a
+    caller keeps of each what it needs, not its body); NotInPieces, possibly after
+    some items, when the run can't be read on its own. The registry's bytes come
+    from `read(offset, size)`."""
     stream = RunReader(read, plan.starts[first], plan.end(after), plan.lines[first])
     at_line = {plan.lines[k]: k for k in range(first, after)}
     reader = Reader(path, [])
-    found: list[tuple[int, Post]] = []
+    held: tuple[int, Post] | None = None  # an item waits for the next one's line
     counted: list[int] = []
     try:
         for node in posts_run(stream, plan.column, counted):
             k = at_line.get(node.start_mark.line + 1)
-            if k is None or (found and k <= found[-1][0]) or (not found and k != first):
-                return None
+            if k is None or (held is not None and k <= held[0]) or (held is None and k != first):
+                raise NotInPieces(f"an item off its candidate at line {node.start_mark.line}")
             post = _post(reader, node, f"posts[{k}]", site, tz)
             if post is None or reader.problems:
-                return None
-            found.append((k, post))
-    except yaml.YAMLError:
-        return None
-    if not found or not stream.whole or counted != [stream.breaks]:
-        return None  # a line break other than "\n" (CR, NEL, LS, PS): lines would move
-    return [Item(k, found[i + 1][0] if i + 1 < len(found) else after, post)
-            for i, (k, post) in enumerate(found)]
+                raise NotInPieces("a problem to report")
+            if held is not None:
+                yield Item(held[0], k, held[1])
+            held = (k, post)
+    except yaml.YAMLError as exc:
+        raise NotInPieces(str(exc)) from None
+    if held is None or not stream.whole or counted != [stream.breaks]:
+        # no item, a file that changed under us, or a line break other than "\n"
+        # (CR, NEL, LS, PS): YAML's lines would not be the candidates'
+        raise NotInPieces("the run's lines don't hold")
+    yield Item(held[0], after, held[1])
 
 
 def site_of(plan: Layout, path: str) -> tuple[Site, ZoneInfo] | None:
