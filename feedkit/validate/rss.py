@@ -32,10 +32,25 @@ def check_rss(path: Path, out: Collector, *, now: datetime) -> None:
 class RssChecker(RssParts):
     """The rss element, its channel and the items; remembers guids across items."""
 
+    TAGS = ("{*}rss", "channel", "item")
+
     def __init__(self, out: Collector, now: datetime) -> None:
         super().__init__(out, now)
         self.guids: dict[str, int] = {}
         self.channels = 0
+
+    def split(self, elem: Any) -> tuple[dict[str, list[Any]], list[Any]]:
+        """As XmlChecker.split, inlined for RSS (its own elements have no namespace)."""
+        found: dict[str, list[Any]] = {}
+        foreign: list[Any] = []
+        for kid in elem:
+            tag = kid.tag
+            if tag.__class__ is str:
+                if tag[:1] != "{":
+                    found.setdefault(tag, []).append(kid)
+                else:
+                    foreign.append(kid)
+        return found, foreign
 
     def start(self, root: Any) -> bool:
         version = root.get("version")

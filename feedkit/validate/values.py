@@ -63,12 +63,19 @@ def unregistered_scheme(uri: str) -> str | None:
     return name if name is not None and name not in IANA_SCHEMES else None
 
 
+_FULL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(//)?(\S*)\Z")
+
+
 def is_full_url(uri: str) -> bool:
-    """An absolute URI: a scheme, then something, and no whitespace."""
-    name = scheme(uri)
-    return (name is not None and len(uri) > len(name) + 1 and not re.search(r"\s", uri)
-            and (name not in ("http", "https") or (uri[len(name) + 1:].startswith("//")
-                 and len(uri) > len(name) + 3)))
+    """An absolute URI: a scheme, then something (for http and https, // and a host),
+    and no whitespace."""
+    found = _FULL.match(uri)
+    if found is None:
+        return False
+    name, slashes, rest = found.groups()
+    if name.lower() in ("http", "https"):
+        return bool(slashes and rest)
+    return bool(slashes or rest)
 
 
 # RFC 3986: the characters a URI may hold (a % must start an escape, checked apart).
@@ -81,6 +88,8 @@ _FORM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
 def uri_problem(uri: str, *, iri: bool = False) -> str | None:
     """The first character RFC 3986 does not allow in a URI (or a bad % escape), or
     None; with `iri`, characters beyond ASCII are allowed (RFC 3987)."""
+    if _URI_BAD.search(uri) is None:
+        return None
     for found in _URI_BAD.finditer(uri):
         char = found.group()
         if iri and char > "\x7f" and not ("\ud800" <= char <= "\udfff"):
