@@ -145,17 +145,22 @@ def valid_span(registry: object, now: datetime) -> tuple[datetime | None, dateti
 
 def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
                  now: datetime | None = None, drafts: bool = False,
-                 use_cache: bool = True) -> BuildSummary:
+                 use_cache: bool = True, missed: str | None = None) -> BuildSummary:
     """`build`, unless the cache shows that out/ already holds what it would write;
-    the cache is refreshed either way (`use_cache=False` only skips the lookup)."""
+    the cache is refreshed either way (`use_cache=False` only skips the lookup).
+    `missed`: the fingerprint, whose lookup the caller already made and missed."""
     from ..clock import resolve_now
 
     moment = resolve_now(now)
-    try:
-        key: str | None = fingerprint(registry, out, Project(registry).template_dirs(templates),
-                                      drafts)
-    except OSError:
-        key = None  # the build says what is wrong
+    key: str | None = missed
+    if missed is not None:
+        use_cache = False
+    else:
+        try:
+            key = fingerprint(registry, out, Project(registry).template_dirs(templates),
+                              drafts)
+        except OSError:
+            key = None  # the build says what is wrong
     if use_cache and key is not None and (
             hit := lookup(registry, out, key, moment, drafts)) is not None:
         return hit
