@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = 300.0  # messages per second (issue 4)
+TARGETS = {True: 1000.0, False: 1500.0}  # messages/s (issue 19): a 50 ms relay, an instant sink
 
 SINK = r"""
 import asyncio, sys
@@ -179,20 +179,33 @@ def main() -> None:
                         help="seconds the sink waits before answering each DATA")
     parser.add_argument("--connections", type=int, default=None)
     parser.add_argument("--no-dkim", action="store_true")
+    parser.add_argument("--no-offload", action="store_true",
+                        help="make the payloads in the sending process's threads")
+    parser.add_argument("--rounds", type=int, default=1, help="runs; the best is shown")
     parser.add_argument("--floor", type=int, default=0, metavar="N",
                         help="first measure one connection on N subscribers (the old loop)")
     args = parser.parse_args()
     if args.floor:
         floor = measure(args.floor, args.delay, 1, not args.no_dkim, args.sink)
         print(f"floor: 1 connection, {args.floor} subscribers: {floor['rate']:.1f} messages/s")
-    got = measure(args.subscribers, args.delay, args.connections, not args.no_dkim, args.sink)
+    if args.no_offload:
+        from feedkit.jobs import sendrun
+
+        sendrun.OFFLOAD_FROM = 10**12
+    runs = [measure(args.subscribers, args.delay, args.connections, not args.no_dkim,
+                    args.sink) for _ in range(args.rounds)]
+    got = max(runs, key=lambda r: r["rate"])
     rate = got["rate"]
+    target = TARGETS[args.delay > 0]
     print(f"sink               {args.sink}, {args.delay * 1000:.0f} ms per message")
     print(f"connections        {args.connections or 'default'}; DKIM {not args.no_dkim}")
     print(f"subscribers        {args.subscribers}, each received exactly once")
     print(f"message size       {got['size']:.1f} KiB")
     print(f"elapsed            {got['elapsed']:.2f} s (load, render, sign, send, commit)")
-    print(f"messages/second    {rate:.0f} (target {TARGET:.0f}: {rate / TARGET:.2f}x)")
+    every = ", ".join(f"{r['rate']:.0f}" for r in runs)
+    print(f"messages/second    {rate:.0f}, best of {args.rounds} (all: {every}; floor "
+          f"{target:.0f}: {rate / target:.2f}x)")
+    print(f"load average       {os.getloadavg()[0]:.2f} (2 cores, shared)")
     print(f"peak RSS (sender)  {got['rss']:.0f} MB")
 
 

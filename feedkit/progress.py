@@ -34,6 +34,10 @@ class PlainReporter:
     def done(self) -> None:
         self.log(f"{self._label}: handled {self._count}/{self._total}")
 
+    def outcome(self, period: str, recipient: str, status: str,
+                reason: str | None = None) -> None:
+        """One delivery's outcome: shown only as a log record (feedkit.logs)."""
+
 
 class RichReporter:
     """A live progress bar per period; log lines print above it."""
@@ -72,6 +76,10 @@ class RichReporter:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+    def outcome(self, period: str, recipient: str, status: str,
+                reason: str | None = None) -> None:
+        """One delivery's outcome: shown only as a log record (feedkit.logs)."""
 
 
 def reporter_for(stream: TextIO | None = None) -> PlainReporter | RichReporter:

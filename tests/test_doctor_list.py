@@ -139,3 +139,20 @@ def test_killed_midway_the_test_subscriber_is_removed(
         time.sleep(max(0.0, killed + 3.0 - time.monotonic()))  # past the second sweep
         assert _rows(registry) == {"list_subscribers": 0, "list_consent": 1,
                                    "send_suppressed": 0}
+
+
+def test_a_digest_over_gmails_clip_is_a_failure(tmp_path: Path, key: rsa.RSAPrivateKey,
+                                                nameserver: str) -> None:
+    registry = write_site(tmp_path, key, domain=DOMAIN, url=f"https://nowhere.{DOMAIN}/")
+    text = registry.read_text(encoding="utf-8")
+    posts = "".join(
+        f"  - title: Inlägg nummer {n} om allt som hände på labbet\n"
+        f"    date: 2020-02-19T{n // 60:02d}:{n % 60:02d}\n"
+        f"    author: Eva Ek\n    summary: {'Mycket text om dagen och arbetet. ' * 8}\n"
+        for n in range(300))
+    registry.write_text(text.replace("posts:\n", "posts:\n" + posts, 1), encoding="utf-8")
+    _, checks, _ = doctor(registry, "--only", "list", "--nameserver", nameserver,
+                          "--timeout", "1")
+    assert checks["list.digest_size"]["status"] == "fail", checks["list.digest_size"]
+    assert "Gmail clips at 102 KB" in checks["list.digest_size"]["found"]
+    assert "fewer posts" in checks["list.digest_size"]["fix"]

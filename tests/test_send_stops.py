@@ -6,6 +6,8 @@ gets exactly one message."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -262,3 +264,53 @@ def test_nothing_listening_is_a_setup_error_said_at_once(tmp_path: Path) -> None
         again = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
         assert again.exit_code == 0, again.output
         once_each(sink, 50)
+
+
+def _offload_children() -> list[int]:
+    """Our child processes making payloads (python -m feedkit.channels.offload)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == os.getpid() and b"feedkit.channels.offload" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_payload_process_that_dies_stops_the_run_without_a_hang(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedkit.jobs import sendrun
+
+    monkeypatch.setattr(sendrun, "OFFLOAD_FROM", 1)
+    count = 300
+    registry = make_site(tmp_path, subscribers_csv(count))
+    with SmtpSink(Faults(data_delay=0.01), pipelining=True) as sink:
+        killed: list[int] = []
+
+        def kill_it() -> None:
+            deadline = time.monotonic() + 20
+            while not killed and time.monotonic() < deadline:
+                if len(sink.received) >= 20:
+                    for pid in _offload_children():
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
+                time.sleep(0.005)
+
+        killer = threading.Thread(target=kill_it, daemon=True)
+        killer.start()
+        result = within(30, lambda: run(registry, "send", "--period", "week", "--now", NOW,
+                                        "--smtp", sink.url, "--connections", "4"))
+        killer.join(20)
+        assert killed, "the payload process was never seen"
+        assert result.exit_code == 1, result.output
+        assert "the process making the payloads ended" in result.output
+        assert len(sink.received) < count
+        monkeypatch.undo()
+        again = run(registry, "send", "--period", "week", "--now", NOW, "--smtp", sink.url)
+        assert again.exit_code == 0, again.output
+        once_each(sink, count)

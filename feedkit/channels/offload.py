@@ -33,6 +33,9 @@ Made = tuple[str, str, bytes, str, str]
 Chunk = tuple[list[Made], list[str]]
 
 
+ENDED = "the process making the payloads ended"
+
+
 class PayloadError(Exception):
     """Making a payload in the other process failed; the message is the cause."""
 
@@ -51,6 +54,7 @@ class Offload:
     """One process making payloads from `recipe`, a chunk of recipients at a time."""
 
     CHUNK = 32
+    TIMEOUT = 120.0  # seconds for one chunk, its start-up and first rendering included
 
     def __init__(self, recipe: Recipe) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
@@ -59,6 +63,7 @@ class Offload:
         assert self._process.stdin is not None and self._process.stdout is not None
         self._to: IO[bytes] = self._process.stdin
         self._waiting: list[Future[Chunk]] = []  # in the order asked
+        self._ended = False
         self._lock = threading.Lock()
         self._send((sys.path, recipe))
         self._reader = threading.Thread(target=self._read, args=(self._process.stdout,),
@@ -72,10 +77,23 @@ class Offload:
     def submit(self, recipients: Sequence[Recipient]) -> Future[Chunk]:
         future: Future[Chunk] = Future()
         with self._lock:
+            if self._ended:
+                future.set_exception(PayloadError(ENDED))
+                return future
             self._waiting.append(future)
             with contextlib.suppress(OSError, ValueError):  # gone: the reader fails it
                 self._send(list(recipients))
         return future
+
+    def result(self, future: Future[Chunk]) -> Chunk:
+        """A chunk's answer; a process that takes longer than TIMEOUT is stopped (then
+        every chunk fails at once, rather than each worker waiting for ever)."""
+        try:
+            return future.result(self.TIMEOUT)
+        except TimeoutError:
+            self._process.kill()
+            raise PayloadError(f"the process making the payloads took over {self.TIMEOUT:g} s "
+                               "for 32 of them; stopped") from None
 
     def _read(self, answers: IO[bytes]) -> None:
         try:
@@ -87,14 +105,19 @@ class Offload:
         except (EOFError, OSError, pickle.UnpicklingError):
             pass
         with self._lock:
+            self._ended = True
             waiting, self._waiting = self._waiting, []
         for future in waiting:
-            future.set_exception(PayloadError("the process making the payloads ended"))
+            future.set_exception(PayloadError(ENDED))
 
     def close(self) -> None:
         with self._lock, contextlib.suppress(OSError):
             self._to.close()
-        self._process.wait()
+        try:
+            self._process.wait(30)  # it ends at the end of its input
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
         self._reader.join()
 
 

@@ -345,7 +345,8 @@ class Pool:
         if job.made is None:
             return self.channel.payload(job.recipient)
         (future, index), job.made = job.made, None
-        made, notes = future.result()
+        assert self._offload is not None
+        made, notes = self._offload.result(future)
         if index == 0:
             for text in notes:
                 self.note(text)

@@ -94,3 +94,10 @@ SMTP_CA = typer.Option(None, "--smtp-ca", metavar="FILE", dir_okay=False, exists
 SUBSCRIBERS = typer.Option(None, "--subscribers", metavar="FILE", dir_okay=False,
                            help="CSV (email,name,language) or YAML list of subscribers "
                            "(default: subscribers.csv beside the registry).")
+LOG_FORMAT = typer.Option("text", "--log-format", metavar="text|json",
+                          envvar="FEEDKIT_LOG_FORMAT", show_envvar=False, help="Log lines as "
+                          "text, or as one JSON object per line for log shippers (default "
+                          "FEEDKIT_LOG_FORMAT, else text).")
+LOG_LEVEL = typer.Option("info", "--log-level", metavar="LEVEL", envvar="FEEDKIT_LOG_LEVEL",
+                         show_envvar=False, help="debug, info, warning or error (default "
+                         "FEEDKIT_LOG_LEVEL, else info).")

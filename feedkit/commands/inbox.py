@@ -9,13 +9,26 @@ again later), 64 EX_USAGE for a wrong command line, 65 EX_DATAERR for empty inpu
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from .common import REGISTRY, STATE, VERBOSE, echo_lines, report, require_registry, run
+from .common import (
+    LOG_FORMAT,
+    LOG_LEVEL,
+    QUIET,
+    REGISTRY,
+    STATE,
+    VERBOSE,
+    echo_lines,
+    report,
+    require_registry,
+    run,
+)
 
 if TYPE_CHECKING:
     from ..jobs.mailboxes import Mailbox
@@ -40,13 +53,18 @@ IMAP_CA = typer.Option(None, "--imap-ca", metavar="FILE", dir_okay=False, exists
 def inbox_command(source: str | None = SOURCE, maildir: Path | None = MAILDIR,
                   mbox: Path | None = MBOX, imap: str | None = IMAP,
                   imap_ca: Path | None = IMAP_CA, registry: Path = REGISTRY,
-                  state: str | None = STATE, verbose: bool = VERBOSE) -> None:
+                  state: str | None = STATE, verbose: bool = VERBOSE, quiet: bool = QUIET,
+                  log_format: str = LOG_FORMAT, log_level: str = LOG_LEVEL) -> None:
     """Suppress hard bounces and repeated soft ones, unsubscribe complaints, count
     sender-side refusals; act on mailto: unsubscribes. Reads `-` (one message on
     standard input, from a Postfix or Exim pipe), --maildir DIR, --mbox FILE or
     --imap URL (over TLS)."""
     from ..errors import EXIT_USAGE, UsageError
     from ..jobs.inbox import read_mailbox
+    from ..logs import configure
+
+    logger = run(lambda: configure(log_format, log_level, sys.stdout)).getChild("inbox")
+    show = _Show(logger if log_format == "json" else None, quiet)
 
     chosen = [n for n, v in (("-", source), ("--maildir", maildir), ("--mbox", mbox),
                              ("--imap", imap)) if v is not None]
@@ -55,12 +73,12 @@ def inbox_command(source: str | None = SOURCE, maildir: Path | None = MAILDIR,
                           "--imap URL" + (f" (not {' and '.join(chosen)})" if chosen else "")))
         raise typer.Exit(EX_USAGE if source == "-" else EXIT_USAGE)
     if source == "-":
-        _from_stdin(registry, state, verbose)
+        _from_stdin(registry, state, verbose, show)
         return
     require_registry(registry)  # its site says which addresses are the list's
     summary = run(lambda: read_mailbox(_box(maildir, mbox, imap, imap_ca), registry, state),
                   verbose)
-    _print(summary)
+    show(summary)
 
 
 def _box(maildir: Path | None, mbox: Path | None, imap: str | None,
@@ -77,7 +95,8 @@ def _box(maildir: Path | None, mbox: Path | None, imap: str | None,
     return ImapBox.from_url(imap, imap_ca)
 
 
-def _from_stdin(registry: Path, state: str | None, verbose: bool) -> None:
+def _from_stdin(registry: Path, state: str | None, verbose: bool,
+                show: Callable[[object], None]) -> None:
     from ..errors import FeedkitError, UsageError
     from ..jobs.inbox import read_mailbox
     from ..jobs.mailboxes import StdinBox
@@ -95,14 +114,28 @@ def _from_stdin(registry: Path, state: str | None, verbose: bool) -> None:
     except OSError as error:  # a disk or a network failing under the state
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(EX_TEMPFAIL) from None
-    _print(summary)
+    show(summary)
 
 
-def _print(summary: object) -> None:
-    from ..jobs.inbox import InboxSummary
+class _Show:
+    """Prints what a run did: its lines and summary as text (none with --quiet), or as
+    JSON log records (--log-format json); warnings always."""
 
-    assert isinstance(summary, InboxSummary)
-    echo_lines(summary.lines)
-    typer.echo(summary.line())
-    for warning in summary.warnings():
-        typer.echo(warning, err=True)
+    def __init__(self, logger: logging.Logger | None, quiet: bool) -> None:
+        self.logger, self.quiet = logger, quiet
+
+    def __call__(self, summary: object) -> None:
+        from ..jobs.inbox import InboxSummary
+
+        assert isinstance(summary, InboxSummary)
+        if self.logger is not None:
+            for line in summary.lines:
+                self.logger.info(line, extra={"fields": {"event": "message"}})
+            counts = {k: v for k, v in vars(summary).items() if isinstance(v, int)}
+            self.logger.info(summary.line(), extra={"fields": {"event": "summary",
+                                                                **counts}})
+        elif not self.quiet:
+            echo_lines(summary.lines)
+            typer.echo(summary.line())
+        for warning in summary.warnings():
+            typer.echo(warning, err=True)

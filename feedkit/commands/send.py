@@ -8,6 +8,8 @@ import typer
 
 from ..errors import EXIT_INVALID, EXIT_PENDING
 from .common import (
+    LOG_FORMAT,
+    LOG_LEVEL,
     NOW,
     QUIET,
     REGISTRY,
@@ -59,6 +61,7 @@ def send_command(
     smtp_ca: Path | None = SMTP_CA,
     connections: int | None = CONNECTIONS, rate: float = RATE, per_hour: int = PER_HOUR,
     to: str | None = TO, lease: float = LEASE, if_new: bool = IF_NEW,
+    log_format: str = LOG_FORMAT, log_level: str = LOG_LEVEL,
 ) -> None:
     """Send each subscriber each complete period's digest exactly once.
 
@@ -67,27 +70,39 @@ def send_command(
     Exit status: 0 when nothing is left pending, 75 when some deliveries wait for the
     next run, 1 on an error.
     """
+    import sys
+
     from ..clock import resolve_now
     from ..jobs.send import SendRequest, run_send
+    from ..logs import LogReporter, configure
     from ..progress import reporter_for
     from ..retry import Backoff
 
     require_registry(registry)
+    logger = run(lambda: configure(log_format, "warning" if quiet else log_level, sys.stdout))
+    logs = log_format == "json" or quiet  # else the progress lines (or bar) as before
     moment = run(lambda: resolve_now(now), verbose)
     if if_new and not dry_run and to is None:
         from ..jobs.ifnew import nothing_new
 
         reason = run(lambda: nothing_new(registry, period, moment, state), verbose)
         if reason is not None:
-            if not quiet:
+            if logs:
+                logger.info(reason, extra={"fields": {"event": "nothing_new"}})
+            else:
                 typer.echo(reason)
             return
     request = SendRequest(registry, period, moment,
                           subscribers, smtp, state, templates, dry_run,
                           Backoff(retries=retries, delay=retry_delay), smtp_ca, connections,
                           rate, per_hour, to, lease)
-    summary = run(lambda: run_send(request, reporter_for()), verbose, "nothing was sent")
-    if not quiet or summary.pending or summary.failed:
+    reporter = LogReporter(logger.getChild("send")) if logs else reporter_for()
+    summary = run(lambda: run_send(request, reporter), verbose, "nothing was sent")
+    if log_format == "json":
+        counts = {k: getattr(summary, k) for k in ("sent", "pending", "failed", "suppressed")}
+        logger.log(30 if summary.pending or summary.failed else 20, summary.line(),
+                   extra={"fields": {"event": "summary", **counts}})
+    elif not quiet or summary.pending or summary.failed:
         typer.echo(f"dry run, nothing sent: would send {summary.pending}, suppressed "
                    f"{summary.suppressed}" if dry_run else summary.line())
     if summary.periods_left:

@@ -6,7 +6,23 @@ from pathlib import Path
 
 import typer
 
-from .common import OUT, REGISTRY, SMTP_CA, STATE, TEMPLATES, VERBOSE, run
+from .common import (
+    LOG_FORMAT,
+    LOG_LEVEL,
+    OUT,
+    REGISTRY,
+    SMTP_CA,
+    STATE,
+    TEMPLATES,
+    VERBOSE,
+    run,
+)
+
+METRICS = typer.Option(False, "--metrics", help="Answer Prometheus scrapes at /metrics on "
+                       "this port (off by default).")
+METRICS_PORT = typer.Option(None, "--metrics-port", min=0, max=65535, metavar="PORT",
+                            help="Answer /metrics on this port of its own instead (same "
+                            "--host; 0: any free port).")
 
 
 def serve_command(
@@ -42,6 +58,8 @@ def serve_command(
                                  help="Subscribe requests for the whole site an hour."),
     reload: bool = typer.Option(False, "--reload", help="Development only: rebuild out/ "
                                 "when posts.yaml or a template changes."),
+    metrics: bool = METRICS, metrics_port: int | None = METRICS_PORT,
+    log_format: str = LOG_FORMAT, log_level: str = LOG_LEVEL,
 ) -> None:
     """Serve the list (subscribe, confirm, one-click unsubscribe) and out/.
 
@@ -49,11 +67,13 @@ def serve_command(
     `feedkit send` does.
     """
     from ..limits import Limits
+    from ..logs import configure
     from ..serve import ServeConfig, serve
 
+    run(lambda: configure(log_format, log_level))
     limits = Limits(per_client=per_client, per_domain=per_domain, per_site=per_site,
                     min_fill=min_fill, work_bits=work)
     config = ServeConfig(registry, out, state, templates, smtp, smtp_ca, limits=limits,
                          dns="" if dns == "off" else dns)
-    run(lambda: serve(config, host, port, reload=reload, local=local, say=typer.echo),
-        verbose)
+    run(lambda: serve(config, host, port, reload=reload, local=local, say=typer.echo,
+                      metrics=metrics, metrics_port=metrics_port), verbose)

@@ -50,6 +50,11 @@ class Reporter(Protocol):
 
     def log(self, text: str) -> None: ...
 
+    def outcome(self, period: str, recipient: str, status: str,
+                reason: str | None = None) -> None:
+        """One delivery's outcome (sent, failed, pending, suppressed, removed); the
+        recipient by reference."""
+
     def done(self) -> None: ...
 
 
@@ -62,6 +67,7 @@ class SendReport:
         self.reporter = reporter
         self.summary = summary or Summary()
         self._lock = threading.Lock()
+        self._period = ""
 
     def note(self, text: str) -> None:
         """A line about the run (never an address in it)."""
@@ -70,6 +76,7 @@ class SendReport:
 
     def period_started(self, label: str, total: int) -> None:
         with self._lock:
+            self._period = label
             self.reporter.start(label, total)
 
     def period_ended(self) -> None:
@@ -96,6 +103,8 @@ class SendReport:
             if log:
                 self.reporter.log(f"{reference(address)}: {redact(log)}")
             if status != "retry":
+                self.reporter.outcome(self._period, reference(address), status,
+                                      redact(log) if log else None)
                 self.reporter.advance()
 
 

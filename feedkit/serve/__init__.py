@@ -13,7 +13,7 @@ import socket
 from collections.abc import Callable
 
 from ..errors import UsageError
-from .app import create_app, mount_path
+from .app import create_app, mount_path, unsubscribe_path
 from .config import ServeConfig
 
 __all__ = ["ServeConfig", "create_app", "listen", "serve"]
@@ -40,11 +40,16 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
-          local: bool = False, say: Callable[[str], None] = print) -> None:
-    """Build the app, listen, and serve until interrupted."""
+          local: bool = False, say: Callable[[str], None] = print, metrics: bool = False,
+          metrics_port: int | None = None) -> None:
+    """Build the app, listen, and serve until interrupted. `metrics`: /metrics on this
+    port; `metrics_port`: on a port of its own (0: any free one, said at start)."""
+    import logging
+
     import uvicorn
 
     from ..load import load
+    from .observe import Observed
 
     if local and not _loopback(host):
         raise UsageError("--host", f"--local serves this machine only; '{host}' is not a "
@@ -52,12 +57,26 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
     sock = listen(host, port)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    base = mount_path(load(config.registry).site.url)
+    site = load(config.registry).site
+    base = mount_path(site.url)
     if local:
         config = dataclasses.replace(config, local=f"http://{shown}:{bound}")
+    observer = None
     try:
         built = _build_missing_out(config) if local else None
-        app = create_app(config)
+        if metrics or metrics_port is not None:
+            from .metrics import ServeMetrics
+
+            observer = ServeMetrics(config.registry, config.state)
+        app = Observed(create_app(config), base, unsubscribe_path(site),
+                       logging.getLogger("feedkit.serve"), observer,
+                       expose=metrics and metrics_port is None)
+        if observer is not None and metrics_port is not None:
+            try:
+                observer.serve_on(host, metrics_port)
+            except OSError as exc:
+                raise UsageError("--metrics-port", f"can't listen on {host}:{metrics_port}"
+                                 f": {exc.strerror or exc}") from None
     except BaseException:
         sock.close()
         raise
@@ -68,6 +87,9 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
         watch(config.registry, config.out, config.templates, rebuilds, say)
         app = LiveReload(app, rebuilds, base)  # type: ignore[assignment]
     say(f"feedkit serve: http://{shown}:{bound}{base} (out/ from {config.out})")
+    if observer is not None:
+        where = f"{observer.port}" if metrics_port is not None else f"{bound}"
+        say(f"feedkit serve: metrics at http://{shown}:{where}/metrics")
     from ..project import Project
 
     outbox = Project(config.registry).outbox.resolve()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import StateError
+from ..model import Site
 from ..project import Project
 from .config import MAX_BODY, ServeConfig
 
@@ -34,6 +35,13 @@ def mount_path(url: str) -> str:
     """The path a URL's routes live under, always ending in '/'."""
     path = urlsplit(url).path or "/"
     return path if path.endswith("/") else path + "/"
+
+
+def unsubscribe_path(site: Site) -> str:
+    """The path of the one-click endpoint: site.unsubscribe_url's, else `unsubscribe`
+    under site.url's."""
+    return urlsplit(site.unsubscribe_url or site.url + "unsubscribe").path or \
+        mount_path(site.url) + "unsubscribe"
 
 
 def _file_addresses(project: Project) -> list[str]:
@@ -70,8 +78,7 @@ def build_context(config: ServeConfig) -> Context:
     service = ListService(site, state, secret, config.limits, config.clock or time.time,
                           known=lambda: _file_addresses(project))
     base = mount_path(site.url)
-    unsubscribe = urlsplit(site.unsubscribe_url or site.url + "unsubscribe").path or \
-        base + "unsubscribe"
+    unsubscribe = unsubscribe_path(site)
 
     def transport() -> object:
         smtp = None if config.local else config.smtp_url

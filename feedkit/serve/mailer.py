@@ -7,7 +7,7 @@ then named in one log line by its recipient's reference, never the address.
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,7 +23,7 @@ RETRY_WAITS = (2.0, 10.0)
 
 
 def log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    logging.getLogger("feedkit.serve").warning(line)
 
 
 class Mailer:

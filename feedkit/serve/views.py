@@ -5,7 +5,7 @@ same time whether an address is on the list or not."""
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -283,12 +283,12 @@ class Views:
     async def unavailable(self, request: Request, exc: Exception) -> Response:
         """The state failed (a PostgreSQL server that went away): a page for the visitor,
         one line (never a password) for the operator, nothing changed."""
-        print(f"feedkit serve: Error: {exc}", file=sys.stderr, flush=True)
+        logging.getLogger("feedkit.serve").error(f"feedkit serve: Error: {exc}")
         return self.pages.notice("unavailable", 503)
 
     async def server_error(self, request: Request, exc: Exception) -> Response:
-        print(f"feedkit serve: Error: {type(exc).__name__} on {request.url.path}",
-              file=sys.stderr, flush=True)
+        logging.getLogger("feedkit.serve").error(
+            f"feedkit serve: Error: {type(exc).__name__} on {request.url.path}")
         return self.pages.notice("server_error", 500)
 
 
