@@ -4,10 +4,19 @@ state backends (a SQLite file, a fresh database on a real PostgreSQL server)."""
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (`make test`, CI), so a failure
+# is reproducible and never a matter of luck; HYPOTHESIS_PROFILE=explore draws new
+# ones each run (and more of them) to look for what the fixed ones miss.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=1000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -135,8 +135,15 @@ def test_killed_midway_the_test_subscriber_is_removed(
         while _rows(registry)["list_subscribers"] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert _rows(registry)["list_subscribers"] == 0  # the janitor's first sweep
-        proxy.release.set()  # the held POST reaches feedkit serve after all
-        time.sleep(max(0.0, killed + 3.0 - time.monotonic()))  # past the second sweep
+        proxy.release.set()  # the held POST reaches feedkit serve after all ...
+        deadline = time.monotonic() + 20
+        while not _rows(registry)["list_consent"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _rows(registry)["list_consent"] == 1, "the held POST never reached serve"
+        # ... and what it did is undone by the janitor's second sweep.
+        deadline = time.monotonic() + 10
+        while _rows(registry)["list_subscribers"] and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert _rows(registry) == {"list_subscribers": 0, "list_consent": 1,
                                    "send_suppressed": 0}
 

@@ -1,7 +1,10 @@
 """A TLS-terminating reverse proxy on 127.0.0.1 for the tests, as nginx would sit in
 front of `feedkit serve`: TLS with a test CA's certificate, bytes passed through to
 the upstream port. `hold_post=N` keeps the N-th POST waiting until `release` is set
-(`held` is set when it arrives): a request caught in flight."""
+(`held` is set when it arrives): a request caught in flight. Like nginx, which reads a
+request whole before it passes it on, the proxy never passes a client's end of file
+on to the upstream: a request that reached it is answered even when its client died
+meanwhile."""
 
 from __future__ import annotations
 
@@ -53,14 +56,16 @@ class TlsProxy:
                     await asyncio.to_thread(self.release.wait, 60)
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
             up_writer.write(first)
-            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+            await asyncio.gather(self._pipe(reader, up_writer, eof=False),
+                                 self._pipe(up_reader, writer))
         except (OSError, ssl.SSLError):
             pass
         finally:
             writer.close()
 
     @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    eof: bool = True) -> None:
         try:
             while data := await reader.read(65536):
                 writer.write(data)
@@ -68,6 +73,6 @@ class TlsProxy:
         except (OSError, ssl.SSLError):
             pass
         finally:
-            if writer.can_write_eof():
+            if eof and writer.can_write_eof():
                 with contextlib.suppress(OSError, RuntimeError):
                     writer.write_eof()

@@ -106,14 +106,19 @@ def delivery_status(message: Message) -> StatusReport | None:
             diagnostic = block.get("diagnostic-code", "")
             _, sep, rest = diagnostic.partition(";")
             report.recipients.append(RecipientStatus(
-                block["action"].split()[0].lower() if block["action"].split() else "",
+                _first_word(block["action"]).lower(),
                 _status(block.get("status", "")), rest.strip() if sep else diagnostic,
                 address_of(block.get("final-recipient", "")),
                 address_of(block.get("original-recipient", "")),
-                address_of(block.get("remote-mta", "")).split()[0]
-                if block.get("remote-mta") else ""))
+                _first_word(address_of(block.get("remote-mta", "")))))
         return report
     return None
+
+
+def _first_word(value: str) -> str:
+    """The first word of a field's value ("" when it has none: "dns;" names no host)."""
+    words = value.split(maxsplit=1)
+    return words[0] if words else ""
 
 
 def _status(value: str) -> str:

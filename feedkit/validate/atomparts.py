@@ -21,6 +21,7 @@ from .common import (
 )
 from .values import (
     address_host,
+    id_syntax,
     is_base64,
     registered_relation,
     resolve,
@@ -50,6 +51,20 @@ class AtomParts(XmlChecker):
         if isinstance(tag, str) and tag.startswith(A):
             return tag[len(A):]
         return None
+
+    def split(self, elem: Any) -> tuple[dict[str, list[Any]], list[Any]]:
+        """As XmlChecker.split, inlined for Atom: it runs for every entry."""
+        found: dict[str, list[Any]] = {}
+        foreign: list[Any] = []
+        cut = len(A)
+        for kid in elem:
+            tag = kid.tag
+            if tag.__class__ is str:
+                if tag.startswith(A):
+                    found.setdefault(tag[cut:], []).append(kid)
+                elif tag[:1] == "{":
+                    foreign.append(kid)
+        return found, foreign
 
     # Values ----------------------------------------------------------------
 
@@ -97,6 +112,10 @@ class AtomParts(XmlChecker):
                      "(tag:example.org,2020-02-06:post) or a full URL")
         else:
             self.scheme(elem, text, "<id>")
+            problem = id_syntax(text)
+            if problem:
+                self.add("uri-bad-syntax", elem, f"<id> '{text}' is not a valid "
+                         f"identifier: {problem}")
 
     def atom_date(self, elem: Any) -> None:
         raw = elem.text or ""

@@ -22,6 +22,10 @@ from .xmlsafe import XmlRefused, entity_references, iterparse, precheck, qname, 
 class XmlChecker:
     """Checks one XML feed document; subclasses fill in the format."""
 
+    # The elements whose start and end the subclass needs (None: every element);
+    # they must include the root.
+    TAGS: tuple[str, ...] | None = None
+
     def __init__(self, out: Collector, now: datetime) -> None:
         self.out = out
         self.now = now
@@ -40,14 +44,19 @@ class XmlChecker:
             self.out.add("xml-entity-declaration", refused.line, refused.message,
                          token="<!DOCTYPE")
             return
+        parser = iterparse(path, tags=self.TAGS)
         try:
-            for event, elem in iterparse(path):
+            for event, elem in parser:
                 if event == "end":
                     self.end(elem)
                 elif self.root is None:
                     self.root = elem
                     if not self.start(elem):
                         return
+            if self.root is None and parser.root is not None:  # a root TAGS missed
+                self.root = parser.root
+                if self.start(parser.root):
+                    self.end(parser.root)
         except etree.XMLSyntaxError as exc:
             line, column, message = syntax_position(exc, path)
             self.out.add("xml-malformed", line, f"not well-formed XML: {message}",
@@ -120,6 +129,8 @@ class XmlChecker:
         """The extension elements among `parent`'s children (a feed, channel, entry or
         item), `foreign`: geo and GeoRSS, Media RSS, iTunes, Dublin Core, feed history,
         threading and the smaller modules, each checked by its module in ext/."""
+        if not foreign and not links and self.memo.get("podcast") is False:
+            return  # nothing an extension module would look at
         from .ext import check_extensions
 
         local = parent.tag.rsplit("}", 1)[-1] if isinstance(parent.tag, str) else ""

@@ -19,6 +19,17 @@ from .base import Checker
 MODULES = (dc, geo, history, itunes, media, misc, thread)
 HANDLERS = {ns: module for module in MODULES for ns in module.NAMESPACES}
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+# Each tag met, with its module (None for an unknown namespace) and local name: a
+# feed repeats the same few tags on every item.
+TAGS: dict[str, tuple[Any, str]] = {}
+
+
+def _module(tag: str) -> tuple[Any, str]:
+    ns, _, local = tag[1:].partition("}")
+    found = (HANDLERS.get(ns), local)
+    if len(TAGS) < 4096:
+        TAGS[tag] = found
+    return found
 
 
 def check_extensions(checker: Checker, parent: Any, level: str, foreign: list[Any],
@@ -29,8 +40,8 @@ def check_extensions(checker: Checker, parent: Any, level: str, foreign: list[An
     are found among `foreign`."""
     seen: dict[Any, list[Any]] = {}
     for kid in foreign:
-        ns, _, local = kid.tag[1:].partition("}")
-        module = HANDLERS.get(ns)
+        tag = kid.tag
+        module, local = TAGS.get(tag) or _module(tag)
         if module is not None:
             module.element(checker, kid, local, level)
             seen.setdefault(module, []).append(kid)
@@ -42,5 +53,5 @@ def check_extensions(checker: Checker, parent: Any, level: str, foreign: list[An
         links = [kid for kid in foreign if kid.tag == ATOM_LINK]
     if links:
         history.links(checker, links, parent, level)
-    if itunes in seen or level == "entry":
+    if itunes in seen or (level == "entry" and checker.memo.get("podcast") is not False):
         podcast.requirements(checker, parent, level, itunes in seen)

@@ -79,6 +79,11 @@ def url(checker: Checker, elem: Any, value: str, what: str, token: str | None = 
                     f"not: {problem}; percent-encode it", token=token)
 
 
+def url_path(value: str) -> str:
+    """A URL without its query and fragment, lower-cased: what its file name ends in."""
+    return value.split("#", 1)[0].split("?", 1)[0].lower()
+
+
 def choice(checker: Checker, elem: Any, value: str, allowed: tuple[str, ...], what: str,
            rule: str = "ext-bad-value", token: str | None = None) -> bool:
     if value in allowed:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..values import address_host, is_full_url
-from .base import Checker, choice, integer, text, undefined, url
+from .base import Checker, choice, integer, text, undefined, url, url_path
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 NAMESPACES = (ITUNES,)
@@ -61,6 +60,9 @@ SHOW_ONLY = frozenset({"category", "type", "new-feed-url", "owner", "complete",
 EPISODE_ONLY = frozenset({"duration", "episode", "season", "episodeType",
                           "isClosedCaptioned", "order"})
 IMAGE_TYPES = (".jpg", ".jpeg", ".png")
+# Apple: text values up to 255 characters, itunes:summary up to 4000.
+LENGTHS = {"title": 255, "subtitle": 255, "author": 255, "keywords": 255, "name": 255,
+           "summary": 4000}
 
 
 def _known(table: dict[str, str], name: str, sub: str | None) -> bool:
@@ -97,6 +99,9 @@ def element(checker: Checker, elem: Any, local: str, level: str) -> None:
         where = ("the show (channel), not to an episode (item)" if level == "entry" else
                  "an episode (item), not to the show (channel)")
         checker.add("ext-misplaced", elem, f"<itunes:{local}> belongs to {where}")
+    elif local in LENGTHS and len(value) > LENGTHS[local]:
+        checker.add("itunes-too-long", elem, f"<itunes:{local}> is {len(value)} characters "
+                    f"long; Apple takes at most {LENGTHS[local]}")
     elif local == "category":
         category(checker, elem)
     elif local == "explicit":
@@ -139,7 +144,7 @@ def image(checker: Checker, elem: Any) -> None:
         checker.add("ext-missing-attribute", elem, "<itunes:image> has no href")
         return
     url(checker, elem, href, "<itunes:image href>", token="href=")
-    if is_full_url(href) and not urlsplit(href).path.lower().endswith(IMAGE_TYPES):
+    if is_full_url(href) and not url_path(href).endswith(IMAGE_TYPES):
         checker.add("itunes-image-format", elem, f"<itunes:image href=\"{href}\">: Apple "
                     "takes JPEG or PNG artwork whose URL ends in .jpg or .png",
                     token="href=")

@@ -49,17 +49,24 @@ _NPT = re.compile(r"^(now|\d+(\.\d*)?|\d+:[0-5]\d:[0-5]\d(\.\d*)?)$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
+REQUIRED = {local: tuple(name for name, kind in table.items() if kind.endswith("!"))
+            for local, table in ATTRIBUTES.items()}
+
+
 def attributes(checker: Checker, elem: Any, local: str) -> None:
     """Check `elem`'s attributes against the table (elements not in it have none)."""
-    for name, kind in ATTRIBUTES.get(local, {}).items():
-        value = elem.get(name)
-        what = f"<media:{local} {name}>"
-        if value is None:
-            if kind.endswith("!"):
-                checker.add("ext-missing-attribute", elem, f"<media:{local}> has no {name} "
-                            "attribute, which Media RSS requires")
-            continue
-        _value(checker, elem, value.strip(), kind.rstrip("!"), what, f"{name}=")
+    table = ATTRIBUTES.get(local)
+    if table is None:
+        return
+    for name in REQUIRED[local]:
+        if elem.get(name) is None:
+            checker.add("ext-missing-attribute", elem, f"<media:{local}> has no {name} "
+                        "attribute, which Media RSS requires")
+    for name, value in elem.items():  # only those written, not the whole table
+        kind = table.get(name)
+        if kind is not None:
+            _value(checker, elem, value.strip(), kind.rstrip("!"), f"<media:{local} {name}>",
+                   f"{name}=")
 
 
 def _value(checker: Checker, elem: Any, value: str, kind: str, what: str,

@@ -6,10 +6,9 @@ has them: the feed is still a valid feed, only not one Apple lists."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..xmlsafe import XML_LANG
-from .base import Checker
+from .base import Checker, url_path
 from .itunes import IT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -81,7 +80,7 @@ def episode(checker: Checker, item: Any) -> None:
                     + ": Apple Podcasts lists only episodes with their audio or video")
     for enclosure in enclosures:
         url = enclosure.get(attribute, "").strip()
-        path = urlsplit(url).path.lower()
+        path = url_path(url)
         if path and not path.endswith(FORMATS):
             checker.add("itunes-unsupported-format", enclosure, f"the enclosure '{url}' is "
                         "not a format Apple Podcasts plays (.m4a, .mp3, .mov, .mp4, .m4v, "

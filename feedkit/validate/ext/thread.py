@@ -37,6 +37,9 @@ def link_attributes(checker: Checker, link: Any) -> None:
     count = link.get(f"{{{THR}}}count")
     if count is not None:
         integer(checker, link, count.strip(), "thr:count", token="thr:count")
+    if link.get(f"{{{THR}}}when") is not None:
+        checker.add("thread-when", link, "thr:when is from a draft of RFC 4685; the "
+                    "attribute is thr:updated", token="thr:when")
     updated = link.get(f"{{{THR}}}updated")
     if updated is not None:
         rfc3339_date(checker, link, updated.strip(), "thr:updated", token="thr:updated")
