@@ -139,6 +139,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        context.mailer.start()
         yield
         context.close()
         context.service.state.close()

@@ -8,10 +8,12 @@ its standard input), which makes each message (mail.confirmation's ListLetters:
 rendered once per language, personalised by substitution) and hands it over (SMTP,
 or the Maildir outbox), one at a time, in the order posted, keeping a connection
 open while letters are waiting. None of that holds the interpreter lock of the
-process whose event loop answers requests. A message that can't be handed over is
-tried again twice, then named in one log line by its recipient's reference, never
-the address. A mail process that ends is started again for the next letter; the
-letters it had not answered for are named in the log as not sent.
+process whose event loop answers requests, and the mail process runs at a lower
+priority (nice 10), so it takes a core only when answering requests leaves one. A
+message that can't be handed over is tried again twice, then named in one log line
+by its recipient's reference, never the address. A mail process that ends is started
+again for the next letter; the letters it had not answered for are named in the log
+as not sent.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
 RETRY_WAITS = (2.0, 10.0)
 STOP_SECONDS = 60.0  # what closing waits for the queued letters before stopping them
+NICE = 10  # the mail process's priority below the server's
 
 
 def log(line: str) -> None:
@@ -85,27 +88,38 @@ class Mailer:
         self._say = say
         self._letters: queue.SimpleQueue[Letter | None] = queue.SimpleQueue()
         self._feeder: threading.Thread | None = None
+        self._worker: _Worker | None = None
         self._start_lock = threading.Lock()
         self.sent = 0  # letters the mail process answered for (sent or failed)
 
-    def post(self, letter: Letter) -> None:
-        """Queue `letter`; it is made and sent after the caller has answered."""
+    @property
+    def process_id(self) -> int | None:
+        """The mail process's, once started."""
+        return self._worker.pid if self._worker is not None else None
+
+    def start(self) -> None:
+        """Start the mail process now (else at the first letter), from a thread."""
         if self._feeder is None:
             with self._start_lock:
                 if self._feeder is None:
                     self._feeder = threading.Thread(target=self._feed, name="feedkit-mail",
                                                     daemon=True)
                     self._feeder.start()
+
+    def post(self, letter: Letter) -> None:
+        """Queue `letter`; it is made and sent after the caller has answered."""
+        self.start()
         self._letters.put(letter)
 
     def _feed(self) -> None:
-        worker: _Worker | None = None
+        self._worker = _Worker(self._office, self._answered, self._say)
         while (letter := self._letters.get()) is not None:
-            if worker is None or not worker.alive():
-                worker = _Worker(self._office, self._answered, self._say)
-            worker.send(letter)
-        if worker is not None:
-            worker.close()
+            if self._worker is None or not self._worker.alive() or \
+                    not self._worker.send(letter):  # it ended meanwhile: a new one
+                self._worker = _Worker(self._office, self._answered, self._say)
+                self._worker.send(letter)
+        if self._worker is not None:
+            self._worker.close()
 
     def _answered(self, failure: str) -> None:
         self.sent += 1
@@ -129,11 +143,13 @@ class _Worker:
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         assert self._process.stdin is not None and self._process.stdout is not None
         self._to: IO[bytes] = self._process.stdin
+        self.pid = self._process.pid
         self._say = say
         self._answered = answered
         self._waiting: list[str] = []  # references of the letters not answered for yet
         self._lock = threading.Lock()
         self._closing = False
+        self._ended = False
         self._write((sys.path, office))
         self._reader = threading.Thread(target=self._read, args=(self._process.stdout,),
                                         name="feedkit-mail-answers", daemon=True)
@@ -147,10 +163,14 @@ class _Worker:
             pickle.dump(item, self._to, protocol=pickle.HIGHEST_PROTOCOL)
             self._to.flush()
 
-    def send(self, letter: Letter) -> None:
+    def send(self, letter: Letter) -> bool:
+        """Hand `letter` over; False when the process has already ended."""
         with self._lock:
+            if self._ended:
+                return False
             self._waiting.append(reference(letter.address))
         self._write(letter)
+        return True
 
     def _read(self, answers: IO[bytes]) -> None:
         try:
@@ -163,6 +183,7 @@ class _Worker:
             pass
         with self._lock:
             lost, self._waiting = self._waiting, []
+            self._ended = True
         if lost:
             code = self._process.wait()
             self._say(f"feedkit serve: Error: the mail process "
@@ -195,6 +216,8 @@ def deliver(office: PostOffice, letters: queue.SimpleQueue[Letter | None],
 
     made = ListLetters(office.site, office.links, days=office.days,
                        template_dirs=office.template_dirs)
+    with contextlib.suppress(Exception):  # ready for the first letter: modules, template
+        made.message("confirm", "reader@example.org", None, "a" * 70)
     sender = sender_address(office.site)
     transport: Transport | None = None
     while (letter := letters.get()) is not None:
@@ -230,6 +253,8 @@ def _close(transport: Transport | None) -> Transport | None:
 
 
 def _main(requests: IO[bytes], answers: IO[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        os.nice(NICE)  # background work: answering requests comes first
     path, office = pickle.load(requests)
     sys.path[:] = path
     letters: queue.SimpleQueue[Letter | None] = queue.SimpleQueue()
