@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import generate  # noqa: E402
 from feedkit.jobs.build import build, default_writers  # noqa: E402
-from feedkit.writers.context import Isolated  # noqa: E402
 from feedkit.writers.feeds import AtomWriter  # noqa: E402
+from feedkit.writers.isolated import Isolated  # noqa: E402
 
 
 def clear_caches() -> None:

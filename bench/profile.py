@@ -49,7 +49,8 @@ def main() -> None:
     from feedkit.text.content import use_texts
     from feedkit.text.excerpt import truncate
     from feedkit.writers import parallel
-    from feedkit.writers.context import BuildContext, Isolated
+    from feedkit.writers.context import BuildContext
+    from feedkit.writers.isolated import Isolated
 
     n_posts = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     parallel.PARALLEL_FROM = 10**12  # one core: every stage in this process

@@ -51,6 +51,16 @@ def edit_post(registry: Path) -> None:
     registry.write_text(text[:at] + f"Ändrad {_added[0]}. " + text[at:], "utf-8")
 
 
+def best_cpu(action, rounds: int) -> float:
+    """The least CPU time of this process over `rounds` runs of `action`."""
+    found = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        action()
+        found = min(found, time.process_time() - started)
+    return found
+
+
 def best(action, rounds: int) -> tuple[float, float]:
     """(best wall seconds, CPU seconds of that round's child processes)."""
     found = (float("inf"), 0.0)
@@ -91,6 +101,8 @@ def main() -> None:
         size = source.stat().st_size
         load_s = best(lambda: yaml.load(source.read_bytes(), Loader=yaml.CSafeLoader),
                       rounds)[0]
+        load_cpu = best_cpu(lambda: yaml.load(source.read_bytes(), Loader=yaml.CSafeLoader),
+                            rounds)
         fresh = iter(range(rounds + 1))
 
         def from_nothing() -> list[str]:
@@ -118,9 +130,10 @@ def main() -> None:
         added_peak = (add_post(registry), peak_rss(edit))[1]
     print(f"posts: {args.posts}, registry: {size / 1e6:.1f} MB, best of {rounds}, "
           f"load average {os.getloadavg()[0]:.2f} (2 cores are {os.cpu_count()})")
-    print(f"PyYAML CSafeLoader load (floor):   {load_s:.2f} s")
+    print(f"PyYAML CSafeLoader load (floor):   {load_s:.2f} s (CPU {load_cpu:.2f} s)")
     print(f"feedkit build from nothing:        {full_s:.2f} s  ratio {full_s / load_s:.2f} "
-          f"(goal 1.3; CPU {full_cpu:.2f} s)")
+          f"(goal 1.3; CPU of all its processes {full_cpu:.2f} s = {full_cpu / load_cpu:.2f}x "
+          "the floor's)")
     print(f"peak RSS, build from nothing:      {full_peak / 1e6:.0f} MB = "
           f"{full_peak / size:.2f}x the file (goal 2.5)")
     print(f"feedkit build, nothing changed:    {unchanged[0]:.3f} s (goal 0.1)")

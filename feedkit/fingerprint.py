@@ -39,3 +39,4 @@ def code_fingerprint() -> str:
             except OSError:
                 continue
     return digest.hexdigest()
+

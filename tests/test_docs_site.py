@@ -130,12 +130,17 @@ def _problems(code: str) -> list[str]:
 
 
 def _documented_commands(text: str) -> list[str]:
-    found = [" ".join(code.split()) for code in INLINE.findall(text)]
+    """Every `feedkit ...` command the text shows, inline or in a block; commands
+    joined with && or ; count one by one."""
+    found = []
+    lines = [" ".join(code.split()) for code in INLINE.findall(text)]
     for block in FENCE.findall(text):
-        for line in block.splitlines():
-            line = line.strip().removeprefix("$ ").removeprefix("- run: ")
-            if line.startswith("feedkit ") or line.startswith(".venv/bin/feedkit "):
-                found.append(line.removeprefix(".venv/bin/"))
+        lines += [line.strip().removeprefix("$ ").removeprefix("- run: ")
+                  for line in block.splitlines()]
+    for line in lines:
+        for part in re.split(r"\s*(?:&&|;)\s*", line):
+            if part.startswith("feedkit ") or part.startswith(".venv/bin/feedkit "):
+                found.append(part.removeprefix(".venv/bin/"))
     return found
 
 
@@ -152,3 +157,5 @@ def test_the_option_check_finds_what_does_not_exist() -> None:
     assert _problems("feedkit build --chekc") == ["build has no option --chekc"]
     assert _problems("feedkit bulid") == ["no command 'bulid'"]
     assert _problems("feedkit COMMAND -h") == []
+    assert _documented_commands("`feedkit build && feedkit serve --lcal`") == [
+        "feedkit build", "feedkit serve --lcal"]

@@ -58,3 +58,18 @@ def test_packages_already_there_are_not_installed(tmp_path: Path) -> None:
                           env={"PATH": str(bin_dir)}, capture_output=True, text=True,
                           timeout=30, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_the_docs_name_every_package_make_test_installs() -> None:
+    make = shutil.which("make")
+    assert make
+    printed = subprocess.run([make, "-s", "-C", str(ROOT), "--eval",
+                              "print-needs: ; @echo $(NEEDS)", "print-needs"],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+    packages = [item.split(":")[0] for item in printed.split()]
+    assert "chromium" in packages and len(packages) >= 5
+    development = (ROOT / "docs" / "development.md").read_text("utf-8")
+    assert f"sudo apt-get install {' '.join(packages)}\n" in development
+    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight")
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert f"needs {words[len(packages)]} Debian packages" in " ".join(readme.split())

@@ -11,6 +11,7 @@ import json
 import time
 from pathlib import Path
 
+import httpx
 from send_helpers import SECRET, make_site, run
 from serve_helpers import serving
 from typer.testing import CliRunner
@@ -79,8 +80,27 @@ def test_plain_serve_says_where_mail_goes_and_how_to_try_it(tmp_path: Path) -> N
     with serving(registry) as (base, process):
         assert process.stdout is not None
         told = process.stdout.readline()
+        missing = process.stdout.readline()  # never built: the list only, and why
     assert str(tmp_path / ".feedkit" / "outbox") in told and "feedkit serve --local" in told
     assert base.endswith("/dagbok/")
+    out = tmp_path / "out"
+    assert missing.startswith(f"{out} (--out) does not exist") and \
+        f"feedkit build --out {out}" in missing
+    assert not out.exists()
+
+
+def test_the_local_trial_builds_a_site_never_built(tmp_path: Path) -> None:
+    """`feedkit serve --local` straight after `feedkit init`: the page it shows has the
+    feeds, not a form alone."""
+    registry = make_site(tmp_path, "")
+    with serving(registry, "--local") as (base, process), httpx.Client() as client:
+        assert process.stdout is not None
+        process.stdout.readline()  # the outbox
+        built = process.stdout.readline()
+        assert built.startswith(f"{tmp_path / 'out'} was missing: built it from ")
+        home = client.get(base).text
+        assert 'href="/dagbok/atom.xml"' in home and 'href="/dagbok/feeds.html"' in home
+        assert client.get(base + "feeds.html").status_code == 200
 
 
 def test_the_local_trial_listens_on_this_machine_only(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def cached_build(args: list[str]) -> bool:
         from ..jobs.cache import build_cached
 
         try:
-            done = build_cached(registry, out, now=now, drafts=drafts)
+            done = build_cached(registry, out, now=now, drafts=drafts, missed=key)
         except FeedkitError:
             return False  # nothing was written: the command builds again and reports
     if not options.get("quiet"):

@@ -22,13 +22,14 @@ from ..model import Registry
 from ..outputs import OutputSet, staged, stale_files
 from ..project import Project
 from ..writers.catalogue import FeedFile, FeedSpec
-from ..writers.context import BuildContext, Isolated, Outputs, Writer
+from ..writers.context import BuildContext, Outputs, Writer
+from ..writers.isolated import Isolated
 
 
 def default_writers() -> list[Writer]:
     """Every writer `feedkit build` runs, in order."""
     from ..writers import inputs
-    from ..writers.memo import Memoized
+    from ..writers.isolated import Memoized
 
     # The digest writers go first, in their own process on a large build (Isolated);
     # writers whose files are often kept are imported only when they write.
@@ -229,8 +230,8 @@ class BuildSession:
     def run(self, now: datetime | None, check: bool, writers: list[Writer] | None
             ) -> BuildResult:
         from ..text.content import use_texts
+        from ..text.templating import templates_fingerprint
         from ..writers.memo import RenderMemo
-        from .cache import templates_key
         from .reading import read_registry
         from .readstate import load_state
 
@@ -243,7 +244,7 @@ class BuildSession:
             context = BuildContext(
                 registry=reading.registry, now=resolve_now(now), template_dirs=template_dirs,
                 memo=None if check else RenderMemo.open(self.out_dir, self.memo_path),
-                templates_key=templates_key(template_dirs), helper=helper)
+                templates_key=templates_fingerprint(template_dirs), helper=helper)
             _fresh_templates(context.templates_key)
             use_texts(reading.store.get if reading.store is not None else None)
             result = self._build(context, check, writers)

@@ -39,31 +39,19 @@ class BuildSummary:
     notes: tuple[str, ...] = ()  # what the build says about posts.lock
 
 
-def templates_key(template_dirs: tuple[Path, ...]) -> str:
-    """SHA-256 of the template folders' files (names, sizes, times), the shipped ones
-    last."""
-    from ..fingerprint import hash_files
-    from ..text.templating import shipped_dir
-
-    digest = hashlib.sha256()
-    for folder in (*template_dirs, shipped_dir()):
-        digest.update(f"\0{folder.resolve()}\0".encode())
-        hash_files(digest, folder, ("*",))
-    return digest.hexdigest()
-
-
 def fingerprint(registry: Path, out: Path, template_dirs: tuple[Path, ...],
                 drafts: bool) -> str:
     """SHA-256 of the registry's bytes, the templates, feedkit's code and libraries
     (feedkit.fingerprint) and the options."""
     from ..fingerprint import code_fingerprint
+    from ..text.templating import templates_fingerprint
 
     digest = hashlib.sha256(f"{CACHE_VERSION}\0{code_fingerprint()}\0{out.resolve()}\0"
                             f"{drafts}\0".encode())
     with registry.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    digest.update(templates_key(template_dirs).encode())
+    digest.update(templates_fingerprint(template_dirs).encode())
     return digest.hexdigest()
 
 
@@ -157,17 +145,22 @@ def valid_span(registry: object, now: datetime) -> tuple[datetime | None, dateti
 
 def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
                  now: datetime | None = None, drafts: bool = False,
-                 use_cache: bool = True) -> BuildSummary:
+                 use_cache: bool = True, missed: str | None = None) -> BuildSummary:
     """`build`, unless the cache shows that out/ already holds what it would write;
-    the cache is refreshed either way (`use_cache=False` only skips the lookup)."""
+    the cache is refreshed either way (`use_cache=False` only skips the lookup).
+    `missed`: the fingerprint, whose lookup the caller already made and missed."""
     from ..clock import resolve_now
 
     moment = resolve_now(now)
-    try:
-        key: str | None = fingerprint(registry, out, Project(registry).template_dirs(templates),
-                                      drafts)
-    except OSError:
-        key = None  # the build says what is wrong
+    key: str | None = missed
+    if missed is not None:
+        use_cache = False
+    else:
+        try:
+            key = fingerprint(registry, out, Project(registry).template_dirs(templates),
+                              drafts)
+        except OSError:
+            key = None  # the build says what is wrong
     if use_cache and key is not None and (
             hit := lookup(registry, out, key, moment, drafts)) is not None:
         return hit

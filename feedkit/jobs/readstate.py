@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from ..model import Site
 from .textstore import Location, TextStore
 
-STATE_VERSION = 2
+STATE_VERSION = 3
+CHUNK = 500  # pieces pickled at a time
 # A post's fields but its body, line and source.
 Raw = tuple[Any, ...]
 _LOAD_ERRORS = (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError,
@@ -49,9 +50,11 @@ def load_state(path: Path) -> ReadState | None:
     try:
         with path.open("rb") as handle:
             version, state = pickle.load(handle)
+            if version != STATE_VERSION or not isinstance(state, ReadState):
+                return None
+            while (chunk := pickle.load(handle)) is not None:
+                state.pieces.update(chunk)
     except _LOAD_ERRORS:
-        return None
-    if version != STATE_VERSION or not isinstance(state, ReadState):
         return None
     try:
         with path.with_suffix(".more").open("rb") as handle:
@@ -101,10 +104,16 @@ def _rewrite(path: Path, state: ReadState, store: TextStore | None) -> None:
     state.token = os.urandom(8).hex()
     state.additions = 0
     temp = path.with_suffix(".tmp")
+    pieces = list(state.pieces.items())
     with temp.open("wb") as handle:
+        # The pieces in chunks, the pickler's memo cleared after each: a memo of every
+        # object at once would cost the build as much memory as the posts' fields.
         pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.fast = True  # no memo of the state's objects (none is shared twice)
-        pickler.dump((STATE_VERSION, state))
+        pickler.dump((STATE_VERSION, replace(state, pieces={})))
+        for at in range(0, len(pieces), CHUNK):
+            pickler.clear_memo()  # each load() starts with an empty memo
+            pickler.dump(dict(pieces[at:at + CHUNK]))
+        pickler.dump(None)
     os.replace(temp, path)
     path.with_suffix(".more").unlink(missing_ok=True)
     for old in path.parent.glob(f"{path.stem}-*.texts"):

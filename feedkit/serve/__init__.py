@@ -63,6 +63,7 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
         config = dataclasses.replace(config, local=f"http://{shown}:{bound}")
     observer = None
     try:
+        built = _build_missing_out(config) if local else None
         if metrics or metrics_port is not None:
             from .metrics import ServeMetrics
 
@@ -99,11 +100,26 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
                                   config.environ).get("FEEDKIT_SMTP_URL")):
         say(f"mail goes to the Maildir {outbox} (no --smtp, no FEEDKIT_SMTP_URL), its "
             "links to site.url; to try the list on this machine: feedkit serve --local")
+    if built is not None:
+        say(f"{config.out} was missing: built it from {config.registry} ({built} files)")
+    elif not reload and not config.out.is_dir():  # --reload builds it on a change
+        say(f"{config.out} (--out) does not exist: only the list is served; "
+            f"`feedkit build --out {config.out}` writes the feeds it would serve too")
     server = uvicorn.Server(uvicorn.Config(
         app, access_log=False, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
         server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))
     with background_logging(logging.getLogger("feedkit")):
         server.run(sockets=[sock])
+
+
+def _build_missing_out(config: ServeConfig) -> int | None:
+    """The local trial on a site never built: `feedkit build` first, so that the page
+    it shows has the feeds; the number of files written, or None when out/ exists."""
+    if config.out.is_dir():
+        return None
+    from ..jobs.cache import build_cached
+
+    return len(build_cached(config.registry, config.out, templates=config.templates).changed)
 
 
 def _loopback(host: str) -> bool:

@@ -53,8 +53,19 @@ class Suppressed(set[str]):
     """The suppression list: an address is in it by itself or by its erasure's hash."""
 
     def __contains__(self, address: object) -> bool:
-        return super().__contains__(address) or (
-            isinstance(address, str) and super().__contains__(erased_mark(address)))
+        if super().__contains__(address):
+            return True
+        return isinstance(address, str) and self._erasures() and super().__contains__(
+            erased_mark(address))
+
+    def _erasures(self) -> bool:
+        """Whether any erasure is in it (a send run asks for every recipient: hashing
+        each address is only worth it then)."""
+        size, found = getattr(self, "_seen", (-1, True))
+        if size != len(self):
+            found = any(key.startswith("erased:") for key in self)
+            self._seen = (len(self), found)
+        return found
 
 
 _ENTRY = ("SELECT recipient, address, name, language, status, subscribed_at, confirmed_at, "

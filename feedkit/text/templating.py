@@ -21,6 +21,20 @@ def shipped_dir() -> Path:
     return Path(feedkit.__file__).resolve().parent.parent / "templates"
 
 
+def templates_fingerprint(template_dirs: tuple[Path, ...]) -> str:
+    """SHA-256 of the template folders' files (names, sizes, times), the shipped ones
+    last."""
+    import hashlib
+
+    from ..fingerprint import hash_files
+
+    digest = hashlib.sha256()
+    for folder in (*template_dirs, shipped_dir()):
+        digest.update(f"\0{folder.resolve()}\0".encode())
+        hash_files(digest, folder, ("*",))
+    return digest.hexdigest()
+
+
 def _autoescape(name: str | None) -> bool:
     """Escape everything except plain-text templates (*.txt.j2)."""
     return not (name or "").endswith(".txt.j2")

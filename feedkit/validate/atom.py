@@ -15,7 +15,7 @@ from .atomparts import ATOM_NS, A, AtomParts, relation
 from .common import is_language
 from .messages import Collector
 from .rules import ERROR
-from .xmlsafe import XML_BASE, XML_LANG, xml_attributes
+from .xmlsafe import XML_BASE, XML_LANG, qname, xml_attributes
 
 ATOM_03_NS = "http://purl.org/atom/ns#"
 FEED, ENTRY = A + "feed", A + "entry"
@@ -49,6 +49,8 @@ class AtomChecker(AtomParts):
         super().__init__(out, now)
         self.ids: dict[str, tuple[str, int]] = {}
         self.authorless: list[int] = []
+        self.entries = 0
+        self.before_entries: int | None = None  # the feed's children before its first entry
 
     def start(self, root: Any) -> bool:
         if root.tag in (FEED, ENTRY):
@@ -64,6 +66,9 @@ class AtomChecker(AtomParts):
     def end(self, elem: Any) -> None:
         root = self.root
         if elem.tag == ENTRY and (elem is root or elem.getparent() is root):
+            self.entries += 1
+            if self.before_entries is None and elem is not root:
+                self.before_entries = root.index(elem)
             self.entry(elem)
             if elem is not root:
                 elem.clear()
@@ -89,6 +94,8 @@ class AtomChecker(AtomParts):
 
     def feed(self, feed: Any) -> None:
         before, kids = self._basics(feed, FEED_SINGLE)
+        self._order(feed)
+        self._same_ids()
         if not kids.get("author"):
             for line in self.authorless:
                 self.out.add("atom-missing-author", line,
@@ -125,6 +132,26 @@ class AtomChecker(AtomParts):
                      "href=\"...\"/>; add one or add <content>")
         self._duplicate(entry, kids)
         self._schema(entry, before)
+
+    def _order(self, feed: Any) -> None:
+        """The feed's own elements come before its entries (entries are gone by now, so
+        the children past those there at the first entry came after it)."""
+        if self.before_entries is None:
+            return
+        for elem in list(feed)[self.before_entries:]:
+            if isinstance(elem.tag, str) and elem.tag.startswith(A):
+                self.add("atom-misplaced-metadata", elem, f"<{qname(elem)}> comes after "
+                         "the entries; the feed's own elements go before the first <entry>")
+
+    def _same_ids(self) -> None:
+        """Every entry with one id: one error instead of a warning per entry."""
+        if self.entries < 2 or len(self.ids) != 1:
+            return
+        self.out.messages[:] = [m for m in self.out.messages if m.rule not in (
+            "atom-duplicate-id", "atom-duplicate-entry")]
+        ((entry_id, (_, line)),) = self.ids.items()
+        self.out.add("atom-same-id", line, f"all {self.entries} entries have the id "
+                     f"'{entry_id}'; each entry needs its own", token="<" + "entry")
 
     def _schema(self, elem: Any, before: int) -> None:
         """RELAX NG for what the code checks don't cover (skipped once they found errors)."""

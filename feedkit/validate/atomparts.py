@@ -21,6 +21,7 @@ from .common import (
 )
 from .values import (
     address_host,
+    id_syntax,
     is_base64,
     registered_relation,
     resolve,
@@ -111,6 +112,10 @@ class AtomParts(XmlChecker):
                      "(tag:example.org,2020-02-06:post) or a full URL")
         else:
             self.scheme(elem, text, "<id>")
+            problem = id_syntax(text)
+            if problem:
+                self.add("uri-bad-syntax", elem, f"<id> '{text}' is not a valid "
+                         f"identifier: {problem}")
 
     def atom_date(self, elem: Any) -> None:
         raw = elem.text or ""

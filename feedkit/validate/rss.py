@@ -13,7 +13,7 @@ from typing import Any
 from .common import is_http_url
 from .messages import Collector
 from .rssparts import RssParts
-from .rssversions import CONTAINERS, TEXT_ONLY, VERSIONS
+from .rssversions import ATTRIBUTES, CONTAINERS, TEXT_ONLY, VERSIONS
 from .xmlsafe import element_children, qname
 
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
@@ -139,11 +139,24 @@ class RssChecker(RssParts):
         self.undefined(parent, kids)
         self.shape(parent, kids)
         self.single(kids, single, "rss-duplicate-element")
+        self.unexpected_attributes([parent, *(e for elems in kids.values() for e in elems)])
         self.bases(parent)
         self.each(kids, {"link": self.url, "pubDate": self.rss_date,
                          "lastBuildDate": self.rss_date, "title": self.title_html,
                          "description": self.description})
         self.extensions(parent, foreign)
+
+    def unexpected_attributes(self, elems: list[Any]) -> None:
+        """Attributes without a namespace that RSS does not define on the element."""
+        for elem in elems:
+            if elem.attrib:
+                allowed = ATTRIBUTES.get(elem.tag, ())
+                for name in elem.attrib:
+                    if name[:1] != "{" and name not in allowed:
+                        self.add("rss-unexpected-attribute", elem, f"<{elem.tag}> has an "
+                                 f"attribute {name}, which RSS does not define"
+                                 + (f" (it has {', '.join(allowed)}; names are "
+                                    "case-sensitive)" if allowed else ""), token=f"{name}=")
 
     def shape(self, parent: Any, kids: dict[str, list[Any]]) -> None:
         """Text only where RSS has text, elements only where it has elements."""

@@ -34,6 +34,7 @@ from .xmlcheck import XmlChecker
 from .xmlsafe import XML_BASE, base_uri, element_children, qname, xml_attributes
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAYS_SHORT = tuple(day[:3] for day in DAYS)
 CLOUD_ATTRIBUTES = ("domain", "port", "path", "registerProcedure", "protocol")
 IMAGE_LIMITS = {"width": 144, "height": 400}
 RFC822_EXAMPLE = "Thu, 06 Feb 2020 09:30:00 +0100"
@@ -42,7 +43,7 @@ RFC822_EXAMPLE = "Thu, 06 Feb 2020 09:30:00 +0100"
 def whole_number(text: str | None) -> int | None:
     """A non-negative whole number written in ASCII digits, or None."""
     text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 class RssParts(XmlChecker):
@@ -86,6 +87,12 @@ class RssParts(XmlChecker):
             return
         loose = rfc822_loose(text)
         if loose is None:
+            day, _, rest = text.partition(", ")
+            moment = rfc822(rest) if day in DAYS_SHORT else None
+            if moment is not None:
+                self.add("rss-wrong-weekday", elem, f"<{qname(elem)}> '{text}': "
+                         f"{moment:%d %b %Y} was a {moment:%A}, not a {day}")
+                return
             self.date(elem, rfc822, "rss", f"an RFC 822 date; write it like {RFC822_EXAMPLE}")
             return
         self.add("rss-problematic-date", elem, f"<{qname(elem)}> '{text}' can be read but "

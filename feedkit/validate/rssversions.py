@@ -36,6 +36,13 @@ CONTAINERS = frozenset({"rss", "channel", "item", "image", "textInput", "textinp
                         "skipHours", "skipDays"})
 
 
+# The attributes (without a namespace) RSS defines on its elements; any other one is
+# unexpected (an attribute in a namespace is an extension's business).
+ATTRIBUTES = {"rss": ("version",), "category": ("domain",), "enclosure": ("url", "length",
+              "type"), "guid": ("isPermaLink",), "source": ("url",),
+              "cloud": ("domain", "port", "path", "registerProcedure", "protocol")}
+
+
 @dataclass(frozen=True, slots=True)
 class Version:
     """One RSS version's rules."""

@@ -120,6 +120,35 @@ def is_base64(text: str) -> bool:
     return True
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+# RFC 4151: tag:authority,date:specific, the authority a domain name or an address.
+_TAG = re.compile(rf"(?i:tag):(?:{_LABEL}(?:\.{_LABEL})*|[^@\s,:]+@{_LABEL}(?:\.{_LABEL})*)"
+                  r",(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?:[^#]*(?:#.*)?\Z", re.S)
+# RFC 8141: urn:NID:NSS; urn:uuid: holds an RFC 4122 UUID.
+_URN = re.compile(r"(?i:urn):([A-Za-z0-9][A-Za-z0-9-]{0,30}[A-Za-z0-9]):(\S+)\Z")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\Z")
+
+
+def id_syntax(uri: str) -> str | None:
+    """What is wrong with a tag: or urn: identifier's syntax (RFC 4151, RFC 8141, RFC
+    4122 for urn:uuid:), or None; other schemes are not looked at."""
+    name = scheme(uri)
+    if name == "tag":
+        found = _TAG.match(uri)
+        if found is None:
+            return "a tag: URI is tag:authority,date:name (tag:example.org,2020-02-06:post)"
+        month, day = found.group(2), found.group(3)
+        if (month and not 1 <= int(month) <= 12) or (day and not 1 <= int(day) <= 31):
+            return f"the tag: URI's date {uri.split(',', 1)[1].split(':', 1)[0]} is no date"
+    elif name == "urn":
+        found = _URN.match(uri)
+        if found is None:
+            return "a URN is urn:namespace:name (urn:isbn:9789100123456)"
+        if found.group(1).lower() == "uuid" and not _UUID.match(found.group(2)):
+            return "a urn:uuid: holds a UUID (8-4-4-4-12 hexadecimal digits)"
+    return None
+
+
 def resolve(base: str | None, ref: str) -> str:
     """`ref` resolved against `base` (RFC 3986 section 5), or `ref` without a base."""
     if not base:

@@ -1,20 +1,28 @@
-"""out/feeds.html: every feed, with the <link rel="alternate"> tags for a page's <head>."""
+"""out/feeds.html: the page a feed reader's user lands on, in the site's language,
+with every feed's address and the <link rel="alternate"> tags for a page's <head>."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from ..model import Site
 from .catalogue import FeedSpec
 from .context import BuildContext, Outputs
+
+WEB_DIGESTS = "digests/"  # out/digests/index.html, when the site publishes its digests
 
 
 @dataclass(frozen=True, slots=True)
 class FormatLink:
-    """One feed file as a discovery link."""
+    """One feed file as a discovery link: `url` is its address, `href` the link from
+    out/feeds.html (relative when the file is in out/, so the page works wherever out/
+    is served)."""
 
     type: str
     label: str
     url: str
+    href: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +35,36 @@ class FeedLinks:
 
 
 def feed_links(spec: FeedSpec) -> FeedLinks:
-    formats = tuple(FormatLink(f.media_type, f.label, f.url) for f in spec.files)
+    site = spec.site
+    formats = tuple(FormatLink(f.media_type, f.label, f.url, _href(site, f.url, f.path))
+                    for f in spec.files)
     return FeedLinks(spec.name, spec.title, formats)
+
+
+def _href(site: Site, url: str, path: str) -> str:
+    """`path` when `url` is that file of out/ at site.url (feeds.html sits at the top
+    of out/); the absolute `url` otherwise (a site.feed_url elsewhere)."""
+    return path if url == site.url + path else url
+
+
+def page_context(context: BuildContext, language: str) -> dict[str, Any]:
+    """What templates/feeds.html is rendered with."""
+    from markupsafe import Markup, escape
+
+    catalogue = context.catalogue
+    site = context.registry.site
+    groups = [{"kind": kind, "feeds": [feed_links(s) for s in catalogue.taxonomy
+                                       if s.kind == kind]}
+              for kind in ("tag", "author")]
+    # The site's own words (its title, tag and author names) are in site.language,
+    # which differs from the page's when feedkit has no catalogue for it.
+    own = site.language.replace("_", "-").split("-", 1)[0].lower() == language
+    return {
+        "site": site, "lang": language, "main": feed_links(catalogue.site_feed),
+        "groups": groups,
+        "text_lang": "" if own else Markup(' lang="{}"').format(escape(site.language)),
+        "archive_href": WEB_DIGESTS if site.options.web_digests else "",
+    }
 
 
 class DiscoveryWriter:
@@ -37,19 +73,10 @@ class DiscoveryWriter:
     path = "feeds.html"
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
-        from ..text.templating import environment
-
-        catalogue = context.catalogue
         from ..text.i18n import resolve_language
+        from ..text.templating import render_template
 
-        groups = [
-            {"kind": kind, "heading": heading,
-             "feeds": [feed_links(s) for s in catalogue.taxonomy if s.kind == kind]}
-            for kind, heading in (("tag", "Tags"), ("author", "Authors"))
-        ]
-        env = environment(context.template_dirs,
-                          resolve_language(context.registry.site.language))
-        html = env.get_template("feeds.html").render(
-            site=context.registry.site, main=feed_links(catalogue.site_feed), groups=groups,
-        )
+        language = resolve_language(context.registry.site.language)
+        html = render_template(context.template_dirs, language, "feeds.html",
+                               page_context(context, language))
         outputs.add(self.path, html.encode("utf-8"))

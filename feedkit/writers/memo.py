@@ -7,8 +7,8 @@ place. The next build that works out the same input key for the file, and finds 
 in out/ with the recorded size and time, keeps it: nothing is rendered, read or
 written. Feeds are keyed one by one (FeedSpec: its posts, links and the site);
 other writers as a whole (Memoized: the digest preview by its posts, the
-templates and the site; feeds.html by the feeds it lists). feedkit's code is the
-memo's own key: new code renders everything again.
+templates and the site; feeds.html by the feeds it lists: writers/isolated.py).
+feedkit's code is the memo's own key: new code renders everything again.
 """
 
 from __future__ import annotations
@@ -17,17 +17,14 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model import Post, Site
 from .catalogue import FeedSpec
-
-if TYPE_CHECKING:
-    from .context import BuildContext, Outputs, Writer
 
 # Every field of a post but its line in posts.yaml, which moves when a post is added.
 _POST_FIELDS = tuple(f.name for f in fields(Post) if f.name != "line")
@@ -135,48 +132,3 @@ class RenderMemo:
             temp = self.path.with_suffix(".tmp")
             temp.write_text(json.dumps({"code": code_fingerprint(), "files": files}), "utf-8")
             os.replace(temp, self.path)
-
-
-class Memoized:
-    """A writer whose files are kept when its input key (`key(context)`) is the one
-    the last build recorded for them, and `name` owns them; `needs(context)` gives
-    the posts it reads (it is then run with only those, in a helper process)."""
-
-    def __init__(self, name: str, writer: Writer, key: Callable[[BuildContext], str],
-                 needs: Callable[[BuildContext], Sequence[Post]] | None = None) -> None:
-        self.name = name
-        self.writer = writer
-        self.key = key
-        self.needs = needs if needs is not None else (lambda context: context.registry.posts)
-
-    def plan(self, context: BuildContext) -> tuple[str | None, list[tuple[str, str]] | None]:
-        """(input key, the files kept) — None for the files when they must be made."""
-        memo = context.memo
-        if memo is None:
-            return None, None
-        key = self.key(context)
-        return key, memo.kept(memo.owned(self.name), key)
-
-    def finish(self, context: BuildContext, outputs: Outputs, key: str | None,
-               kept: list[tuple[str, str]] | None, made: Iterable[tuple[str, bytes]]) -> None:
-        """Add the files (kept, or made by the writer) and record them."""
-        memo = context.memo
-        if kept is not None:
-            for path, digest in kept:
-                outputs.keep(path, digest)
-                if memo is not None and key is not None:
-                    memo.record(path, key, digest, self.name)
-            return
-        for path, data in made:
-            outputs.add(path, data)
-            if memo is not None and key is not None:
-                memo.record(path, key, hashlib.sha256(data).hexdigest(), self.name)
-
-    def write(self, context: BuildContext, outputs: Outputs) -> None:
-        from ..outputs import OutputSet
-
-        key, kept = self.plan(context)
-        made = OutputSet()
-        if kept is None:
-            self.writer.write(context, made)
-        self.finish(context, outputs, key, kept, made.files.items())
