@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench golden clean debian-packages screenshots docs
+.PHONY: run test lint bench golden clean debian-packages screenshots docs release
 
 # Debian packages the tests use (a real browser, a real PostgreSQL server, a real
 # IMAP server, a real spam filter, systemd-analyze); each is installed when the file that shows it is
@@ -48,7 +48,7 @@ debian-packages:
 	    --no-install-recommends $$missing; } || cannot "apt-get could not install them."
 
 test: $(VENV)/.test-installed debian-packages
-	$(BIN)/ruff check feedkit tests bench
+	$(BIN)/ruff check feedkit tests bench tools docs/screenshots.py
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n auto
 
@@ -69,7 +69,21 @@ bench: $(VENV)/.test-installed
 docs: $(VENV)/.test-installed
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# The version in feedkit/__init__.py, its CHANGELOG.md section, the sdist and the wheel
+# in dist/ checked by twine, and the tag vX.Y.Z, from a clean main (docs/release.md).
+# Runs in the environment make test made (hatchling, twine), which it doesn't rebuild.
+release:
+	$(BIN)/python tools/release.py
+
+# What make screenshots needs besides the tests' packages: a real feed reader (liferea)
+# in a virtual display (xvfb), its settings (gsettings) in a session bus (dbus-daemon),
+# xdotool to press its keys, and ImageMagick's import to take the picture.
+SHOT_NEEDS := liferea:/usr/bin/liferea xvfb:/usr/bin/Xvfb dbus-daemon:/usr/bin/dbus-run-session \
+	libglib2.0-bin:/usr/bin/gsettings xdotool:/usr/bin/xdotool imagemagick:/usr/bin/import
+
 screenshots: $(VENV)/.test-installed debian-packages
+	@$(MAKE) -s debian-packages NEEDS="$(SHOT_NEEDS)" \
+	  WHY="the README shows the feed in a real feed reader (liferea) in a virtual display"
 	$(BIN)/python docs/screenshots.py
 
 clean:

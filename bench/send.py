@@ -100,7 +100,8 @@ async def main():
     server = await asyncio.start_server(session, "127.0.0.1", 0, limit=1 << 24)
     print(server.sockets[0].getsockname()[1], flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    print(count, size, len(seen), signed, flush=True)
+    import time
+    print(count, size, len(seen), signed, time.process_time(), flush=True)
 
 asyncio.run(main())
 """
@@ -149,10 +150,12 @@ def measure(subscribers: int, delay: float, connections: int, dkim: bool,
         os.environ["FEEDKIT_SECRET"] = "benchmark-secret-0123456789"
         now = datetime.fromisoformat("2020-02-10T12:00+01:00")  # week 3-9 Feb: 4 posts
         start = time.perf_counter()
+        cpu_before = _cpu()
         request = SendRequest(registry, "week", now, smtp_url=f"smtp://127.0.0.1:{port}",
                               retry=Backoff(retries=2, delay=0.01), connections=connections)
         summary = run_send(request, PlainReporter(io.StringIO()))
         elapsed = time.perf_counter() - start
+        cpu_after = _cpu()
         sink.stdin.close()
         numbers = sink.stdout.readline().split()
         sink.wait(10)
@@ -165,9 +168,23 @@ def measure(subscribers: int, delay: float, connections: int, dkim: bool,
     signed = int(numbers[3]) if len(numbers) > 3 else 0
     assert summary.sent == received == distinct == sent_rows == subscribers, (summary, numbers)
     assert signed == (received if dkim else 0), numbers
+    sink_cpu = float(numbers[4]) if len(numbers) > 4 else 0.0
     return {"rate": received / elapsed, "elapsed": elapsed, "received": received,
+            "cpu_sender": (cpu_after[0] - cpu_before[0]) / received * 1000,
+            "cpu_payloads": (cpu_after[1] - cpu_before[1]) / received * 1000,
+            "cpu_sink": sink_cpu / received * 1000,
             "size": size / received / 1024, "rss": resource.getrusage(
                 resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process, and of its children that ended (the processes
+    making payloads, closed at the end of a run)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -206,6 +223,8 @@ def main() -> None:
     print(f"messages/second    {rate:.0f}, best of {args.rounds} (all: {every}; floor "
           f"{target:.0f}: {rate / target:.2f}x)")
     print(f"load average       {os.getloadavg()[0]:.2f} (2 cores, shared)")
+    print(f"CPU per message    sender {got['cpu_sender']:.3f} ms, payload processes "
+          f"{got['cpu_payloads']:.3f} ms, sink {got['cpu_sink']:.3f} ms")
     print(f"peak RSS (sender)  {got['rss']:.0f} MB")
 
 

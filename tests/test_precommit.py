@@ -1,6 +1,6 @@
 """The pre-commit example of docs/ci.md as written: its `pre-commit try-repo` command, with
-the documented hook and rev, installs feedkit's hook from a clone of this repository
-(tagged with that rev, as the release will be) and runs it on a sample site.
+the documented hook and ref, installs feedkit's hook from a git repository of this
+checkout's sources (standing for the path the docs show) and runs it on a sample site.
 
 pre-commit makes a virtualenv and pip-installs the clone into it. No network but
 127.0.0.1 is allowed here: pip gets no index, only a wheelhouse packed from this
@@ -20,20 +20,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gitrepo import GIT_ENV, git, repository_of
 from test_validate_ci import yaml_blocks
 from wheelhouse import offline_pip_env, wheelhouse
-
-import feedkit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PRE_COMMIT = BIN / "pre-commit"
 # What installing the hook needs from the repository: the wheel's sources and the hooks.
 SOURCES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "feedkit", "templates")
-UPSTREAM = "https://github.com/OWNER/feedkit"
-GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+UPSTREAM = "/srv/git/feedkit.git"  # the docs' stand-in for feedkit's repository
 RENAMED = "  - title: Fler kan göra ännu mer!"
 
 
@@ -46,45 +42,10 @@ def documented() -> tuple[dict[str, object], str]:
     return yaml.safe_load(config), command
 
 
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
-                    *args], cwd=folder, env={**os.environ, **GIT_ENV}, check=True,
-                   capture_output=True)
-
-
-def test_the_documented_rev_is_this_release_and_its_hooks_exist() -> None:
-    config, command = documented()
-    (repo,) = config["repos"]  # type: ignore[misc]
-    assert repo["repo"] == UPSTREAM
-    assert repo["rev"] == f"v{feedkit.__version__}"
-    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert {h["id"] for h in repo["hooks"]} <= {h["id"] for h in hooks}
-    # The project hook runs when any file it checks changes, the lock included.
-    project = re.compile(next(h for h in hooks if h["id"] == "feedkit-validate")["files"])
-    assert all(project.search(name) for name in (
-        "posts.yaml", "posts.lock", "subscribers.csv", "out/atom.xml", "out/tags/a/feed.json"))
-    assert not project.search("notes/posts.lock")
-    assert command.split()[2:] == [UPSTREAM, repo["hooks"][0]["id"], "--ref", repo["rev"],
-                                   "--all-files"]
-
-
 @pytest.fixture(scope="module")
 def feedkit_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git repository of feedkit's sources, tagged with the documented rev."""
-    repo = tmp_path_factory.mktemp("feedkit-repo")
-    for name in SOURCES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy(source, repo / name)
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "feedkit")
-    config, _ = documented()
-    git(repo, "tag", config["repos"][0]["rev"])  # type: ignore[index]
-    return repo
+    """A git repository of feedkit's sources, on branch main."""
+    return repository_of(tmp_path_factory.mktemp("feedkit-repo"), SOURCES)
 
 
 @pytest.fixture(scope="module")

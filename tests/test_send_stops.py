@@ -60,8 +60,8 @@ def fail_on_call(monkeypatch: pytest.MonkeyPatch, owner: type, name: str, number
     return calls
 
 
-@pytest.mark.parametrize(("operation", "number"), [("claim", 2), ("mark_sending", 6),
-                                                    ("mark_sent", 6)])
+@pytest.mark.parametrize(("operation", "number"), [("claim", 2), ("mark_sending_many", 6),
+                                                    ("mark_sent_many", 6)])
 def test_a_state_that_fails_mid_run_stops_it_in_seconds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operation: str, number: int) -> None:
     from feedkit.state.sqlite import SqliteState
@@ -111,16 +111,16 @@ def test_a_state_gone_for_good_stops_the_run_and_the_rerun_sends_each_message_on
             return _real(self, *args, **kwargs)
 
         monkeypatch.setattr(SqliteState, helper, failing)
-    real_sent = SqliteState.mark_sent
+    real_sent = SqliteState.mark_sent_many
     sent = [0]
 
-    def mark_sent(self, *args, **kwargs):
-        sent[0] += 1
+    def mark_sent_many(self, period, recipients, **kwargs):
+        sent[0] += len(recipients)
         if sent[0] >= 6:
             broken.set()
-        return real_sent(self, *args, **kwargs)
+        return real_sent(self, period, recipients, **kwargs)
 
-    monkeypatch.setattr(SqliteState, "mark_sent", mark_sent)
+    monkeypatch.setattr(SqliteState, "mark_sent_many", mark_sent_many)
     with SmtpSink(Faults(data_delay=0.02), pipelining=True) as sink:
         started = time.monotonic()
         result = within(20, lambda: run(registry, "send", "--period", "week", "--now", NOW,
@@ -212,7 +212,7 @@ def test_an_unexpected_error_in_a_thread_does_not_hang_the_run(
     from feedkit.progress import PlainReporter
 
     registry = make_site(tmp_path, subscribers_csv(30))
-    owner, name = (Pacer, "wait") if where == "worker" else (PlainReporter, "advance")
+    owner, name = (Pacer, "reserve") if where == "worker" else (PlainReporter, "advance")
     fail_on_call(monkeypatch, owner, name, 3, RuntimeError("a bug"))
     with SmtpSink(Faults(data_delay=0.01)) as sink:
         result = within(20, lambda: run(registry, "send", "--period", "week", "--now", NOW,
@@ -230,10 +230,13 @@ def test_an_unexpected_error_in_a_thread_does_not_hang_the_run(
 
 def test_errors_in_every_hand_over_stop_the_run_instead_of_churning(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from feedkit.mail.transport import SmtpTransport
+    from feedkit.mail.smtplink import SmtpLink
+
+    async def broken(*args: object) -> None:
+        raise ZeroDivisionError("division by zero")
 
     registry = make_site(tmp_path, subscribers_csv(50))
-    monkeypatch.setattr(SmtpTransport, "send", lambda *args: 1 / 0)
+    monkeypatch.setattr(SmtpLink, "_send", broken)
     with SmtpSink() as sink:
         result = within(20, lambda: run(registry, "send", "--period", "week", "--now", NOW,
                                         "--smtp", sink.url, "--connections", "2"))

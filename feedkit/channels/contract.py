@@ -12,16 +12,19 @@ knows its own medium:
 - `recipe()`: how to make the same payloads in another process, where the CPU
   they cost doesn't hold up the hand-over (None: the pool's threads make them).
 - `connect()`: a new `Link` (an SMTP connection, an HTTP client); a pool runs
-  several, each in its own thread.
-- `Link.open()` before the first hand-over: `SetupError` when the medium can't be
-  used at all (nothing listening, a refused login), which stops the run at once.
+  several at once on one event loop (channels/pool.py).
+- `Link.open()` before the first hand-over (blocking is fine: it runs in a thread):
+  `SetupError` when the medium can't be used at all (nothing listening, a refused
+  login), which stops the run at once.
 - `Link.hand_over(parcel)` returns an `Answer`: sent, retry later (the recipient's
   side, or the connection's), failed for good, or gone (suppress the recipient).
+  A coroutine function runs on the pool's loop (it must not block); a plain function
+  in a thread of the pool's (channels/calls.py). `close()` likewise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -88,13 +91,13 @@ class Payloads(Protocol):
 
 
 class Link(Protocol):
-    """One connection of a channel; used by one worker thread at a time."""
+    """One connection of a channel; used for one hand-over at a time."""
 
     def open(self) -> None: ...
 
-    def hand_over(self, parcel: Parcel) -> Answer: ...
+    def hand_over(self, parcel: Parcel) -> Answer | Awaitable[Answer]: ...
 
-    def close(self) -> None: ...
+    def close(self) -> Awaitable[None] | None: ...
 
 
 class Channel(Payloads, Protocol):

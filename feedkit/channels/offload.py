@@ -6,16 +6,19 @@ A channel that can be rebuilt elsewhere gives a `recipe()`: a picklable callable
 that, given a function to log notes with, makes an object whose `payload()` gives
 the same parcels the channel would. `Offload` starts `python -m
 feedkit.channels.offload` (a fresh interpreter: the sending process has threads, so
-it is not forked, and nothing of the caller's main module is run again), sends it the
-recipe, then chunks of recipients, and hands back a future of each chunk's results,
-in order, with the notes the maker logged (a rendering's warning). Requests and
-answers are pickles on the child's standard input and output. A process that ends
-early fails every open future, which the pool turns into outcomes like any error.
+it is not forked, and nothing of the caller's main module is run again), one or more
+of them (each on a core of its own), sends each the recipe, then chunks of recipients
+in turn, and hands back a future of each chunk's results, with the notes the maker
+logged (a rendering's warning). Requests and answers are pickles on the child's
+standard input and output. A process that ends early fails every open future, which
+the pool turns into outcomes like any error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import itertools
 import os
 import pickle
 import subprocess
@@ -51,10 +54,37 @@ def parcel_of(recipient: Recipient, made: Made) -> Parcel:
 
 
 class Offload:
-    """One process making payloads from `recipe`, a chunk of recipients at a time."""
+    """`processes` processes making payloads from `recipe`, a chunk of recipients at a
+    time, the chunks dealt to them in turn."""
 
     CHUNK = 32
     TIMEOUT = 120.0  # seconds for one chunk, its start-up and first rendering included
+
+    def __init__(self, recipe: Recipe, processes: int = 1) -> None:
+        self._makers = [_Maker(recipe) for _ in range(max(1, processes))]
+        self._turn = itertools.cycle(self._makers)
+
+    def submit(self, recipients: Sequence[Recipient]) -> Future[Chunk]:
+        return next(self._turn).submit(recipients)
+
+    async def result(self, future: asyncio.Future[Chunk]) -> Chunk:
+        """A chunk's answer; processes that take longer than TIMEOUT are stopped (then
+        every chunk fails at once, rather than each link waiting for ever)."""
+        done, _ = await asyncio.wait({future}, timeout=self.TIMEOUT)
+        if not done:
+            for maker in self._makers:
+                maker.kill()
+            raise PayloadError(f"the process making the payloads took over {self.TIMEOUT:g} s "
+                               f"for {self.CHUNK} of them; stopped")
+        return future.result()
+
+    def close(self) -> None:
+        for maker in self._makers:
+            maker.close()
+
+
+class _Maker:
+    """One process making payloads."""
 
     def __init__(self, recipe: Recipe) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
@@ -82,18 +112,11 @@ class Offload:
                 return future
             self._waiting.append(future)
             with contextlib.suppress(OSError, ValueError):  # gone: the reader fails it
-                self._send(list(recipients))
+                self._send([(r.key, r.address, r.name, r.language) for r in recipients])
         return future
 
-    def result(self, future: Future[Chunk]) -> Chunk:
-        """A chunk's answer; a process that takes longer than TIMEOUT is stopped (then
-        every chunk fails at once, rather than each worker waiting for ever)."""
-        try:
-            return future.result(self.TIMEOUT)
-        except TimeoutError:
-            self._process.kill()
-            raise PayloadError(f"the process making the payloads took over {self.TIMEOUT:g} s "
-                               "for 32 of them; stopped") from None
+    def kill(self) -> None:
+        self._process.kill()
 
     def _read(self, answers: IO[bytes]) -> None:
         try:
@@ -129,11 +152,11 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     maker = recipe(notes.append)
     while True:
         try:
-            recipients: list[Recipient] = pickle.load(requests)
+            rows: list[tuple[str, str, str, str | None]] = pickle.load(requests)
         except EOFError:
             return
         made: list[Made] = []
-        for recipient in recipients:
+        for recipient in (Recipient(*row) for row in rows):
             try:
                 parcel = maker.payload(recipient)
             except Undeliverable as exc:

@@ -1,5 +1,7 @@
 """Pacing a pool of links: rate limits (`Pacer`) and slowing down when the other side
-refuses (`Throttle`). See channels/pool.py for how the pool uses them."""
+refuses (`Throttle`). See channels/pool.py for how the pool uses them: both answer at
+once (how long to wait, or whether a slot is free) and the pool's event loop does the
+waiting."""
 
 from __future__ import annotations
 
@@ -32,6 +34,13 @@ class Pacer:
 
     def wait(self) -> None:
         """Block until the next message may start; HourlyLimit when that is too far."""
+        delay = self.reserve()
+        if delay > 0:
+            self._sleep(delay)
+
+    def reserve(self) -> float:
+        """Take the next start: the seconds to wait before it (HourlyLimit when that is
+        too far)."""
         with self._lock:
             now = self._clock()
             start = max(now, self._next)
@@ -45,12 +54,13 @@ class Pacer:
                                           f"reached; the next may go in {start - now:.0f} s")
                 self._window.append(start)
             self._next = start + self.interval
-        if start > now:
-            self._sleep(start - now)
+        return max(0.0, start - now)
 
 
 class Throttle:
-    """How many connections may work now, and until when they all pause."""
+    """How many connections may work now, and until when they all pause. Used by one
+    thread (the pool's event loop); `changed` is called whenever a slot may have come
+    free, for the pool to wake its waiting links."""
 
     def __init__(self, connections: int, retry: Backoff,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -61,51 +71,41 @@ class Throttle:
         self.paused_until = 0.0
         self._successes = 0
         self._clock = clock
-        self.cond = threading.Condition()
-        self.stopped = False
+        self.changed: Callable[[], None] = lambda: None
 
     def acquire(self) -> int | None:
-        """Wait for a free slot; the failure epoch to hand to failure(), or None when
-        the pool stopped meanwhile."""
-        with self.cond:
-            while not self.stopped:
-                wait = self.paused_until - self._clock()
-                if self.active < self.limit and wait <= 0:
-                    self.active += 1
-                    return self.failures
-                self.cond.wait(max(wait, 0.0) if wait > 0 else None)
-            return None
+        """Take a slot if one is free now: the failure epoch to hand to failure(), or
+        None (full, or paused: `pause_left()` says how long)."""
+        if self.active < self.limit and self.pause_left() <= 0:
+            self.active += 1
+            return self.failures
+        return None
+
+    def pause_left(self) -> float:
+        return max(0.0, self.paused_until - self._clock())
 
     def release(self) -> None:
-        with self.cond:
-            self.active -= 1
-            self.cond.notify()
+        self.active -= 1
+        self.changed()
 
     def success(self) -> None:
-        with self.cond:
-            self.failures = 0
-            if self.limit < self.most:
-                self._successes += 1
-                if self._successes >= self.limit:
-                    self.limit += 1
-                    self._successes = 0
-                    self.cond.notify_all()
+        self.failures = 0
+        if self.limit < self.most:
+            self._successes += 1
+            if self._successes >= self.limit:
+                self.limit += 1
+                self._successes = 0
+                self.changed()
 
     def failure(self, epoch: int) -> tuple[bool, bool, float, int]:
         """A connection failed for a try started at `epoch`: (counted, give up, pause,
         limit). A failure already counted since that try started changes nothing more."""
-        with self.cond:
-            counted = epoch == self.failures
-            if counted:
-                self.failures += 1
-                self.limit = max(1, self.limit // 2)
-                self._successes = 0
-                pause = self.retry.wait(self.failures - 1)
-                self.paused_until = max(self.paused_until, self._clock() + pause)
-            give_up = self.failures > self.retry.retries
-            return counted, give_up, max(0.0, self.paused_until - self._clock()), self.limit
-
-    def stop(self) -> None:
-        with self.cond:
-            self.stopped = True
-            self.cond.notify_all()
+        counted = epoch == self.failures
+        if counted:
+            self.failures += 1
+            self.limit = max(1, self.limit // 2)
+            self._successes = 0
+            pause = self.retry.wait(self.failures - 1)
+            self.paused_until = max(self.paused_until, self._clock() + pause)
+        give_up = self.failures > self.retry.retries
+        return counted, give_up, self.pause_left(), self.limit

@@ -1,20 +1,28 @@
-"""The hand-over on a pool of links: N worker threads, each with its own link of one
-channel (an SMTP connection reused for many messages), paced by rate limits and
-slowed down when the other side starts refusing.
+"""The hand-over on a pool of links: one event loop, in a thread of its own, drives up
+to N links of one channel (an SMTP connection reused for many messages), each link a
+task, paced by rate limits and slowed down when the other side starts refusing.
+
+One loop instead of a thread per link: a message's hand-over is a few writes and
+reads, and with dozens of threads the interpreter lock passing from one to the next
+cost more than the work. A link whose `hand_over` (or `open`, `close`) is a coroutine
+function runs on the loop (the email channel's SMTP link); a plain function runs in
+a thread of the pool's own, one call at a time per link (a Maildir, a webhook written
+with a blocking client).
 
 The pool never touches the state. It tells the run that owns the state everything
-through one queue, `events`: a `Start` it must answer before a payload is handed over
-(recorded as being handed over, or refused: an unsubscribe made meanwhile, a claim
-another sender took over, a run that is stopping), a `Done` for every outcome, and a
-`Wake` when it wants more jobs or has finished. Workers do only what is slow and
-stateless: make the payload, hand it over, read the answer. Whatever a worker raises
-becomes an outcome (the recipient pending, with the cause) or stops the run; a
-thread never ends on its own while the run waits for it.
+through one queue, `events` (lists of events, one list per turn of the loop): a
+`Start` it must answer before a payload is handed over (recorded as being handed
+over, or refused: an unsubscribe made meanwhile, a claim another sender took over, a
+run that is stopping), a `Done` for every outcome, and a `Wake` when it wants more
+jobs or has finished. Links do only what is slow and stateless: make the payload (or
+wait for the process that makes it), hand it over, read the answer. Whatever a link
+raises becomes an outcome (the recipient pending, with the cause) or stops the run; a
+link never ends on its own while the run waits for it.
 
 - Rate limits (`Pacer`): at most `per_second` starts a second, evenly spaced, and at
-  most `per_hour` in any hour, counting what earlier runs sent (`sent_before`). When
-  the hour's budget is used up for longer than `max_wait` seconds, the pool stops
-  and the rest waits for a later run.
+  most `per_hour` in any hour, counting what earlier runs sent. When the hour's
+  budget is used up for longer than a minute, the pool stops and the rest waits for a
+  later run.
 - Slowing down (`Throttle`): a refused or dropped connection, or a 421, halves the
   links in use and pauses every link for the retry delay (doubling with each failure
   in a row); successes add a link back one at a time. Failures of hand-overs already
@@ -26,7 +34,9 @@ thread never ends on its own while the run waits for it.
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import heapq
 import itertools
@@ -34,10 +44,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from ..retry import Backoff
+from .calls import LinkCalls
 from .contract import (
     FAILED,
     GONE,
@@ -46,68 +56,49 @@ from .contract import (
     Channel,
     Link,
     Parcel,
-    Recipient,
     SetupError,
     Undeliverable,
     cause,
 )
-from .offload import Chunk, Offload, parcel_of
+from .events import Done, Event, Job, Outcome, Start, Wake, answer_all
+from .offload import Offload, parcel_of
 from .pacing import HourlyLimit, Pacer, Throttle
 
-__all__ = ["Done", "Job", "Outcome", "Pool", "Start", "Wake"]
+__all__ = ["Done", "Event", "Job", "Outcome", "Pool", "Start", "Wake"]
 
 
-@dataclass(eq=False)
-class Job:
-    """One recipient's delivery in this run."""
+class _Waiters:
+    """Tasks of the loop waiting for something to change (a condition without a lock:
+    only the loop's thread uses it)."""
 
-    recipient: Recipient
-    parcel: Parcel | None = None
-    made: tuple[Future[Chunk], int] | None = None  # its payload, being made elsewhere
-    tries: int = 0  # recipient-level temporary failures in this run
-    epoch: int = 0  # the throttle's failure count when this try started
+    def __init__(self) -> None:
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
 
+    async def wait(self, timeout: float | None) -> None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._waiting.append(future)
+        timer = loop.call_later(timeout, _wake, future) if timeout is not None else None
+        try:
+            await future
+        finally:
+            if timer is not None:
+                timer.cancel()
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What became of a try: 'sent', 'failed' (for good), 'gone' (failed for good, and
-    the recipient is to be suppressed), 'pending' (left for the next run) or 'retry'
-    (tried again in this run). `log`: what to say about it (without the recipient)."""
+    def notify(self, count: int = 1) -> None:
+        while count > 0 and self._waiting:
+            future = self._waiting.popleft()
+            if not future.done():
+                future.set_result(None)
+                count -= 1
 
-    status: str
-    reason: str = ""
-    log: str = ""
-
-
-class Start:
-    """A worker asks to hand `job` over; it waits until `answer` is called (the first
-    answer counts: a pool that stops answers every open one False)."""
-
-    __slots__ = ("_reply", "job")
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
-        self._reply: queue.SimpleQueue[bool] = queue.SimpleQueue()
-
-    def answer(self, ok: bool) -> None:
-        self._reply.put(ok)
-
-    def wait(self) -> bool:
-        return self._reply.get()
+    def notify_all(self) -> None:
+        self.notify(len(self._waiting))
 
 
-@dataclass(frozen=True, slots=True)
-class Done:
-    job: Job
-    outcome: Outcome
-
-
-@dataclass(frozen=True, slots=True)
-class Wake:
-    """The pool wants more jobs, has stopped, or has finished."""
-
-
-Event = Start | Done | Wake
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @dataclass(eq=False)
@@ -119,8 +110,8 @@ class Pool:
     retry: Backoff
     pacer: Pacer = field(default_factory=Pacer)
     clock: Callable[[], float] = time.monotonic
-    offload: bool = False  # make the payloads in a process of their own, when the channel can
-    note: Callable[[str], None] = lambda text: None  # what that process logged
+    offload: int = 0  # processes making the payloads, when the channel can (0: the loop)
+    note: Callable[[str], None] = lambda text: None  # what those processes logged
     errors_in_a_row: int = 10  # unexpected errors, one after the other, that stop the run
     stopped: str = ""
     fatal: bool = False  # stopped by a set-up problem or an error, not by the rate limits
@@ -128,185 +119,255 @@ class Pool:
     def __post_init__(self) -> None:
         self.connections = max(1, self.connections)
         self.throttle = Throttle(self.connections, self.retry, self.clock)
-        self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        self._cond = threading.Condition()
+        self.throttle.changed = self._slot_changed
+        self.events: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
+        self.low = 2 * self.connections
+        # Written by the owner's thread only:
+        self._added = 0
+        # Owned by the loop's thread (the owner only reads them):
         self._ready: collections.deque[Job] = collections.deque()
         self._later: list[tuple[float, int, Job]] = []
         self._order = itertools.count()
+        self._taken = 0
         self._busy = 0
         self._more = True
         self._hungry = False
         self._unexpected = 0
         self._tickets: set[Start] = set()
-        self._threads: list[threading.Thread] = []
         self._closed = False
+        self._outbox: list[Event] = []
+        self._jobs = _Waiters()
+        self._slots = _Waiters()
         self._offload: Offload | None = None
-        self.low = 2 * self.connections
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._calls = LinkCalls(self.connections)
 
     # -- the owner's side ------------------------------------------------------------
     def start(self) -> None:
         """Open the first link (a channel that can't be used at all stops the pool at
-        once) and start the workers."""
+        once) and start the loop with its links."""
         first = self.channel.connect()
         try:
-            first.open()
+            self._calls.run_sync(first, "open")
         except SetupError as exc:
-            first.close()
+            self._calls.run_sync(first, "close")
             self._stop(str(exc), fatal=True)
             return
         except Exception:  # a refusal of service: left to the retries
             pass
         recipe = self.channel.recipe() if self.offload else None
         if recipe is not None:
-            self._offload = Offload(recipe)
-        for number in range(self.connections):
-            thread = threading.Thread(target=self._work, args=(first if number == 0 else None,),
-                                      name=f"feedkit-send-{number}", daemon=True)
-            self._threads.append(thread)
-            thread.start()
+            self._offload = Offload(recipe, self.offload)
+        self._loop = _new_loop()
+        self._thread = threading.Thread(target=self._loop.run_until_complete,
+                                        args=(self._main(first),), name="feedkit-send",
+                                        daemon=True)
+        self._thread.start()
 
     def room(self) -> int:
         """How many more jobs the pool would take now (0 once it stopped)."""
-        with self._cond:
-            if self.stopped or not self._more or len(self._ready) >= self.low:
-                return 0
-            return 2 * self.low - len(self._ready)
+        ready = self._added - self._taken
+        if self.stopped or not self._more or ready >= self.low:
+            return 0
+        return 2 * self.low - ready
 
     def add(self, jobs: list[Job]) -> None:
+        made: list[concurrent.futures.Future[object]] = []
         if self._offload is not None:
             size = Offload.CHUNK
-            for start in range(0, len(jobs), size):
-                chunk = jobs[start:start + size]
-                future = self._offload.submit([job.recipient for job in chunk])
-                for index, job in enumerate(chunk):
-                    job.made = (future, index)
-        with self._cond:
-            self._ready.extend(jobs)
-            self._hungry = False
-            self._cond.notify(len(jobs))
+            for begin in range(0, len(jobs), size):
+                made.append(self._offload.submit(  # type: ignore[arg-type]
+                    [job.recipient for job in jobs[begin:begin + size]]))
+        self._added += len(jobs)
+        self._call(self._add, jobs, made)
 
     def no_more(self) -> None:
         """Every job is added: the pool finishes once they are done."""
-        with self._cond:
-            self._more = False
-            self._cond.notify_all()
-            self._wake_if_idle()
+        self._call(self._no_more)
 
     @property
     def idle(self) -> bool:
         """Nothing in flight, and nothing more will start."""
-        with self._cond:
-            return not self._busy and (bool(self.stopped) or (
-                not self._more and not self._ready and not self._later))
+        if self._busy or self._outbox:
+            return False
+        return bool(self.stopped) or (not self._more and not self._ready and not self._later)
+
+    def answer(self, starts: list[Start], oks: list[bool]) -> None:
+        """Answer the starts the owner recorded (or refused), with one wake-up."""
+        if self._loop is not None:
+            answer_all(self._loop, starts, oks)
 
     def halt(self, reason: str) -> None:
         """Start nothing more; what is in flight finishes (the run stops with an error)."""
-        self._stop(reason, fatal=True)
+        if not self._call(self._stop, reason, True):
+            self._stop(reason, fatal=True)
 
     def close(self) -> None:
-        """Stop and wait for the workers (they finish what is in flight)."""
-        with self._cond:
-            self._closed = True
-            tickets, self._tickets = self._tickets, set()
-            self._cond.notify_all()
-        for ticket in tickets:
-            ticket.answer(False)
-        self.throttle.stop()
-        for thread in self._threads:
-            thread.join()
+        """Stop and wait for the links (they finish what is in flight)."""
+        self._call(self._close)
+        if self._thread is not None:
+            self._thread.join()
+        if self._loop is not None:
+            self._loop.close()
+        self._calls.close()
         if self._offload is not None:
             self._offload.close()
 
-    # -- shared ------------------------------------------------------------------------
-    def _stop(self, reason: str, fatal: bool = False) -> None:
-        with self._cond:
-            if not self.stopped:
-                self.stopped, self.fatal = reason, fatal
-            tickets, self._tickets = self._tickets, set()
-            self._cond.notify_all()
-        for ticket in tickets:
-            ticket.answer(False)
-        self.throttle.stop()
-        self.events.put(Wake())
+    def _call(self, function: Callable[..., None], *args: object) -> bool:
+        """Run `function` on the loop's thread; False when the loop doesn't run."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return False
+        try:
+            loop.call_soon_threadsafe(function, *args)
+        except RuntimeError:  # closed meanwhile
+            return False
+        return True
 
-    def _wake_if_idle(self) -> None:  # under self._cond
+    # -- on the loop -------------------------------------------------------------------
+    async def _main(self, first: Link) -> None:
+        links = [asyncio.ensure_future(self._work(first if number == 0 else None))
+                 for number in range(self.connections)]
+        try:
+            await asyncio.gather(*links)
+        finally:
+            self._flush()
+
+    def _add(self, jobs: list[Job], made: list[concurrent.futures.Future[object]]) -> None:
+        for number, future in enumerate(made):
+            waited = asyncio.wrap_future(future)
+            size = Offload.CHUNK
+            for index, job in enumerate(jobs[number * size:(number + 1) * size]):
+                job.made = (waited, index)  # type: ignore[assignment]
+        self._ready.extend(jobs)
+        self._hungry = False
+        self._jobs.notify(len(jobs))
+
+    def _no_more(self) -> None:
+        self._more = False
+        self._jobs.notify_all()
+        self._wake_if_idle()
+
+    def _emit(self, event: Event) -> None:
+        """Queue an event for the owner: sent with the others of this turn of the loop."""
+        if not self._outbox:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._outbox.append(event)
+
+    def _flush(self) -> None:
+        if self._outbox:
+            self.events.put(self._outbox)
+            self._outbox = []
+
+    def _stop(self, reason: str, fatal: bool = False) -> None:
+        if not self.stopped:
+            self.stopped, self.fatal = reason, fatal
+        self._refuse_tickets()
+        self._jobs.notify_all()
+        self._slots.notify_all()
+        self.events.put([Wake()])
+
+    def _close(self) -> None:
+        self._closed = True
+        self._refuse_tickets()
+        self._jobs.notify_all()
+        self._slots.notify_all()
+
+    def _refuse_tickets(self) -> None:
+        tickets, self._tickets = self._tickets, set()
+        for ticket in tickets:
+            ticket.settle(False)
+
+    def _wake_if_idle(self) -> None:
         if not self._busy and not self._ready and not self._later and not self._more:
-            self.events.put(Wake())
+            self.events.put([Wake()])
 
     def _due(self) -> float | None:
         if not self._later:
             return None
         return max(0.0, self._later[0][0] - self.clock())
 
-    def _next(self) -> Job | None:
-        with self._cond:
-            while not self.stopped and not self._closed:
-                if self._later and self._later[0][0] <= self.clock():
-                    job = heapq.heappop(self._later)[2]
-                elif self._ready:
-                    job = self._ready.popleft()
-                    if self._more and not self._hungry and len(self._ready) < self.low:
-                        self._hungry = True
-                        self.events.put(Wake())
-                elif not self._more and not self._later and not self._busy:
-                    return None
-                else:
-                    self._cond.wait(self._due())
-                    continue
+    async def _next(self) -> Job | None:
+        while not self.stopped and not self._closed:
+            if self._later and self._later[0][0] <= self.clock():
+                self._busy += 1  # before the job leaves the queue: never seen idle between
+                return heapq.heappop(self._later)[2]
+            if self._ready:
                 self._busy += 1
+                job = self._ready.popleft()
+                self._taken += 1
+                if self._more and not self._hungry and len(self._ready) < self.low:
+                    self._hungry = True
+                    self.events.put([Wake()])
                 return job
-            return None
+            if not self._more and not self._later and not self._busy:
+                return None
+            await self._jobs.wait(self._due())
+        return None
 
     def _later_again(self, job: Job, delay: float) -> None:
-        with self._cond:
-            heapq.heappush(self._later, (self.clock() + delay, next(self._order), job))
-            self._cond.notify()
+        heapq.heappush(self._later, (self.clock() + delay, next(self._order), job))
+        self._jobs.notify()
 
     def _done(self) -> None:
-        with self._cond:
-            self._busy -= 1
-            if self._busy:
-                return
-            if self.stopped:
-                self.events.put(Wake())
-            elif not self._ready and not self._later and not self._more:
-                self._cond.notify_all()  # the others may end now
-                self.events.put(Wake())
+        self._busy -= 1
+        if self._busy:
+            return
+        if self.stopped:
+            self.events.put([Wake()])
+        elif not self._ready and not self._later and not self._more:
+            self._jobs.notify_all()  # the others may end now
+            self.events.put([Wake()])
 
     def _finished(self, job: Job, outcome: Outcome) -> None:
-        self.events.put(Done(job, outcome))
+        self._emit(Done(job, outcome))
 
-    # -- the working side --------------------------------------------------------------
-    def _work(self, link: Link | None) -> None:
-        """One link's thread. Whatever it raises stops the run, never the thread alone:
-        a run waiting for a thread that is gone would never end."""
+    def _slot_changed(self) -> None:
+        self._slots.notify_all()
+
+    async def _slot(self) -> int | None:
+        """A free slot of the throttle (its failure epoch), or None once stopping."""
+        while not self.stopped and not self._closed:
+            epoch = self.throttle.acquire()
+            if epoch is not None:
+                return epoch
+            await self._slots.wait(self.throttle.pause_left() or None)
+        return None
+
+    async def _work(self, link: Link | None) -> None:
+        """One link's task. Whatever it raises stops the run, never the task alone: a
+        run waiting for a link that is gone would never end."""
         try:
-            while (job := self._next()) is not None:
+            while (job := await self._next()) is not None:
                 try:
-                    link = link or self._connect()
-                    self._one(link, job)
-                except BaseException as exc:  # a thread must not vanish
+                    link = link or await self._connect()
+                    await self._one(link, job)
+                except BaseException as exc:  # a link must not vanish
                     self._finished(job, Outcome("pending", cause(exc)))
                     self._stop(f"stopped: {cause(exc)}", fatal=True)
                 finally:
                     self._done()
         finally:
             if link is not None:
-                link.close()
+                try:
+                    await self._calls.run(link, "close")
+                except Exception as exc:  # closing is best effort
+                    self.note(f"closing a connection failed: {cause(exc)}")
 
-    def _connect(self) -> Link:
+    async def _connect(self) -> Link:
         """A new link, opened before its first job is paced (a connection's set-up
         must not eat into the spacing of messages). A failure here is left to the
         hand-over, which tries again and reports it."""
         link = self.channel.connect()
         with contextlib.suppress(Exception):  # the hand-over says what it is
-            link.open()
+            await self._calls.run(link, "open")
         return link
 
-    def _one(self, link: Link, job: Job) -> None:
+    async def _one(self, link: Link, job: Job) -> None:
         if job.parcel is None:
             try:
-                job.parcel = self._payload(job)
+                job.parcel = await self._payload(job)
             except Undeliverable as exc:
                 self._finished(job, Outcome(FAILED, f"can't be written: {exc}",
                                             f"can't be written as a message: {exc}"))
@@ -314,22 +375,24 @@ class Pool:
             except Exception as exc:  # one recipient's problem (a signer that broke)
                 self._unexpected_error(job, exc, "can't be prepared")
                 return
-        epoch = self.throttle.acquire()
+        epoch = await self._slot()
         if epoch is None:
             self._later_again(job, 0.0)
             return
         try:
             job.epoch = epoch
-            if not self._started(job):
+            if not await self._started(job):
                 return
             try:  # paced right before the hand-over: the spacing the other side sees
-                self.pacer.wait()
+                delay = self.pacer.reserve()
             except HourlyLimit as exc:
                 self._later_again(job, 0.0)
                 self._stop(str(exc))
                 return
+            if delay > 0:
+                await asyncio.sleep(delay)
             try:
-                answer = link.hand_over(job.parcel)
+                answer = await self._calls.hand_over(link, job.parcel)
             except SetupError as exc:
                 self._finished(job, Outcome("pending", "not sent: the channel failed"))
                 self._stop(str(exc), fatal=True)
@@ -341,29 +404,28 @@ class Pool:
         finally:
             self.throttle.release()
 
-    def _payload(self, job: Job) -> Parcel:
+    async def _payload(self, job: Job) -> Parcel:
         if job.made is None:
             return self.channel.payload(job.recipient)
         (future, index), job.made = job.made, None
         assert self._offload is not None
-        made, notes = self._offload.result(future)
+        made, notes = await self._offload.result(future)
         if index == 0:
             for text in notes:
                 self.note(text)
         return parcel_of(job.recipient, made[index])
 
-    def _started(self, job: Job) -> bool:
+    async def _started(self, job: Job) -> bool:
         """Ask the owner to record the start; wait for its answer."""
-        ticket = Start(job)
-        with self._cond:
-            if self.stopped or self._closed:
-                return False
-            self._tickets.add(ticket)
-        self.events.put(ticket)
-        ok = ticket.wait()
-        with self._cond:
+        if self.stopped or self._closed:
+            return False
+        ticket = Start(job, asyncio.get_running_loop())
+        self._tickets.add(ticket)
+        self._emit(ticket)
+        try:
+            return await ticket.future
+        finally:
             self._tickets.discard(ticket)
-        return ok
 
     def _answered(self, job: Job, answer: Answer) -> None:
         if answer.verdict == SENT:
@@ -405,9 +467,16 @@ class Pool:
         the cause; the run stops when such errors keep coming one after the other."""
         reason = f"{what}: {cause(exc)}"
         self._finished(job, Outcome("pending", reason, f"{reason}; left for the next run"))
-        with self._cond:
-            self._unexpected += 1
-            many = self._unexpected >= self.errors_in_a_row
-        if many:
+        self._unexpected += 1
+        if self._unexpected >= self.errors_in_a_row:
             self._stop(f"stopped after {self.errors_in_a_row} errors in a row, the last: "
                        f"{reason}", fatal=True)
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's loop where it is installed (less work per turn), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()

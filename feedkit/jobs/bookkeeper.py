@@ -57,6 +57,7 @@ class Bookkeeper:
     def __init__(self, state: SendState, period: Period, worker: str, lease: float,
                  current: set[str], report: SendReport) -> None:
         self.state, self.period, self.worker, self.lease = state, period, worker, lease
+        self.key = period.key
         self.current = current
         self.report = report
         self.suppressed = Suppressed(state)
@@ -88,14 +89,14 @@ class Bookkeeper:
         if self.failed:
             self._settle()
         try:
-            self.state.release(self.period.key, self.worker)
+            self.state.release(self.key, self.worker)
         except StateError as exc:
             self._fail(pool, exc)
 
     def left(self) -> int:
         """Open deliveries no other sender holds: what the next run has to send."""
         try:
-            return self.state.unclaimed(self.period.key)
+            return self.state.unclaimed(self.key)
         except StateError:
             return self.claimed - self.settled  # at least these; the state can't say
 
@@ -103,12 +104,12 @@ class Bookkeeper:
     def _claim(self, pool: Pool, room: int) -> bool:
         """Claim up to `room` deliveries for the pool; False when none is left."""
         try:
-            batch = self.state.claim(self.period.key, self.worker, room, self.lease)
+            batch = self.state.claim(self.key, self.worker, room, self.lease)
             gone = [d for d in batch if d.recipient not in self.current]
             if gone:
                 with self.state.transaction():
                     for delivery in gone:
-                        self.state.mark(self.period.key, delivery.recipient, "removed",
+                        self.state.mark(self.key, delivery.recipient, "removed",
                                         "no longer subscribed")
         except StateError as exc:
             self._fail(pool, exc)
@@ -133,9 +134,9 @@ class Bookkeeper:
         """What the pool said since the last call: waits up to a second for the first."""
         found: list[Event] = []
         try:
-            found.append(pool.events.get(timeout=1.0) if wait else pool.events.get_nowait())
+            found += pool.events.get(timeout=1.0) if wait else pool.events.get_nowait()
             while len(found) < 5000:
-                found.append(pool.events.get_nowait())
+                found += pool.events.get_nowait()
         except queue.Empty:
             pass
         return found
@@ -145,18 +146,15 @@ class Bookkeeper:
         starts = [e for e in events if isinstance(e, Start)]
         self._unrecorded += [e for e in events if isinstance(e, Done)]
         if self.failed:
-            for start in starts:
-                start.answer(False)
+            pool.answer(starts, [False] * len(starts))
             return
         verdicts: list[str] = []
         try:
             with self.state.transaction():
-                for done in self._unrecorded:
-                    self._write(done)
-                verdicts = [self._start(start.job) for start in starts]
+                self._write(self._unrecorded)
+                verdicts = self._start([start.job for start in starts])
         except StateError as exc:
-            for start in starts:
-                start.answer(False)
+            pool.answer(starts, [False] * len(starts))
             self._fail(pool, exc)
             return
         recorded, self._unrecorded = self._unrecorded, []
@@ -168,30 +166,36 @@ class Bookkeeper:
             elif verdict == "taken":
                 self.report.outcome(address, "taken", TAKEN)
             self.settled += verdict != "ok"
-            start.answer(verdict == "ok")
+        pool.answer(starts, [verdict == "ok" for verdict in verdicts])
 
-    def _start(self, job: Job) -> str:
-        """Record that `job` is being handed over: 'ok', or why not."""
-        key = job.recipient.key
-        if key in self.suppressed:
-            self.state.mark(self.period.key, key, "suppressed")
-            return "suppressed"
-        assert job.parcel is not None
-        if not self.state.mark_sending(self.period.key, key, job.parcel.ident, self.worker,
-                                       self.lease):
-            return "taken"
-        return "ok"
+    def _start(self, jobs: list[Job]) -> list[str]:
+        """Record that `jobs` are being handed over: for each, 'ok' or why not."""
+        verdicts: list[str] = []
+        starting: list[tuple[str, str]] = []
+        for job in jobs:
+            key = job.recipient.key
+            if key in self.suppressed:
+                self.state.mark(self.key, key, "suppressed")
+                verdicts.append("suppressed")
+            else:
+                assert job.parcel is not None
+                starting.append((key, job.parcel.ident))
+                verdicts.append("")
+        held = iter(self.state.mark_sending_many(self.key, starting, self.worker, self.lease))
+        return [verdict or ("ok" if next(held) else "taken") for verdict in verdicts]
 
-    def _write(self, done: Done) -> None:
-        key, outcome = done.job.recipient.key, done.outcome
-        if outcome.status == "sent":
-            self.state.mark_sent(self.period.key, key)
-        elif outcome.status == "gone":
-            self.state.mark(self.period.key, key, "failed", outcome.reason)
-            self.state.suppress(key, "gone")
-        else:
-            status = "failed" if outcome.status == "failed" else "pending"
-            self.state.mark(self.period.key, key, status, outcome.reason)
+    def _write(self, dones: list[Done]) -> None:
+        sent = [done.job.recipient.key for done in dones if done.outcome.status == "sent"]
+        if sent:
+            self.state.mark_sent_many(self.key, sent)
+        for done in dones:
+            key, outcome = done.job.recipient.key, done.outcome
+            if outcome.status == "gone":
+                self.state.mark(self.key, key, "failed", outcome.reason)
+                self.state.suppress(key, "gone")
+            elif outcome.status != "sent":
+                status = "failed" if outcome.status == "failed" else "pending"
+                self.state.mark(self.key, key, status, outcome.reason)
 
     def _told(self, dones: list[Done]) -> None:
         for done in dones:
@@ -214,8 +218,7 @@ class Bookkeeper:
             time.sleep(wait)
             try:
                 with self.state.transaction():
-                    for done in self._unrecorded:
-                        self._write(done)
+                    self._write(self._unrecorded)
             except StateError:
                 continue
             recorded, self._unrecorded = self._unrecorded, []

@@ -25,6 +25,7 @@ from .sending import LEASE, SendReport, Summary, planned, posts_for
 # A period with at least this many deliveries open has its payloads made in a process
 # of their own (channels/offload.py): starting it costs about what 300 messages do.
 OFFLOAD_FROM = 500
+PAYLOAD_PROCESSES = 2  # how many such processes
 
 # Makes the channel for one period's digest; it may say things through the report.
 ChannelFor = Callable[[Period, tuple[Post, ...], SendReport], Channel]
@@ -105,7 +106,8 @@ class SendRun:
                       sent_in_last_hour(self.state) if self.per_hour else ())
         todo = self.state.unclaimed(period.key)
         pool = Pool(channel, channel.connections(self.connections), self.retry, pacer,
-                    offload=todo >= OFFLOAD_FROM, note=self.report.note)
+                    offload=PAYLOAD_PROCESSES if todo >= OFFLOAD_FROM else 0,
+                    note=self.report.note)
         keeper = Bookkeeper(self.state, period, self.worker, self.lease,
                             {s.key for s in self.subscribers}, self.report)
         before = self.summary.pending

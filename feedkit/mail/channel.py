@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..addresses import envelope_address
-from ..channels import ACCEPTED, FAILED, RETRY, Answer, Parcel, Recipient, Undeliverable
+from ..channels import ACCEPTED, FAILED, RETRY, Answer, Link, Parcel, Recipient, Undeliverable
 from ..errors import FeedkitError
 from ..model import Post, Registry
 from ..periods import Period
@@ -30,8 +30,15 @@ if TYPE_CHECKING:
     from .signing import DkimSigner
 
 
+def answer_of(exc: TransportError) -> Answer:
+    """What a transport's refusal means to the pool."""
+    if exc.connection or exc.code == 421:
+        return Answer(RETRY, str(exc), connection=True)
+    return Answer(RETRY if exc.temporary else FAILED, str(exc))
+
+
 class TransportLink:
-    """One transport (an SMTP connection) as a channel's link."""
+    """A transport (the Maildir writer) as a channel's link, used from a thread."""
 
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
@@ -45,9 +52,7 @@ class TransportLink:
         except SetupError:
             raise
         except TransportError as exc:
-            if exc.connection or exc.code == 421:
-                return Answer(RETRY, str(exc), connection=True)
-            return Answer(RETRY if exc.temporary else FAILED, str(exc))
+            return answer_of(exc)
         return ACCEPTED
 
     def close(self) -> None:
@@ -74,11 +79,18 @@ class EmailChannel:
         self._portable = (registry, period, self.posts, secret, signer, template_dirs, now,
                           self.label)
         self._letters: dict[str, Letters] = {}
+        self._by_tag: dict[str | None, Letters] = {}
         self._lock = threading.Lock()
 
     def letters(self, tag: str | None) -> Letters:
         """The digest in the recipient's language (the site's when none), rendered the
         first time it is needed."""
+        found = self._by_tag.get(tag)
+        if found is None:  # resolving a tag looks at the translations on disk: once
+            found = self._by_tag[tag] = self._letters_for(tag)
+        return found
+
+    def _letters_for(self, tag: str | None) -> Letters:
         from ..text.i18n import resolve_language
         from .personal import Letters
 
@@ -116,10 +128,15 @@ class EmailChannel:
         """The same payloads in another process (rendered there once per language)."""
         return functools.partial(_payloads, *self._portable)
 
-    def connect(self) -> TransportLink:
-        """A link on a connection of its own (SMTP), or on the one Maildir writer."""
+    def connect(self) -> Link:
+        """A link on a connection of its own (SMTP, driven from the pool's loop), or on
+        the one Maildir writer."""
         assert self.transport is not None
-        return TransportLink(self._another() if self._another else self.transport)
+        if self._another is not None:
+            from .smtplink import SmtpLink
+
+            return SmtpLink(self._another())
+        return TransportLink(self.transport)
 
     def connections(self, wanted: int) -> int:
         assert self.transport is not None

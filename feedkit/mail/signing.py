@@ -1,9 +1,18 @@
 """DKIM signatures (RFC 6376) on each personal message, made after personalisation.
 
-dkimpy canonicalises the message, hashes it and assembles the DKIM-Signature
-header; only the RSA operation is done by OpenSSL (the `cryptography` package,
-about 0.25 ms for a 2048-bit key) instead of dkimpy's pure-Python arithmetic
-(about 7 ms). dkimpy itself is not changed: feedkit signs with copies of dkimpy's
+A message with CRLF line endings throughout (every message feedkit builds) is signed
+the way dkimpy's `DKIM.sign` does, step for step and with dkimpy's own functions
+(`select_headers`, `Relaxed`/`Simple` canonicalisation, `hash_headers`, `fold`),
+but without its per-message parsing of the whole message: only the signed header
+fields are picked out and canonicalised, the body is hashed as it is ("simple"
+needs only its trailing empty lines cut), and the RSA operation is done by OpenSSL
+(the `cryptography` package, about 0.25 ms for a 2048-bit key). That takes dkimpy's
+Python per message from about 0.22 ms to a few hundredths; the signatures verify
+with dkimpy (the tests check each one).
+
+Any other message goes through dkimpy's `DKIM.sign` itself, with the RSA operation
+in OpenSSL instead of dkimpy's pure-Python arithmetic (about 7 ms). dkimpy itself
+is not changed: feedkit signs with copies of dkimpy's
 `DKIM.sign` and `DomainSigner.gen_header` whose module globals
 `RSASSA_PKCS1_v1_5_sign` (and `parse_pem_private_key`, parsed once) are
 feedkit's, so other users of dkimpy in the process see dkimpy as it is (and a
@@ -19,6 +28,10 @@ From can be added.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +44,7 @@ SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-id"
                   b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version",
                   b"content-type", b"from")
 CANONICALIZATION = (b"relaxed", b"simple")
+_WANTED = frozenset(SIGNED_HEADERS)
 
 
 class DkimKeyError(FeedkitError):
@@ -65,20 +79,27 @@ def _set_message(self: Any, message: bytes) -> None:
     self.body = body
 
 
+_FIELDS = re.compile(rb"\r\n(?![ \t])")  # where one header field ends and the next starts
+
+
 class DkimSigner:
     """Signs finished messages for one domain and selector with one RSA key.
 
-    Thread-safe: each call makes its own dkimpy object.
+    Thread-safe: each call makes its own objects.
     """
 
-    def __init__(self, selector: str, domain: str, key_pem: bytes, *, where: str = "") -> None:
+    def __init__(self, selector: str, domain: str, key_pem: bytes, *, where: str = "",
+                 checked: bool = False) -> None:
         import dkim
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
         label = where or "the DKIM key"
         try:
-            key = serialization.load_pem_private_key(key_pem, password=None)
+            # `checked`: a copy of a signer whose key was checked (its primes tested,
+            # about 50 ms), made again in another process
+            key = serialization.load_pem_private_key(key_pem, password=None,
+                                                     unsafe_skip_rsa_key_validation=checked)
         except (ValueError, TypeError) as exc:
             raise DkimKeyError(f"{label}: not a PEM private key without a passphrase "
                                f"({exc}); make one with: openssl genrsa -out dkim.pem 2048"
@@ -103,6 +124,9 @@ class DkimSigner:
         def openssl_sign(digest: Any, _private_key: object) -> bytes:
             return key.sign(digest.digest(), rsa_padding, prehashed)
 
+        self._rsa = openssl_sign
+        self._canonical: dict[bytes, tuple[bytes, bytes] | None] = {}
+
         gen_header = _rebound(dkim.DomainSigner.gen_header,
                               {"RSASSA_PKCS1_v1_5_sign": openssl_sign})
         sign = _rebound(dkim.DKIM.sign, {"parse_pem_private_key": lambda _data: parsed})
@@ -112,18 +136,60 @@ class DkimSigner:
             methods |= {"gen_header": gen_header, "sign": sign}
         self._class: type[Any] = type("FeedkitDkim", (dkim.DKIM,), methods)
 
-    def __reduce__(self) -> tuple[type[DkimSigner], tuple[str, str, bytes]]:
+    def __reduce__(self) -> tuple[Callable[..., DkimSigner], tuple[str, str, bytes]]:
         """Pickled as what makes it (its key, parsed again), for another process."""
-        return type(self), (self.selector.decode("ascii"), self.domain.decode("ascii"),
-                            self._key_pem)
+        return _checked_signer, (self.selector.decode("ascii"), self.domain.decode("ascii"),
+                                 self._key_pem)
 
     def header(self, data: bytes) -> bytes:
         """The DKIM-Signature header line (CRLF-terminated) for a CRLF message."""
+        head = data[:data.find(b"\r\n\r\n") + 2]
+        crlf = head.count(b"\r\n")
+        if self.fast and crlf and head.count(b"\r") == crlf == head.count(b"\n"):
+            return self._lean(data)
         signer = self._class(data, linesep=b"\r\n")
         value: bytes = signer.sign(self.selector, self.domain, self._key_pem,
                                    canonicalize=CANONICALIZATION,
                                    include_headers=list(SIGNED_HEADERS))
         return value
+
+    def _lean(self, data: bytes) -> bytes:
+        """dkimpy's `DKIM.sign` and `gen_header` for relaxed/simple rsa-sha256, on a
+        message whose lines all end in CRLF."""
+        import dkim
+        from dkim.canonicalization import Relaxed, Simple
+
+        head, separator, body = data.partition(b"\r\n\r\n")
+        if not separator:  # no body: the header ends with its last field's CRLF
+            head, body = data.removesuffix(b"\r\n"), b""
+        known = self._canonical
+        if len(known) > 512:  # fields the same in every message stay; the rest go
+            known.clear()
+        headers = []
+        for field in _FIELDS.split(head):
+            canonical = known.get(field)
+            if canonical is None:
+                name, colon, value = field.partition(b":")
+                canonical = known[field] = (Relaxed.canonicalize_headers([(name, value)])[0]
+                                            if colon and name.lower().rstrip() in _WANTED
+                                            else None)
+            if canonical is not None:
+                headers.append(canonical)
+        body_hash = base64.b64encode(hashlib.sha256(Simple.canonicalize_body(body)).digest())
+        tags = [(b"v", b"1"), (b"a", b"rsa-sha256"), (b"c", b"relaxed/simple"),
+                (b"d", self.domain), (b"i", b"@" + self.domain), (b"q", b"dns/txt"),
+                (b"s", self.selector), (b"t", str(int(time.time())).encode("ascii")),
+                (b"h", b" : ".join(SIGNED_HEADERS)), (b"bh", body_hash), (b"b", b"0" * 60)]
+        value = dkim.fold(b"; ".join(b"=".join(tag) for tag in tags), namelen=14,
+                          linesep=b"\r\n")
+        value = dkim.RE_BTAG.sub(b"\\1", value)
+        digest = hashlib.sha256()
+        dkim.hash_headers(digest, Relaxed, headers, SIGNED_HEADERS,
+                          (b"DKIM-Signature", b" " + value), dict(tags))
+        tags[-1] = (b"b", base64.b64encode(self._rsa(digest, None)))
+        folded: bytes = dkim.fold(b"; ".join(b"=".join(tag) for tag in tags) + b"\r\n",
+                                  namelen=14, linesep=b"\r\n")
+        return b"DKIM-Signature: " + folded
 
     def sign(self, data: bytes) -> bytes:
         """`data` with its DKIM-Signature header prepended."""
@@ -134,6 +200,10 @@ class DkimSigner:
         import base64
 
         return f"v=DKIM1; k=rsa; p={base64.b64encode(self.public_key).decode('ascii')}"
+
+
+def _checked_signer(selector: str, domain: str, key_pem: bytes) -> DkimSigner:
+    return DkimSigner(selector, domain, key_pem, checked=True)
 
 
 def load_signer(settings: DkimSettings, registry: Path) -> DkimSigner:

@@ -1,13 +1,14 @@
 """Mail transport only: SMTP (one reused connection, PIPELINING when offered) or a local
-Maildir. Builds nothing; the pool (channels/pool.py) runs several SmtpTransports at once,
-one per link of the email channel (mail/channel.py)."""
+Maildir. Builds nothing. A send run's pool (channels/pool.py) runs several
+SmtpTransports at once, one per link of the email channel: each is connected here
+(EHLO, STARTTLS, login, every failure in plain words), then driven from the pool's
+event loop (mail/smtplink.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
 import os
-import re
 import smtplib
 import socket
 import ssl
@@ -214,47 +215,61 @@ class SmtpTransport:
         if cfg.user:
             smtp.login(cfg.user, cfg.password)
 
-    def send(self, data: bytes, sender: str, recipient: str) -> None:
-        """Send one message to one recipient; raise TransportError unless accepted (250)."""
+    def connect(self) -> smtplib.SMTP:
+        """The connection, made (EHLO, STARTTLS, login) if there is none."""
         if self._smtp is None:
             self._smtp = self._connect()
-        options: list[str] = []
-        if needs_smtputf8(recipient) or needs_smtputf8(sender):
-            if not self._smtp.has_extn("smtputf8"):
-                raise TransportError(
-                    f"<{recipient}> has non-ASCII letters before the @, which needs "
-                    f"SMTPUTF8, and {self.config.host}:{self.config.port} does not offer it",
-                    temporary=False)
-            options = ["SMTPUTF8"]
+        return self._smtp
+
+    def options(self, sender: str, recipient: str) -> list[str]:
+        """MAIL FROM's options for this message: SMTPUTF8 when an address needs it
+        (TransportError, the recipient's for good, when the server lacks it)."""
+        if not (needs_smtputf8(recipient) or needs_smtputf8(sender)):
+            return []
+        assert self._smtp is not None
+        if not self._smtp.has_extn("smtputf8"):
+            raise TransportError(
+                f"<{recipient}> has non-ASCII letters before the @, which needs "
+                f"SMTPUTF8, and {self.config.host}:{self.config.port} does not offer it",
+                temporary=False)
+        return ["SMTPUTF8"]
+
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
+        """Send one message to one recipient; raise TransportError unless accepted (250)."""
+        from .dialogue import converse, dialogue
+
+        smtp = self.connect()
+        options = self.options(sender, recipient)
         try:
-            if self._smtp.has_extn("pipelining"):
-                _pipelined(self._smtp, sender, recipient, data, options)
-            else:
-                self._smtp.sendmail(sender, [recipient], data, mail_options=options)
-        except smtplib.SMTPRecipientsRefused as exc:
+            converse(smtp, dialogue(sender, recipient, data, options,
+                                    smtp.has_extn("pipelining")))
+        except (OSError, smtplib.SMTPException) as exc:
+            error, drop = self.failure(exc, sender)
+            if drop or smtp.sock is None:  # smtplib closed it on a lost connection
+                self.drop()
+            raise error from None
+
+    def failure(self, exc: OSError | smtplib.SMTPException, sender: str
+                ) -> tuple[TransportError, bool]:
+        """What a failed hand-over means, and whether the connection is done for (a 421,
+        or lost)."""
+        where = f"{self.config.host}:{self.config.port}"
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
             code, resp = next(iter(exc.recipients.values()))
-            self._after_refusal(code)
-            raise TransportError(f"{code} {_reply_text(resp)}", temporary=code < 500,
-                                 code=code) from None
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            self._after_refusal(exc.smtp_code)
+            return (TransportError(f"{code} {_reply_text(resp)}", temporary=code < 500,
+                                   code=code), code == 421)
+        if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
             reply = f"{exc.smtp_code} {_reply_text(exc.smtp_error)}"
             if isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code >= 500:
-                raise SetupError(f"the server refused the sender address <{sender}>: "
-                                 f"{reply}") from None
-            raise TransportError(reply, temporary=exc.smtp_code < 500,
-                                 code=exc.smtp_code) from None
-        except (OSError, smtplib.SMTPException) as exc:
-            self._drop()
-            raise TransportError(f"connection to {self.config.host}:{self.config.port} "
-                                 f"lost: {_os_reason(exc)}", temporary=True,
-                                 connection=True) from None
+                return (SetupError(f"the server refused the sender address <{sender}>: "
+                                   f"{reply}"), exc.smtp_code == 421)
+            return (TransportError(reply, temporary=exc.smtp_code < 500, code=exc.smtp_code),
+                    exc.smtp_code == 421)
+        return (TransportError(f"connection to {where} lost: {_os_reason(exc)}",
+                               temporary=True, connection=True), True)
 
-    def _after_refusal(self, code: int) -> None:
-        if code == 421 or self._smtp is None or self._smtp.sock is None:
-            self._drop()
-
-    def _drop(self) -> None:
+    def drop(self) -> None:
+        """Forget the connection (closing its socket), without QUIT."""
         smtp, self._smtp = self._smtp, None
         if smtp is not None:
             with contextlib.suppress(OSError):
@@ -269,45 +284,6 @@ class SmtpTransport:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
             smtp.close()
-
-
-def _pipelined(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes,
-               options: list[str]) -> None:
-    """MAIL, RCPT and DATA in one write and the message after the 354 (RFC 2920):
-    two round trips instead of four. Raises smtplib's errors as sendmail() does."""
-    encoding = "utf-8" if options else "ascii"
-    extra = "".join(f" {option}" for option in options)
-    smtp.send(f"MAIL FROM:{smtplib.quoteaddr(sender)}{extra}\r\n"
-              f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n".encode(encoding))
-    mail, rcpt, start = smtp.getreply(), smtp.getreply(), smtp.getreply()
-    if start[0] == 354:  # a server that took DATA without a recipient: end it empty
-        if mail[0] == 250 and rcpt[0] in (250, 251):
-            body = _DOT.sub(b"..", data)
-            smtp.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
-            code, reply = smtp.getreply()
-            if code == 250:
-                return
-            smtp.rset()
-            raise smtplib.SMTPDataError(code, reply)
-        smtp.send(b".\r\n")
-        smtp.getreply()
-    if mail[0] != 250:
-        _reset(smtp)
-        raise smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
-    if rcpt[0] not in (250, 251):
-        _reset(smtp)
-        raise smtplib.SMTPRecipientsRefused({recipient: rcpt})
-    _reset(smtp)
-    raise smtplib.SMTPDataError(start[0], start[1])
-
-
-_DOT = re.compile(rb"(?m)^\.")
-
-
-def _reset(smtp: smtplib.SMTP) -> None:
-    """RSET after a refusal, so the connection is ready for the next message."""
-    with contextlib.suppress(smtplib.SMTPServerDisconnected):
-        smtp.rset()
 
 
 def _tls_reason(exc: ssl.SSLError, cfg: SmtpConfig) -> str:

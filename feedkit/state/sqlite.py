@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import StateError
 from .database import Row
 from .schema import SCHEMA_VERSION, steps_after
-from .store import Delivery, SendState
+from .store import Delivery, SendState, now_iso
 
 _OPEN = "period = ? AND status IN ('pending', 'sending')"
 
@@ -222,6 +222,24 @@ class SqliteState(SendState):
                        "WHERE period = ? AND recipient = ?",
                        [(worker, period, r[0]) for r in rows])
         return [Delivery(*row) for row in rows]
+
+    def mark_sending_many(self, period: str, started: Sequence[tuple[str, str]],
+                          worker: str = "", lease: float = 600.0) -> list[bool]:
+        """Under the send lock every claimed row is this sender's: one statement."""
+        assert self._conn is not None
+        now = now_iso()
+        try:
+            changed = self._conn.executemany(
+                "UPDATE send_deliveries SET status = 'sending', attempts = attempts + 1, "
+                "message_id = ?, updated_at = ? WHERE period = ? AND recipient = ?",
+                [(message_id, now, period, recipient) for recipient, message_id in started]
+            ).rowcount
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        if changed == len(started):
+            return [True] * len(started)
+        return [self._one("SELECT 1 FROM send_deliveries WHERE period = ? AND recipient = ?",
+                          (period, recipient)) is not None for recipient, _ in started]
 
     def release(self, period: str, worker: str) -> int:
         return self._exec("UPDATE send_deliveries SET status = 'pending' WHERE period = ? "

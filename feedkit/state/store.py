@@ -10,7 +10,7 @@ progress. The schema is versioned and upgraded on open (state/schema.py).
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -156,6 +156,19 @@ class SendState(ListOps, RunOps, BounceOps, ProbeOps):
             "UPDATE send_deliveries SET status = 'sending', attempts = attempts + 1, "
             "message_id = ?, updated_at = ? WHERE period = ? AND recipient = ?",
             (message_id, now_iso(), period, recipient)))
+
+    def mark_sending_many(self, period: str, started: Sequence[tuple[str, str]],
+                          worker: str = "", lease: float = 600.0) -> list[bool]:
+        """mark_sending for each (recipient, Message-ID), in one go where the state can."""
+        return [self.mark_sending(period, recipient, message_id, worker, lease)
+                for recipient, message_id in started]
+
+    def mark_sent_many(self, period: str, recipients: Sequence[str]) -> None:
+        """mark_sent for each recipient, at one moment, in one statement."""
+        now = moment()
+        self._many("UPDATE send_deliveries SET status = 'sent', last_error = NULL, "
+                   "updated_at = ?, sent_at = ? WHERE period = ? AND recipient = ?",
+                   [(now[:19] + "+00:00", now, period, recipient) for recipient in recipients])
 
     def mark_sent(self, period: str, recipient: str) -> None:
         """The server answered 250: sent, at this moment (rate limits count it)."""
