@@ -62,3 +62,32 @@ def test_throttle_counts_a_wave_of_failures_once_and_recovers() -> None:
     assert throttle.failure(0)[:2] == (True, False)
     assert throttle.failure(1)[:2] == (True, False)
     assert throttle.failure(2)[:2] == (True, True)  # three in a row with retries=2: stop
+
+
+def test_a_growing_throttle_adds_links_while_wanted_and_stays_under_a_refusal() -> None:
+    clock = Clock()
+    throttle = Throttle(64, Backoff(retries=3, delay=1.0), clock, start=8)
+    assert (throttle.limit, throttle.most, throttle.adaptive) == (8, 64, True)
+    for _ in range(4 * Throttle.RAMP):
+        throttle.success(demand=True)
+    assert throttle.limit == 12  # one more link every RAMP successes
+    for _ in range(40):
+        throttle.success(demand=False)  # nobody waits for a link: no growth
+    assert throttle.limit == 12
+    while throttle.limit < 20:
+        throttle.success()
+    assert throttle.failure(0)[:2] == (True, False)  # refused at 20
+    assert (throttle.limit, throttle.most) == (10, 19)  # halved; never 20 again
+    for _ in range(2000):
+        throttle.success()
+    assert throttle.limit == 19
+
+
+def test_payload_processes_started_early_end_when_not_needed() -> None:
+    from feedkit.channels import offload
+
+    offload.prewarm(2, ["json"])
+    processes = list(offload._warm)
+    assert len(processes) == 2 and all(p.poll() is None for p in processes)
+    offload.cool()
+    assert offload._warm == [] and all(p.returncode == 0 for p in processes)

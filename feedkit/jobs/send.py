@@ -20,8 +20,14 @@ from ..mail.channel import links_for
 from ..model import Post
 from ..periods import PERIODS, Period
 from ..state import SendState, StateError, StateLocation, locate
-from .sending import Reporter, SendReport, SendRequest, Summary, connections_for
-from .sendrun import SendRun
+from .sending import GROW_TO, Reporter, SendReport, SendRequest, Summary, connections_for, grows
+from .sendrun import OFFLOAD_FROM, PAYLOAD_PROCESSES, SendRun
+
+# What a process making email payloads imports first (channels/offload.py): started
+# while the list loads, it is ready when the first chunk comes.
+EMAIL_MODULES = ("feedkit.mail.channel", "feedkit.mail.personal", "feedkit.mail.signing",
+                 "feedkit.writers.digest", "dkim", "premailer", "cryptography.hazmat."
+                 "primitives.asymmetric.rsa")
 
 __all__ = ["Reporter", "SendRequest", "SendRun", "Summary", "recipients", "run_send"]
 
@@ -72,6 +78,7 @@ def run_send(request: SendRequest, reporter: Reporter,
     if request.kind not in PERIODS:
         raise UsageError("--period", f"'{request.kind}' is not one of: {', '.join(PERIODS)}")
     connections = connections_for(request, env)
+    grow_to = GROW_TO if grows(request, env) else 0
     project = Project(request.registry)
     registry = load(request.registry)
     subscribers = load_subscribers_for(request.registry, request.subscribers)
@@ -103,12 +110,23 @@ def run_send(request: SendRequest, reporter: Reporter,
                             signer=signer, template_dirs=dirs, now=request.now,
                             log=report.note)
 
+    if len(subscribers) >= OFFLOAD_FROM:  # payloads will be made elsewhere: start now
+        from ..channels.offload import prewarm
+
+        prewarm(PAYLOAD_PROCESSES, EMAIL_MODULES)
+
     def make(state: SendState) -> SendRun:
         return SendRun(registry, (), state, email, report, request.retry,
                        links_for(transport, connections), request.per_second,
-                       request.per_hour, lease=request.lease)
+                       request.per_hour, lease=request.lease,
+                       grow_to=links_for(transport, grow_to) if grow_to else 0)
 
-    return _locked_run(location, make, request, subscribers, transport.description)
+    try:
+        return _locked_run(location, make, request, subscribers, transport.description)
+    finally:
+        from ..channels.offload import cool
+
+        cool()
 
 
 def _locked_run(location: StateLocation, make: Callable[[SendState], SendRun],
@@ -122,8 +140,10 @@ def _locked_run(location: StateLocation, make: Callable[[SendState], SendRun],
             send = make(state)
             send.worker = worker_name()
             who = f" as {send.worker}" if location.shared else ""
+            more = (f", more up to {send.grow_to} while the server keeps up"
+                    if send.grow_to > send.connections else "")
             send.report.note(f"sending {request.kind} digests via {via} "
-                             f"({send.connections} connection(s)){who}")
+                             f"({send.connections} connection(s){more}){who}")
             send.subscribers = recipients(subscribers, state, request.registry)
             run = state.start_run(send.worker, request.kind)
             try:

@@ -133,7 +133,15 @@ class SendRequest:
 
 
 DEFAULT_CONNECTIONS = 32
+GROW_TO = 128  # with neither --connections nor the variable: links added up to this many
 CONNECTIONS_ENV = "FEEDKIT_SMTP_CONNECTIONS"
+
+
+def grows(request: SendRequest, env: Mapping[str, str]) -> bool:
+    """Whether the run picks its number of connections itself: it starts with the
+    default and adds connections while messages wait for one and the relay keeps
+    accepting (up to GROW_TO), staying under the number at which it refused."""
+    return request.connections is None and not env.get(CONNECTIONS_ENV, "").strip()
 
 
 def connections_for(request: SendRequest, env: Mapping[str, str]) -> int:

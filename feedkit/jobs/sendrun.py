@@ -46,6 +46,7 @@ class SendRun:
     per_hour: int = 0
     worker: str = ""
     lease: float = LEASE
+    grow_to: int = 0  # more connections than `connections`, added while they help
 
     @property
     def summary(self) -> Summary:
@@ -107,7 +108,8 @@ class SendRun:
         todo = self.state.unclaimed(period.key)
         pool = Pool(channel, channel.connections(self.connections), self.retry, pacer,
                     offload=PAYLOAD_PROCESSES if todo >= OFFLOAD_FROM else 0,
-                    note=self.report.note)
+                    note=self.report.note,
+                    grow_to=channel.connections(self.grow_to) if self.grow_to else 0)
         keeper = Bookkeeper(self.state, period, self.worker, self.lease,
                             {s.key for s in self.subscribers}, self.report)
         before = self.summary.pending
