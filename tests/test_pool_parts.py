@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from feedkit.channels import Parcel, Recipient
 from feedkit.channels.pacing import HourlyLimit, Pacer, Throttle
 from feedkit.retry import Backoff
 
@@ -91,3 +92,34 @@ def test_payload_processes_started_early_end_when_not_needed() -> None:
     assert len(processes) == 2 and all(p.poll() is None for p in processes)
     offload.cool()
     assert offload._warm == [] and all(p.returncode == 0 for p in processes)
+
+
+class BigPayloads:
+    """A recipe (made again in the payload process) whose payloads fill pipes fast."""
+
+    def __call__(self, log: object) -> BigPayloads:
+        return self
+
+    def payload(self, recipient: Recipient) -> Parcel:
+        return Parcel(recipient, recipient.key, b"x" * 20_000, "", "")
+
+
+def test_asking_for_many_payloads_never_deadlocks_on_the_pipes() -> None:
+    """Requests fill the process's input while its answers fill its output: the answers
+    are still read, so every request gets through and every chunk is answered."""
+    import threading
+
+    from feedkit.channels.offload import Offload
+
+    offload = Offload(BigPayloads(), 1)
+    chunks: list[object] = []
+    asking = threading.Thread(target=lambda: chunks.extend(offload.submit(
+        [Recipient(f"reader{i}-{n}@example.org" + "x" * 40, "", "", None)
+         for n in range(32)]) for i in range(60)), daemon=True)
+    try:
+        asking.start()
+        asking.join(20)
+        assert not asking.is_alive(), "deadlocked"
+        assert all(len(chunk.result(20)[0]) == 32 for chunk in chunks)  # type: ignore
+    finally:
+        offload.close()

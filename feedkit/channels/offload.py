@@ -129,6 +129,7 @@ class _Maker:
         self._waiting: list[Future[Chunk]] = []  # in the order asked
         self._ended = False
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         self._send(recipe)
         self._reader = threading.Thread(target=self._read, args=(self._process.stdout,),
                                         name="feedkit-payloads", daemon=True)
@@ -140,11 +141,14 @@ class _Maker:
 
     def submit(self, recipients: Sequence[Recipient]) -> Future[Chunk]:
         future: Future[Chunk] = Future()
-        with self._lock:
-            if self._ended:
-                future.set_exception(PayloadError(ENDED))
-                return future
-            self._waiting.append(future)
+        # The write may wait for the process, which may wait for the reader to take its
+        # answers: the reader's lock is never held while writing (only the order lock).
+        with self._writing:
+            with self._lock:
+                if self._ended:
+                    future.set_exception(PayloadError(ENDED))
+                    return future
+                self._waiting.append(future)
             with contextlib.suppress(OSError, ValueError):  # gone: the reader fails it
                 self._send([(r.key, r.address, r.name, r.language) for r in recipients])
         return future

@@ -10,7 +10,7 @@ in jobs/sending.py and are importable from here as before.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,8 +20,17 @@ from ..mail.channel import links_for
 from ..model import Post
 from ..periods import PERIODS, Period
 from ..state import SendState, StateError, StateLocation, locate
-from .sending import GROW_TO, Reporter, SendReport, SendRequest, Summary, connections_for, grows
-from .sendrun import OFFLOAD_FROM, PAYLOAD_PROCESSES, SendRun
+from .sending import (
+    GROW_TO,
+    Recipients,
+    Reporter,
+    SendReport,
+    SendRequest,
+    Summary,
+    connections_for,
+    grows,
+)
+from .sendrun import SendRun, payload_processes
 
 # What a process making email payloads imports first (channels/offload.py): started
 # while the list loads, it is ready when the first chunk comes.
@@ -35,18 +44,20 @@ if TYPE_CHECKING:
     from ..channels import Channel
 
 
-def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
-    """The subscribers file given, else the one beside the registry, loaded and checked
-    (none at all when there is no file: the list in the state may hold everyone)."""
-    from ..load.subscribers import load_subscribers
+def load_subscribers_for(registry_path: Path, explicit: Path | None
+                         ) -> Collection[Subscriber]:
+    """The subscribers file given, else the one beside the registry, checked (and read
+    again row by row when used: a long list isn't held); none at all when there is no
+    file (the list in the state may hold everyone)."""
+    from ..load.subscribers import SubscriberFile
     from ..project import Project
 
     path = explicit or Project(registry_path).subscribers_file()
-    return () if path is None else load_subscribers(path)
+    return () if path is None else SubscriberFile(path)
 
 
-def recipients(from_file: tuple[Subscriber, ...], state: SendState,
-               registry_path: Path) -> tuple[Subscriber, ...]:
+def recipients(from_file: Collection[Subscriber], state: SendState,
+               registry_path: Path) -> Recipients:
     """The file's subscribers, then the list's confirmed ones the file doesn't hold (an
     address in both is one recipient, as the file has it). Unsubscribed addresses stay
     in and are skipped by the suppression list, so the state records why."""
@@ -56,10 +67,9 @@ def recipients(from_file: tuple[Subscriber, ...], state: SendState,
         raise FeedkitError(f"no subscribers: put subscribers.csv (columns email, name, "
                            f"language) beside {registry_path}, pass --subscribers FILE, or "
                            "let people subscribe with feedkit serve")
-    known = {s.key for s in from_file}
-    extra = tuple(Subscriber(e.address, e.name, e.language) for e in listed
-                  if e.recipient not in known)
-    return from_file + extra
+    everyone = Recipients(from_file)
+    return Recipients(from_file, [Subscriber(e.address, e.name, e.language) for e in listed
+                                  if e.recipient not in everyone])
 
 
 def run_send(request: SendRequest, reporter: Reporter,
@@ -110,10 +120,10 @@ def run_send(request: SendRequest, reporter: Reporter,
                             signer=signer, template_dirs=dirs, now=request.now,
                             log=report.note)
 
-    if len(subscribers) >= OFFLOAD_FROM:  # payloads will be made elsewhere: start now
+    if processes := payload_processes(len(subscribers)):  # made elsewhere: start them now
         from ..channels.offload import prewarm
 
-        prewarm(PAYLOAD_PROCESSES, EMAIL_MODULES)
+        prewarm(processes, EMAIL_MODULES)
 
     def make(state: SendState) -> SendRun:
         return SendRun(registry, (), state, email, report, request.retry,
@@ -130,7 +140,7 @@ def run_send(request: SendRequest, reporter: Reporter,
 
 
 def _locked_run(location: StateLocation, make: Callable[[SendState], SendRun],
-                request: SendRequest, subscribers: tuple[Subscriber, ...], via: str) -> Summary:
+                request: SendRequest, subscribers: Collection[Subscriber], via: str) -> Summary:
     """Hold the one-sender lock (SQLite), open the state, record the run and send."""
     from ..state.store import worker_name
 
