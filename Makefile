@@ -75,7 +75,15 @@ docs: $(VENV)/.test-installed
 release:
 	$(BIN)/python tools/release.py
 
+# What make screenshots needs besides the tests' packages: a real feed reader (liferea)
+# in a virtual display (xvfb), its settings (gsettings) in a session bus (dbus-daemon),
+# xdotool to press its keys, and ImageMagick's import to take the picture.
+SHOT_NEEDS := liferea:/usr/bin/liferea xvfb:/usr/bin/Xvfb dbus-daemon:/usr/bin/dbus-run-session \
+	libglib2.0-bin:/usr/bin/gsettings xdotool:/usr/bin/xdotool imagemagick:/usr/bin/import
+
 screenshots: $(VENV)/.test-installed debian-packages
+	@$(MAKE) -s debian-packages NEEDS="$(SHOT_NEEDS)" \
+	  WHY="the README shows the feed in a real feed reader (liferea) in a virtual display"
 	$(BIN)/python docs/screenshots.py
 
 clean:

@@ -292,6 +292,11 @@ def main() -> None:
                         help="only the event loop under load (issue 20)")
     parser.add_argument("--runs", type=int, default=3,
                         help="how many times the loop figures are taken (best of)")
+    parser.add_argument("--limits", choices=("both", "on", "off"), default="both",
+                        help="the loop with the default limits, with none, or both")
+    parser.add_argument("--log-level", default="info",
+                        help="feedkit serve's --log-level in the loop (info: one access "
+                        "line per request, as served by default)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")

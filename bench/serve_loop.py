@@ -47,15 +47,16 @@ def loop_under_load(registry: Path, args: argparse.Namespace, *, limits: bool
     POST a new pending subscriber and a confirmation message)."""
     folder = registry.parent
     port = free_port()
+    log = (folder / "serve.log").open("ab")  # the access log, as a file would take it
     env = {**os.environ, "FEEDKIT_SECRET": SECRET}
     env.pop("FEEDKIT_SMTP_URL", None)
     served = subprocess.Popen(
         [sys.executable, "-c", "from feedkit.cli import main; main()", "serve",
          "--registry", str(registry), "--out", str(folder / "out"), "--port", str(port),
-         "--min-fill", "0", "--dns-server", "off",
+         "--min-fill", "0", "--dns-server", "off", "--log-level", args.log_level,
          *(() if limits else ("--limit-client", "100000000", "--limit-domain", "100000000",
                               "--limit-site", "100000000"))],
-        env=env, stdout=subprocess.DEVNULL)
+        env=env, stdout=subprocess.DEVNULL, stderr=log)
     wait_for(port)
     base = f"http://127.0.0.1:{port}/dagbok/"
     with urllib.request.urlopen(base + "atom.xml") as answer:
@@ -84,6 +85,7 @@ def loop_under_load(registry: Path, args: argparse.Namespace, *, limits: bool
     poster.join()
     results |= loaded
     stop(served)
+    log.close()
     return results
 
 
@@ -94,7 +96,8 @@ def machine_load() -> str:
 
 def report_loop(registry: Path, args: argparse.Namespace) -> None:
     """The event loop under load, `args.runs` times; each run's figures and the best."""
-    for limits in (True, False):
+    print(f"feedkit serve --log-level {args.log_level}")
+    for limits in {"both": (True, False), "on": (True,), "off": (False,)}[args.limits]:
         kind = "default limits (429 past them)" if limits else "no limits (every POST mails)"
         ratios, idle, loaded = [], [], []
         for run in range(args.runs):

@@ -95,7 +95,7 @@ class Gate:
             scopes.insert(0, ("client", self.key(client), limits.per_client, "client"))
         since = utc(now - limits.window)
         for scope, key, limit, name in scopes:
-            count, oldest = self.state.count_attempts(scope, key, since)
+            count, oldest = self.state.count_attempts(scope, key, since, limit)
             if count >= limit:
                 wait = limits.window - (now - seconds(oldest)) if oldest else limits.window
                 raise RateLimited(f"too many requests for this {name} in the last hour",

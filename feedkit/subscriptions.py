@@ -32,6 +32,7 @@ FORM_SECONDS = 2 * 3600  # a subscribe form must be posted within two hours of i
 MAX_ADDRESS = 254
 MAX_USER_AGENT = 300
 LEGACY_REFRESH = 10.0  # seconds between rebuilds of the old-token index
+EXPIRE_EVERY = 60.0  # seconds between sweeps of pending subscribers past CONFIRM_DAYS
 
 
 class Refused(FeedkitError):
@@ -121,6 +122,7 @@ class ListService:
     _legacy: dict[str, str] = field(default_factory=dict)
     _legacy_built: float = float("-inf")
     _gate: Gate | None = None
+    _swept: float = float("-inf")
 
     @property
     def gate(self) -> Gate:
@@ -177,7 +179,8 @@ class ListService:
 
     # -- subscribing -------------------------------------------------------------
     def subscribe(self, fields: Mapping[str, str], request: Request, *,
-                  source: str = "form") -> Subscription:
+                  source: str = "form",
+                  subscriber: tuple[str, str, str | None] | None = None) -> Subscription:
         """Check a subscribe form and record a pending subscriber (double opt-in).
 
         `mail` is False, with the same answer to the caller, when the address is
@@ -185,7 +188,7 @@ class ListService:
         `per_address` of them within a day, or a bot filled the honeypot. Over the
         client's, the domain's or the site's limit: RateLimited, whatever the address.
         """
-        address, name, language = self.read_subscriber(fields)
+        address, name, language = subscriber or self.read_subscriber(fields)
         key = address.lower()
         now = self.clock()
         token = sign("confirm", key, self.secret, expires=int(now) + CONFIRM_DAYS * 86400)
@@ -197,7 +200,9 @@ class ListService:
             self.gate.admit(request.client, key, now)
             if not self._may_mail(key, now):
                 return Subscription(address, name, language, token, mail=False)
-            self.state.expire_pending(utc(now - CONFIRM_DAYS * 86400))
+            if now - self._swept > EXPIRE_EVERY:  # a sweep reads every pending entry
+                self._swept = now
+                self.state.expire_pending(utc(now - CONFIRM_DAYS * 86400))
             self.state.request_subscription(key, address, name, language, Consent(
                 "subscribed", utc(now), source, request.client or None,
                 _clip(request.user_agent), consent_text(self.site, self.site.language)))

@@ -70,3 +70,18 @@ def test_the_readme_trial_runs(tmp_path: Path) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         _, errors = process.communicate(timeout=20)
     assert "Traceback" not in errors and "Error" not in errors, errors
+
+
+def test_the_readme_pictures_are_there_and_described() -> None:
+    """The digest and the feed in a reader (docs/screenshots.py makes them): each
+    picture exists, is a PNG and has alt text that says what it shows."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    pictures = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', readme)
+    assert {src for src, _ in pictures} == {
+        "docs/digest-light.png", "docs/digest-dark.png", "docs/digest-phone.png",
+        "docs/feed-reader.png"}
+    for src, alt in pictures:
+        assert (ROOT / src).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", src
+        assert len(alt) > 20, src
+    reader = dict(pictures)["docs/feed-reader.png"]
+    assert "Liferea" in reader and "Atom feed" in reader

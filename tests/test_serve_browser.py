@@ -53,7 +53,7 @@ def test_subscribe_confirm_unsubscribe_in_chromium(browser, tmp_path: Path) -> N
         page.wait_for_selector("h1:has-text('Titta i din inkorg')")
         _shoot(page, shots, "check-inbox")
 
-        confirmation, = sink.messages()
+        confirmation, = sink.wait(1)  # mailed after the answer
         text = confirmation.get_body(("plain",)).get_content()
         link = re.search(r"https://\S+confirm\?token=[a-z0-9]+", text).group(0)
         page.goto(base + link[len(SITE):])

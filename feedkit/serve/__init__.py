@@ -49,7 +49,7 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
     import uvicorn
 
     from ..load import load
-    from .observe import Observed
+    from .observe import Observed, background_logging
 
     if local and not _loopback(host):
         raise UsageError("--host", f"--local serves this machine only; '{host}' is not a "
@@ -108,7 +108,8 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
     server = uvicorn.Server(uvicorn.Config(
         app, access_log=False, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
         server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))
-    server.run(sockets=[sock])
+    with background_logging(logging.getLogger("feedkit")):
+        server.run(sockets=[sock])
 
 
 def _build_missing_out(config: ServeConfig) -> int | None:

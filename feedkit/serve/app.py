@@ -57,15 +57,14 @@ def build_context(config: ServeConfig) -> Context:
     import time
 
     from ..load import load
-    from ..mail.message import sender_address
+    from ..mail.confirmation import MailLinks
     from ..mail.tokens import secret_from_env
-    from ..mail.transport import open_transport
     from ..state import locate
-    from ..subscriptions import ListService
+    from ..subscriptions import CONFIRM_DAYS, ListService
     from .batch import Offload
     from .context import Context, Links
     from .domains import DomainCheck
-    from .mailer import Mailer
+    from .mailer import Mailer, PostOffice
     from .pages import Pages
     from .static import OutFiles
 
@@ -80,17 +79,17 @@ def build_context(config: ServeConfig) -> Context:
     base = mount_path(site.url)
     unsubscribe = unsubscribe_path(site)
 
-    def transport() -> object:
-        smtp = None if config.local else config.smtp_url
-        return open_transport(smtp, project.outbox, {} if config.local else env,
-                              ca_file=config.smtp_ca)
-
+    links = Links.of(site, config.local)
+    office = PostOffice(site, MailLinks(links.url + "confirm", links.unsubscribe),
+                        CONFIRM_DAYS, project.outbox.resolve(),
+                        project.template_dirs(config.templates),
+                        smtp_url=None if config.local else config.smtp_url,
+                        environ={} if config.local else env, ca_file=config.smtp_ca)
     return Context(
         site=site, registry=registry, service=service, out=config.out, files=OutFiles(config.out),
         pages=Pages(site, project.template_dirs(config.templates), base),
         offload=Offload(state.max_threads), lookups=Offload(4, "feedkit-dns"),
-        mailer=Mailer(transport, sender_address(site)),  # type: ignore[arg-type]
-        links=Links.of(site, config.local), unsubscribe_path=unsubscribe,
+        mailer=Mailer(office), links=links, unsubscribe_path=unsubscribe,
         domains=None if config.local or config.dns == "" else DomainCheck(config.dns))
 
 
@@ -140,6 +139,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        context.mailer.start()
         yield
         context.close()
         context.service.state.close()

@@ -1,65 +1,281 @@
-"""The list's mail, sent after the answer: a thread of its own hands confirmations
-and unsubscribe links over (SMTP, or the Maildir outbox), so a visitor's answer
-takes the same time whether a message goes out or not, and a slow mail server
-never holds a request. A message that can't be handed over is tried again twice,
-then named in one log line by its recipient's reference, never the address.
+"""The list's mail, made and sent after the answer by a process of its own.
+
+A confirmation or an unsubscribe link is posted as a `Letter` (kind, address,
+language, token): the view only puts it on a queue, so a visitor's answer takes the
+same time whether a message goes out or not. A thread hands the queue to `python -m
+feedkit.serve.mailer`, a fresh interpreter started at the first letter (pickles on
+its standard input), which makes each message (mail.confirmation's ListLetters:
+rendered once per language, personalised by substitution) and hands it over (SMTP,
+or the Maildir outbox), one at a time, in the order posted, keeping a connection
+open while letters are waiting. None of that holds the interpreter lock of the
+process whose event loop answers requests, and the mail process runs at a lower
+priority (nice 10), so it takes a core only when answering requests leaves one. A
+message that can't be handed over is tried again twice, then named in one log line
+by its recipient's reference, never the address. A mail process that ends is started
+again for the next letter; the letters it had not answered for are named in the log
+as not sent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from ..addresses import envelope_address, redact, reference
-from ..errors import FeedkitError
+from ..mail.confirmation import MailLinks
+from ..model import Site
 
 if TYPE_CHECKING:
     from ..mail.handover import Transport
 
 RETRY_WAITS = (2.0, 10.0)
+STOP_SECONDS = 60.0  # what closing waits for the queued letters before stopping them
+NICE = 10  # the mail process's priority below the server's
 
 
 def log(line: str) -> None:
     logging.getLogger("feedkit.serve").warning(line)
 
 
+@dataclass(frozen=True)
+class Letter:
+    """One message to make and send: `kind` "confirm" or "unsubscribe", its link
+    carrying `token` (signed by the caller)."""
+
+    kind: str
+    address: str
+    language: str | None
+    token: str
+
+
+@dataclass(frozen=True)
+class PostOffice:
+    """Everything the mail process needs (picklable): the site, where links point,
+    the templates, and where mail goes (as for `feedkit send`)."""
+
+    site: Site
+    links: MailLinks
+    days: int
+    outbox: Path
+    template_dirs: tuple[Path, ...] = ()
+    smtp_url: str | None = None
+    environ: dict[str, str] = field(default_factory=dict)
+    ca_file: Path | None = None
+    waits: tuple[float, ...] = RETRY_WAITS
+
+    def transport(self) -> Transport:
+        from ..mail.transport import open_transport
+
+        return open_transport(self.smtp_url, self.outbox, self.environ, ca_file=self.ca_file)
+
+
 class Mailer:
-    """Hands messages over in the background, one at a time, in the order posted."""
+    """Posts letters to the mail process; `say` gets the log lines."""
 
-    def __init__(self, open_transport: Callable[[], Transport], sender: str, *,
-                 waits: tuple[float, ...] = RETRY_WAITS,
-                 say: Callable[[str], None] = log) -> None:
-        self._open = open_transport
-        self._sender = sender
-        self._waits = waits
+    def __init__(self, office: PostOffice, *, say: Callable[[str], None] = log) -> None:
+        self._office = office
         self._say = say
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="feedkit-mail")
+        self._letters: queue.SimpleQueue[Letter | None] = queue.SimpleQueue()
+        self._feeder: threading.Thread | None = None
+        self._worker: _Worker | None = None
+        self._start_lock = threading.Lock()
+        self.sent = 0  # letters the mail process answered for (sent or failed)
 
-    def post(self, address: str, build: Callable[[], bytes]) -> Future[bool]:
-        """Build and send a message to `address` after the caller has answered."""
-        return self._executor.submit(self._send, address, build)
+    @property
+    def process_id(self) -> int | None:
+        """The mail process's, once started."""
+        return self._worker.pid if self._worker is not None else None
 
-    def _send(self, address: str, build: Callable[[], bytes]) -> bool:
-        failure: Exception | None = None
-        for wait in (0.0, *self._waits):
-            time.sleep(wait)
-            try:
-                data = build()
-                transport = self._open()
-                try:
-                    transport.send(data, self._sender, envelope_address(address))
-                finally:
-                    transport.close()
-                return True
-            except FeedkitError as exc:
-                failure = exc
-        self._say(f"feedkit serve: Error: a message to {reference(address)} was not sent: "
-                  f"{redact(str(failure))}")
-        return False
+    def start(self) -> None:
+        """Start the mail process now (else at the first letter), from a thread."""
+        if self._feeder is None:
+            with self._start_lock:
+                if self._feeder is None:
+                    self._feeder = threading.Thread(target=self._feed, name="feedkit-mail",
+                                                    daemon=True)
+                    self._feeder.start()
+
+    def post(self, letter: Letter) -> None:
+        """Queue `letter`; it is made and sent after the caller has answered."""
+        self.start()
+        self._letters.put(letter)
+
+    def _feed(self) -> None:
+        self._worker = _Worker(self._office, self._answered, self._say)
+        while (letter := self._letters.get()) is not None:
+            if self._worker is None or not self._worker.alive() or \
+                    not self._worker.send(letter):  # it ended meanwhile: a new one
+                self._worker = _Worker(self._office, self._answered, self._say)
+                self._worker.send(letter)
+        if self._worker is not None:
+            self._worker.close()
+
+    def _answered(self, failure: str) -> None:
+        self.sent += 1
+        if failure:
+            self._say(failure)
 
     def close(self) -> None:
-        """Send what is queued, then stop."""
-        self._executor.shutdown(wait=True)
+        """Send what is queued (waiting at most STOP_SECONDS), then stop."""
+        if self._feeder is not None:
+            self._letters.put(None)
+            self._feeder.join()
+
+
+class _Worker:
+    """One mail process and the thread that reads its answers."""
+
+    def __init__(self, office: PostOffice, answered: Callable[[str], None],
+                 say: Callable[[str], None]) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._process = subprocess.Popen([sys.executable, "-m", __name__], env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._to: IO[bytes] = self._process.stdin
+        self.pid = self._process.pid
+        self._say = say
+        self._answered = answered
+        self._waiting: list[str] = []  # references of the letters not answered for yet
+        self._lock = threading.Lock()
+        self._closing = False
+        self._ended = False
+        self._write((sys.path, office))
+        self._reader = threading.Thread(target=self._read, args=(self._process.stdout,),
+                                        name="feedkit-mail-answers", daemon=True)
+        self._reader.start()
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def _write(self, item: object) -> None:
+        with contextlib.suppress(OSError, ValueError):  # gone: the reader says so
+            pickle.dump(item, self._to, protocol=pickle.HIGHEST_PROTOCOL)
+            self._to.flush()
+
+    def send(self, letter: Letter) -> bool:
+        """Hand `letter` over; False when the process has already ended."""
+        with self._lock:
+            if self._ended:
+                return False
+            self._waiting.append(reference(letter.address))
+        self._write(letter)
+        return True
+
+    def _read(self, answers: IO[bytes]) -> None:
+        try:
+            while True:
+                failure: str = pickle.load(answers)
+                with self._lock:
+                    self._waiting.pop(0)
+                self._answered(failure)
+        except (EOFError, OSError, pickle.UnpicklingError, IndexError):
+            pass
+        with self._lock:
+            lost, self._waiting = self._waiting, []
+            self._ended = True
+        if lost:
+            code = self._process.wait()
+            self._say(f"feedkit serve: Error: the mail process "
+                      f"{'was stopped' if self._closing else f'ended (exit status {code})'}"
+                      f"; not sent: {', '.join(lost)}")
+
+    def close(self) -> None:
+        """Let the process send what it was given, then end it."""
+        with contextlib.suppress(OSError):
+            self._to.close()
+        try:
+            self._process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._closing = True
+            self._process.kill()
+            self._process.wait()
+        self._reader.join()
+
+
+# -- the mail process ----------------------------------------------------------------
+def deliver(office: PostOffice, letters: queue.SimpleQueue[Letter | None],
+            answer: Callable[[str], None]) -> None:
+    """Make and send each letter until None, answering "" or the failure's log line;
+    the transport stays open while more letters are waiting."""
+    from datetime import UTC, datetime
+
+    from ..errors import FeedkitError
+    from ..mail.confirmation import ListLetters
+    from ..mail.message import sender_address
+
+    made = ListLetters(office.site, office.links, days=office.days,
+                       template_dirs=office.template_dirs)
+    with contextlib.suppress(Exception):  # ready for the first letter: modules, template
+        made.message("confirm", "reader@example.org", None, "a" * 70)
+    sender = sender_address(office.site)
+    transport: Transport | None = None
+    while (letter := letters.get()) is not None:
+        failure: Exception | None = None
+        for wait in (0.0, *office.waits):
+            time.sleep(wait)
+            try:
+                data = made.message(letter.kind, letter.address, letter.language,
+                                    letter.token, datetime.now(UTC))
+                if transport is None:
+                    transport = office.transport()
+                transport.send(data, sender, envelope_address(letter.address))
+                failure = None
+                break
+            except Exception as exc:  # a bug must not stop the list's mail
+                failure = exc if isinstance(exc, FeedkitError) else \
+                    FeedkitError(f"{type(exc).__name__}: {exc}")
+                transport = _close(transport)
+        if letters.empty():  # nothing waiting: don't hold a connection open
+            transport = _close(transport)
+        answer("" if failure is None else
+               f"feedkit serve: Error: a message to {reference(letter.address)} was not "
+               f"sent: {redact(str(failure))}")
+    _close(transport)
+
+
+def _close(transport: Transport | None) -> Transport | None:
+    """Close `transport` if there is one; None, to forget it."""
+    if transport is not None:
+        with contextlib.suppress(Exception):
+            transport.close()
+    return None
+
+
+def _main(requests: IO[bytes], answers: IO[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        os.nice(NICE)  # background work: answering requests comes first
+    path, office = pickle.load(requests)
+    sys.path[:] = path
+    letters: queue.SimpleQueue[Letter | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while True:
+                letters.put(pickle.load(requests))
+        except (EOFError, OSError, pickle.UnpicklingError):
+            letters.put(None)
+
+    def answer(failure: str) -> None:
+        pickle.dump(failure, answers, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.flush()
+
+    threading.Thread(target=read, daemon=True).start()
+    deliver(office, letters, answer)
+
+
+if __name__ == "__main__":
+    _answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever else prints goes to standard error, not into the answers
+    sys.stdout = sys.stderr
+    _main(sys.stdin.buffer, _answers)

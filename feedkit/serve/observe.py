@@ -1,12 +1,17 @@
 """The access layer of `feedkit serve`: one log line per request (method, path without
 its query, where tokens travel, status, duration), the metrics fed, and /metrics
-answered when it is served on the main port. Pure ASGI around the app."""
+answered when it is served on the main port. Pure ASGI around the app.
+
+While serving, log records are formatted and written by a thread of their own
+(`background_logging`): the event loop only queues them, so it never waits for a
+write to standard error (a pipe whose reader is slow holds the writer)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
 from .metrics import ACTIONS, ServeMetrics
@@ -74,4 +79,28 @@ class Observed:
         await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["ACTIONS", "METRICS_PATH", "Observed"]
+@contextlib.contextmanager
+def background_logging(logger: logging.Logger) -> Iterator[None]:
+    """Meanwhile, `logger`'s handlers run in a thread of their own; what is queued is
+    written before it returns."""
+    import queue
+    from logging.handlers import QueueHandler, QueueListener
+
+    handlers = list(logger.handlers)
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = QueueListener(records, *handlers, respect_handler_level=True)
+    queued = QueueHandler(records)
+    for handler in handlers:
+        logger.removeHandler(handler)
+    logger.addHandler(queued)
+    listener.start()
+    try:
+        yield
+    finally:
+        logger.removeHandler(queued)
+        listener.stop()
+        for handler in handlers:
+            logger.addHandler(handler)
+
+
+__all__ = ["ACTIONS", "METRICS_PATH", "Observed", "background_logging"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from starlette.responses import Response
 from ..mail.tokens import BadToken, token_from
 from ..subscriptions import CONFIRM_DAYS, RateLimited, Refused, consent_text
 from ..subscriptions import Request as Who
+from .mailer import Letter
 from .pages import NOTICES, read_form, same_origin
 
 if TYPE_CHECKING:
@@ -107,14 +107,16 @@ class Views:
             self.service.check_form(fields.get("form_token", ""), "subscribe", fill=True)
             self.service.check_work(fields.get("form_token", ""), fields.get("email", ""),
                                     fields.get("work", ""))
-            self.service.read_subscriber(fields)
+            subscriber = self.service.read_subscriber(fields)
         except Refused as exc:
             return self._form(fields, self.pages.translate_refusal(exc), exc.field, 400)
-        return await self._subscribe(fields, _who(request), "form")
+        return await self._subscribe(fields, subscriber, _who(request), "form")
 
-    async def _subscribe(self, fields: Mapping[str, str], who: Who, source: str
+    async def _subscribe(self, fields: Mapping[str, str],
+                         subscriber: tuple[str, str, str | None], who: Who, source: str
                          ) -> Response:
-        """The checks every way in shares: the domain, the limits, the record, the mail."""
+        """The checks every way in shares: the domain, the limits, the record, the mail.
+        `subscriber`: what read_subscriber made of `fields`."""
         if self.c.domains is not None:
             why = await self.c.lookups(self.c.domains.problem, fields.get("email", ""))
             if why:
@@ -123,14 +125,15 @@ class Views:
                     "mail. Check the part after the @.")
                 return self._form(fields, message, "email", 400)
         try:
-            wanted = await self.c.offload(self.service.subscribe, fields, who, source=source)
+            wanted = await self.c.offload(self.service.subscribe, fields, who, source=source,
+                                          subscriber=subscriber)
         except RateLimited as exc:
             return self._limited(exc)
         except Refused as exc:
             return self._form(fields, self.pages.translate_refusal(exc), exc.field, 400)
         if wanted.mail:
-            self.c.mailer.post(wanted.address, lambda: self._confirmation(
-                wanted.address, wanted.language, wanted.token))
+            self.c.mailer.post(Letter("confirm", wanted.address, wanted.language,
+                                      wanted.token))
         return self.pages.notice("check_inbox", 200)
 
     # -- the embeddable form: the one documented cross-origin way in ---------------
@@ -149,20 +152,12 @@ class Views:
         if fields is None:
             return self.pages.notice("bad_request", 400)
         try:
-            self.service.read_subscriber(fields)
+            subscriber = self.service.read_subscriber(fields)
         except Refused as exc:
             return self._form(fields, self.pages.translate_refusal(exc), exc.field, 400)
         if request.headers.get("sec-fetch-user") != "?1":
             return self._form({k: fields.get(k, "") for k in ("email", "name", "language")})
-        return await self._subscribe(fields, _who(request), "embed")
-
-    def _confirmation(self, address: str, language: str | None, token: str) -> bytes:
-        from ..mail.confirmation import confirmation_message
-
-        return confirmation_message(
-            self.c.site, address=address, language=language or self.c.site.language,
-            confirm_url=f"{self.c.links.url}confirm?token={token}", days=CONFIRM_DAYS,
-            now=datetime.now(UTC), template_dirs=self.pages.template_dirs)
+        return await self._subscribe(fields, subscriber, _who(request), "embed")
 
     # -- confirming --------------------------------------------------------------
     async def confirm_page(self, request: Request) -> Response:
@@ -240,18 +235,9 @@ class Views:
             return self._link_form(self.pages.translate_refusal(exc), fields["email"], 400)
         if found is not None:
             address, language = found
-            self.c.mailer.post(address, lambda: self._link_message(address, language))
+            self.c.mailer.post(Letter("unsubscribe", address, language,
+                                      self.service.unsubscribe_token(address)))
         return self.pages.notice("link_sent", 200)
-
-    def _link_message(self, address: str, language: str | None) -> bytes:
-        from ..mail.confirmation import unsubscribe_link_message
-        from ..mail.tokens import unsubscribe_url
-
-        return unsubscribe_link_message(
-            self.c.site, address=address, language=language or self.c.site.language,
-            unsubscribe_url=unsubscribe_url(self.c.links.unsubscribe,
-                                            self.service.unsubscribe_token(address)),
-            now=datetime.now(UTC), template_dirs=self.pages.template_dirs)
 
     async def work_script(self, request: Request) -> Response:
         """The proof of work's script (only with --proof-of-work): a file of our own,

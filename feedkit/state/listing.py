@@ -148,10 +148,15 @@ class ListOps(Database):
         return known
 
     # -- rate limits (feedkit.limits) ----------------------------------------------
-    def count_attempts(self, scope: str, key: str, since: str) -> tuple[int, str | None]:
-        """How many requests were admitted in (scope, key) since `since`, and the oldest."""
-        row = self._one("SELECT COUNT(*), MIN(at) FROM list_attempts WHERE scope = ? AND "
-                        "key = ? AND at >= ?", (scope, key, since))
+    def count_attempts(self, scope: str, key: str, since: str, cap: int | None = None
+                       ) -> tuple[int, str | None]:
+        """How many requests were admitted in (scope, key) since `since` (counted up to
+        `cap` at most: a limit's check reads no more rows than the limit), and the
+        oldest."""
+        where = "FROM list_attempts WHERE scope = ? AND key = ? AND at >= ?"
+        row = self._one(f"SELECT (SELECT COUNT(*) FROM (SELECT 1 {where} LIMIT ?) AS capped), "
+                        f"(SELECT MIN(at) {where})",
+                        (scope, key, since, 2 ** 62 if cap is None else cap, scope, key, since))
         return (int(row[0]), row[1]) if row else (0, None)
 
     def record_attempts(self, rows: list[tuple[str, str, str]]) -> None:

@@ -28,8 +28,10 @@ def is_language_tag(text: str) -> bool:
     return bool(_LANGUAGE_TAG.match(text))
 
 
+@lru_cache(maxsize=1)
 def available_languages() -> tuple[str, ...]:
-    """Languages the digest can be written in: English and every shipped catalog."""
+    """Languages the digest can be written in: English and every shipped catalog
+    (looked up once: the catalogs ship with the package)."""
     found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
     return tuple(sorted(found | {SOURCE_LANGUAGE}))
 
