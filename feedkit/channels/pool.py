@@ -84,6 +84,12 @@ class _Waiters:
         finally:
             if timer is not None:
                 timer.cancel()
+                with contextlib.suppress(ValueError):  # woken by the timer: still queued
+                    self._waiting.remove(future)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
 
     def notify(self, count: int = 1) -> None:
         while count > 0 and self._waiting:
@@ -113,12 +119,14 @@ class Pool:
     offload: int = 0  # processes making the payloads, when the channel can (0: the loop)
     note: Callable[[str], None] = lambda text: None  # what those processes logged
     errors_in_a_row: int = 10  # unexpected errors, one after the other, that stop the run
+    grow_to: int = 0  # more than `connections`: start there, add links up to this many
     stopped: str = ""
     fatal: bool = False  # stopped by a set-up problem or an error, not by the rate limits
 
     def __post_init__(self) -> None:
-        self.connections = max(1, self.connections)
-        self.throttle = Throttle(self.connections, self.retry, self.clock)
+        start = max(1, self.connections)
+        self.connections = max(start, self.grow_to)
+        self.throttle = Throttle(self.connections, self.retry, self.clock, start=start)
         self.throttle.changed = self._slot_changed
         self.events: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
         self.low = 2 * self.connections
@@ -341,8 +349,7 @@ class Pool:
         try:
             while (job := await self._next()) is not None:
                 try:
-                    link = link or await self._connect()
-                    await self._one(link, job)
+                    link = await self._one(link, job)
                 except BaseException as exc:  # a link must not vanish
                     self._finished(job, Outcome("pending", cause(exc)))
                     self._stop(f"stopped: {cause(exc)}", fatal=True)
@@ -364,31 +371,33 @@ class Pool:
             await self._calls.run(link, "open")
         return link
 
-    async def _one(self, link: Link, job: Job) -> None:
+    async def _one(self, link: Link | None, job: Job) -> Link | None:
+        """Hand `job` over on `link` (connected once a slot is free); the link."""
         if job.parcel is None:
             try:
                 job.parcel = await self._payload(job)
             except Undeliverable as exc:
                 self._finished(job, Outcome(FAILED, f"can't be written: {exc}",
                                             f"can't be written as a message: {exc}"))
-                return
+                return link
             except Exception as exc:  # one recipient's problem (a signer that broke)
                 self._unexpected_error(job, exc, "can't be prepared")
-                return
+                return link
         epoch = await self._slot()
         if epoch is None:
             self._later_again(job, 0.0)
-            return
+            return link
         try:
             job.epoch = epoch
+            link = link or await self._connect()
             if not await self._started(job):
-                return
+                return link
             try:  # paced right before the hand-over: the spacing the other side sees
                 delay = self.pacer.reserve()
             except HourlyLimit as exc:
                 self._later_again(job, 0.0)
                 self._stop(str(exc))
-                return
+                return link
             if delay > 0:
                 await asyncio.sleep(delay)
             try:
@@ -396,13 +405,14 @@ class Pool:
             except SetupError as exc:
                 self._finished(job, Outcome("pending", "not sent: the channel failed"))
                 self._stop(str(exc), fatal=True)
-                return
+                return link
             except Exception as exc:  # one recipient's problem
                 self._unexpected_error(job, exc, "hand-over failed")
-                return
+                return link
             self._answered(job, answer)
         finally:
             self.throttle.release()
+        return link
 
     async def _payload(self, job: Job) -> Parcel:
         if job.made is None:
@@ -429,7 +439,7 @@ class Pool:
 
     def _answered(self, job: Job, answer: Answer) -> None:
         if answer.verdict == SENT:
-            self.throttle.success()
+            self.throttle.success(demand=bool(self._slots.waiting))
             self._unexpected = 0
             self._finished(job, Outcome(SENT))
         elif answer.verdict in (FAILED, GONE):

@@ -31,8 +31,8 @@ def dialogue(sender: str, recipient: str, data: bytes, options: list[str],
     """Hand over one message to one recipient; returns once the server said 250."""
     encoding = "utf-8" if options else "ascii"
     extra = "".join(f" {option}" for option in options)
-    mail = f"MAIL FROM:{smtplib.quoteaddr(sender)}{extra}\r\n".encode(encoding)
-    rcpt = f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\n".encode(encoding)
+    mail = f"MAIL FROM:{_quoted(sender)}{extra}\r\n".encode(encoding)
+    rcpt = f"RCPT TO:{_quoted(recipient)}\r\n".encode(encoding)
     if pipelining:
         yield mail + rcpt + b"DATA\r\n"
         mailed, rcpted, started = (yield None), (yield None), (yield None)
@@ -64,6 +64,13 @@ def dialogue(sender: str, recipient: str, data: bytes, options: list[str],
         raise smtplib.SMTPRecipientsRefused({recipient: _reply(rcpted)})
     yield from _reset()
     raise smtplib.SMTPDataError(*_reply(started))
+
+
+def _quoted(address: str) -> str:
+    """<address>, as smtplib.quoteaddr writes it (without parsing a plain address)."""
+    if address and not any(c in address for c in "<>\"(), \t"):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
 
 
 def _code(reply: Reply | None) -> int:

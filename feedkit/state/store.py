@@ -104,8 +104,8 @@ class SendState(ListOps, RunOps, BounceOps, ProbeOps):
             self._many(
                 "INSERT INTO send_deliveries (period, recipient, address, name, language, "
                 "seq, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-                [(period, key, address, name, language, seq, now)
-                 for seq, (key, address, name, language) in enumerate(recipients)])
+                ((period, key, address, name, language, seq, now)  # streamed, not held
+                 for seq, (key, address, name, language) in enumerate(recipients)))
         return True
 
     def finish_period_if_complete(self, period: str) -> bool:
