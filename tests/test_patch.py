@@ -165,7 +165,8 @@ def _older(site: Path) -> None:
 @pytest.mark.parametrize(("damage", "patched"), [
     ("snapshot truncated", False), ("snapshot of an older feedkit", False),
     ("copy truncated", False), ("copy's bytes changed", True), ("copy gone", False),
-    ("posts.lock edited", False), ("out/ file edited", True), ("read state gone", False),
+    ("posts.lock edited", False), ("out/ file edited", True), ("read state gone", True),
+    ("text store damaged", False),
 ])
 def test_a_damaged_or_older_cache_never_gives_a_wrong_file(tmp_path: Path, damage: str,
                                                           patched: bool) -> None:
@@ -187,6 +188,8 @@ def test_a_damaged_or_older_cache_never_gives_a_wrong_file(tmp_path: Path, damag
         "out/ file edited": lambda: (site / "out" / "tags" / "bostad" / "atom.xml"
                                      ).write_text("<feed/>", "utf-8"),
         "read state gone": lambda: [p.unlink() for p in cache.glob("read-*.state")],
+        "text store damaged": lambda: [p.write_bytes(p.read_bytes().replace(
+            b"Ett andra", b"Ett tredje")) for p in cache.glob("*.texts")],
     }
     damages[damage]()
     lock = (site / "posts.lock").read_bytes()

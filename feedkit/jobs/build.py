@@ -24,6 +24,7 @@ from ..project import Project
 from ..writers.catalogue import FeedFile, FeedSpec
 from ..writers.context import BuildContext, Outputs, Writer
 from ..writers.isolated import Isolated
+from .cache import HELPER_FROM
 
 
 def default_writers() -> list[Writer]:
@@ -329,11 +330,6 @@ def cache_paths(registry: Path, out_dir: Path, drafts: bool) -> tuple[Path, Path
             cache_dir / f"snap-{name}.pickle")
 
 
-# From this size on (about 400 posts) a build starts a helper process for the
-# digest writers (writers/helper.py) as it starts.
-HELPER_FROM = 1 << 20
-
-
 def _large(registry: Path) -> bool:
     try:
         return registry.stat().st_size >= HELPER_FROM
@@ -342,9 +338,10 @@ def _large(registry: Path) -> bool:
 
 
 def _helper() -> Any:
-    from ..writers.helper import Helper
+    """The helper process `feedkit build` forked as it started, or a new one."""
+    from ..writers.helper import Helper, take
 
-    return Helper()
+    return take() or Helper()
 
 
 _seen_templates: list[str] = []
