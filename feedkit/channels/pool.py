@@ -484,9 +484,11 @@ class Pool:
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
-    """uvloop's loop where it is installed (less work per turn), else asyncio's."""
+    """uvloop's loop where it is installed (less work per turn), else asyncio's selector
+    loop (links watch their sockets with add_reader, which every platform's selector
+    loop has)."""
     try:
         import uvloop
     except ImportError:
-        return asyncio.new_event_loop()
+        return asyncio.SelectorEventLoop()
     return uvloop.new_event_loop()
