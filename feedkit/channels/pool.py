@@ -257,10 +257,13 @@ class Pool:
         self._jobs.notify_all()
         self._wake_if_idle()
 
+    FLUSH = 0.001  # seconds events wait for others to go to the owner with them
+
     def _emit(self, event: Event) -> None:
-        """Queue an event for the owner: sent with the others of this turn of the loop."""
+        """Queue an event for the owner: sent with the others of the next millisecond
+        (waking the owner's thread for each turn of the loop costs more than the wait)."""
         if not self._outbox:
-            asyncio.get_running_loop().call_soon(self._flush)
+            asyncio.get_running_loop().call_later(self.FLUSH, self._flush)
         self._outbox.append(event)
 
     def _flush(self) -> None:
