@@ -19,22 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..addresses import envelope_address
-from ..channels import ACCEPTED, FAILED, RETRY, Answer, Link, Parcel, Recipient, Undeliverable
+from ..channels import ACCEPTED, Answer, Link, Parcel, Recipient, Undeliverable
 from ..errors import FeedkitError
 from ..model import Post, Registry
 from ..periods import Period
-from .handover import SetupError, Transport, TransportError
+from .handover import SetupError, Transport, TransportError, answer_of
 
 if TYPE_CHECKING:
     from .personal import Letters
     from .signing import DkimSigner
-
-
-def answer_of(exc: TransportError) -> Answer:
-    """What a transport's refusal means to the pool."""
-    if exc.connection or exc.code == 421:
-        return Answer(RETRY, str(exc), connection=True)
-    return Answer(RETRY if exc.temporary else FAILED, str(exc))
 
 
 class TransportLink:
