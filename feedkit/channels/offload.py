@@ -70,6 +70,8 @@ class Offload:
     async def result(self, future: asyncio.Future[Chunk]) -> Chunk:
         """A chunk's answer; processes that take longer than TIMEOUT are stopped (then
         every chunk fails at once, rather than each link waiting for ever)."""
+        if future.done():  # usually: the processes work ahead of the links
+            return future.result()
         done, _ = await asyncio.wait({future}, timeout=self.TIMEOUT)
         if not done:
             for maker in self._makers:

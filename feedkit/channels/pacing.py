@@ -1,7 +1,18 @@
-"""Pacing a pool of links: rate limits (`Pacer`) and slowing down when the other side
-refuses (`Throttle`). See channels/pool.py for how the pool uses them: both answer at
-once (how long to wait, or whether a slot is free) and the pool's event loop does the
-waiting."""
+"""Pacing a pool of links (channels/pool.py). Both answer at once (how long to wait,
+or whether a slot is free); the pool's event loop does the waiting.
+
+- Rate limits (`Pacer`): at most `per_second` starts a second, evenly spaced, and at
+  most `per_hour` in any hour, counting what earlier runs sent. When the hour's
+  budget is used up for longer than a minute, the pool stops and the rest waits for a
+  later run.
+- Slowing down (`Throttle`): a refused or dropped connection, or a 421, halves the
+  links in use and pauses every link for the retry delay (doubling with each failure
+  in a row); successes add a link back one at a time. Failures of hand-overs already
+  in flight when the pool slowed down count once. When `retries` failures follow each
+  other, the pool stops. A throttle started below its most (`start`) adds links
+  while hand-overs wait for one, and stays under the number at which the other side
+  first refused.
+"""
 
 from __future__ import annotations
 

@@ -35,8 +35,7 @@ from .sendrun import SendRun, payload_processes
 # What a process making email payloads imports first (channels/offload.py): started
 # while the list loads, it is ready when the first chunk comes.
 EMAIL_MODULES = ("feedkit.mail.channel", "feedkit.mail.personal", "feedkit.mail.signing",
-                 "feedkit.writers.digest", "premailer", "cryptography.hazmat."
-                 "primitives.asymmetric.rsa")
+                 "cryptography.hazmat.primitives.asymmetric.rsa")
 
 __all__ = ["Reporter", "SendRequest", "SendRun", "Summary", "recipients", "run_send"]
 

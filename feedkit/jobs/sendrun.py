@@ -115,6 +115,9 @@ class SendRun:
         pacer = Pacer(self.per_second, self.per_hour,
                       sent_in_last_hour(self.state) if self.per_hour else ())
         todo = self.state.unclaimed(period.key)
+        prepare = getattr(channel, "prepare", None)
+        if prepare is not None and payload_processes(todo):  # rendered once, here
+            prepare(self.state.languages(period.key))
         pool = Pool(channel, channel.connections(self.connections), self.retry, pacer,
                     offload=payload_processes(todo),
                     note=self.report.note,

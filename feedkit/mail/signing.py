@@ -18,7 +18,7 @@ is not changed: feedkit signs with copies of dkimpy's
 feedkit's, so other users of dkimpy in the process see dkimpy as it is (and a
 `set_message` that parses only the header of a CRLF message). Should a
 future dkimpy rename them, signing falls back to dkimpy's own code (slower,
-identical signatures). dkimpy also checks the key when a run starts.
+identical signatures).
 
 The h= list covers From, To, Subject, Date, Message-ID, List-Id, List-Unsubscribe
 and List-Unsubscribe-Post (RFC 8058 section 4 requires both unsubscribe headers
@@ -134,7 +134,7 @@ class DkimSigner:
         label = where or "the DKIM key"
         try:
             # `checked`: a copy of a signer whose key was checked (its primes tested,
-            # about 50 ms, and read by dkimpy), made again in another process
+            # about 50 ms), made again in another process
             key = serialization.load_pem_private_key(key_pem, password=None,
                                                      unsafe_skip_rsa_key_validation=checked)
         except (ValueError, TypeError) as exc:
@@ -147,13 +147,6 @@ class DkimSigner:
         if key.key_size < 1024:
             raise DkimKeyError(f"{label}: a {key.key_size}-bit key is too short; receivers "
                                "ignore signatures by keys under 1024 bits (use 2048)")
-        if not checked:
-            import dkim
-
-            try:
-                dkim.crypto.parse_pem_private_key(key_pem)
-            except dkim.UnparsableKeyError as exc:
-                raise DkimKeyError(f"{label}: dkimpy can't read this key ({exc})") from None
         self.selector = selector.encode("ascii")
         self.domain = domain.encode("ascii")
         self._key_pem = key_pem

@@ -190,6 +190,12 @@ class SendState(ListOps, RunOps, BounceOps, ProbeOps):
                    "WHERE period = ? AND recipient = ?",
                    (status, error, now_iso(), period, recipient))
 
+    def languages(self, period: str) -> set[str | None]:
+        """The language tags of a period's open deliveries (None: the site's)."""
+        return {row[0] for row in self._all(
+            "SELECT DISTINCT language FROM send_deliveries WHERE period = ? AND status IN "
+            "('pending', 'sending')", (period,))}
+
     def counts(self, period: str) -> dict[str, int]:
         """Deliveries of a period by status."""
         return dict(self._all("SELECT status, COUNT(*) FROM send_deliveries WHERE period = ? "
