@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
@@ -64,9 +65,11 @@ class Observed:
             route = self.route(path)
             if self.metrics is not None:
                 self.metrics.observe(route, method, status, seconds)
-            self.logger.info(f"{method} {path} {status} {seconds * 1000:.1f}ms", extra={
-                "fields": {"event": "request", "method": method, "path": path,
-                           "status": status, "duration_ms": round(seconds * 1000, 1)}})
+            if self.logger.isEnabledFor(logging.INFO):  # formatted by the log thread
+                self.logger.info("%s %s %s %.1fms", method, path, status, seconds * 1000,
+                                 extra={"fields": {
+                                     "event": "request", "method": method, "path": path,
+                                     "status": status, "duration_ms": round(seconds * 1000, 1)}})
 
     async def _exposition(self, send: Send) -> None:
         from starlette.concurrency import run_in_threadpool
@@ -79,17 +82,28 @@ class Observed:
         await send({"type": "http.response.body", "body": body})
 
 
+class _Enqueue(logging.Handler):
+    """Puts records on a queue as they are (one process: nothing to pickle), so the
+    caller neither formats nor copies them; the listener's handlers do."""
+
+    def __init__(self, records: queue.SimpleQueue[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.put_nowait(record)
+
+
 @contextlib.contextmanager
 def background_logging(logger: logging.Logger) -> Iterator[None]:
     """Meanwhile, `logger`'s handlers run in a thread of their own; what is queued is
     written before it returns."""
-    import queue
-    from logging.handlers import QueueHandler, QueueListener
+    from logging.handlers import QueueListener
 
     handlers = list(logger.handlers)
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     listener = QueueListener(records, *handlers, respect_handler_level=True)
-    queued = QueueHandler(records)
+    queued = _Enqueue(records)
     for handler in handlers:
         logger.removeHandler(handler)
     logger.addHandler(queued)
