@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gitrepo import GIT_ENV, git, repository_of
 from test_validate_ci import yaml_blocks
 from wheelhouse import offline_pip_env, wheelhouse
 
@@ -29,9 +30,6 @@ PRE_COMMIT = BIN / "pre-commit"
 # What installing the hook needs from the repository: the wheel's sources and the hooks.
 SOURCES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "feedkit", "templates")
 UPSTREAM = "/srv/git/feedkit.git"  # the docs' stand-in for feedkit's repository
-GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 RENAMED = "  - title: Fler kan göra ännu mer!"
 
 
@@ -44,47 +42,10 @@ def documented() -> tuple[dict[str, object], str]:
     return yaml.safe_load(config), command
 
 
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
-                    *args], cwd=folder, env={**os.environ, **GIT_ENV}, check=True,
-                   capture_output=True)
-
-
-def test_the_documented_rev_is_this_release_and_its_hooks_exist() -> None:
-    config, command = documented()
-    (repo,) = config["repos"]  # type: ignore[misc]
-    assert repo["repo"] == UPSTREAM
-    # No release is tagged yet: the rev is a commit (a full hash, as pre-commit wants),
-    # and docs/ci.md says how to get it; a version tag would not exist.
-    assert re.fullmatch(r"[0-9a-f]{40}", repo["rev"])
-    assert f"`git -C {UPSTREAM} rev-parse main`" in (ROOT / "docs" / "ci.md").read_text("utf-8")
-    assert not re.search(r"\bv\d+\.\d+\.\d+\b", yaml.safe_dump(config))
-    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert {h["id"] for h in repo["hooks"]} <= {h["id"] for h in hooks}
-    # The project hook runs when any file it checks changes, the lock included.
-    project = re.compile(next(h for h in hooks if h["id"] == "feedkit-validate")["files"])
-    assert all(project.search(name) for name in (
-        "posts.yaml", "posts.lock", "subscribers.csv", "out/atom.xml", "out/tags/a/feed.json"))
-    assert not project.search("notes/posts.lock")
-    assert command.split()[2:] == [UPSTREAM, repo["hooks"][0]["id"], "--ref", "main",
-                                   "--all-files"]
-
-
 @pytest.fixture(scope="module")
 def feedkit_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git repository of feedkit's sources, on branch main."""
-    repo = tmp_path_factory.mktemp("feedkit-repo")
-    for name in SOURCES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy(source, repo / name)
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "feedkit")
-    return repo
+    return repository_of(tmp_path_factory.mktemp("feedkit-repo"), SOURCES)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -19,23 +18,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from gitrepo import GIT_ENV, git, repository_of
 from wheelhouse import offline_pip_env, wheelhouse
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("pyproject.toml", "README.md", "CHANGELOG.md", "Makefile", ".gitignore",
            "feedkit", "templates", "tools")
-GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-SECTION = "## [0.3.0] - 2026-12-04\n\n### Added\n- Something a user can see.\n\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
-                           "-c", "tag.gpgsign=false", *args], cwd=repo,
-                          env={**os.environ, **GIT_ENV}, check=True, capture_output=True,
-                          text=True)
-    return done.stdout.strip()
+# A version of its own, so that the test doesn't follow the repository's.
+VERSION = "9.9.9"
+SECTION = f"## [{VERSION}] - 2026-12-04\n\n### Added\n- Something a user can see.\n\n"
 
 
 def release(repo: Path) -> subprocess.CompletedProcess[str]:
@@ -63,31 +54,23 @@ def set_version(repo: Path, version: str) -> None:
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository taken through the release steps of docs/release.md,
-    each refusal on the way checked; the repository, released as 0.3.0."""
-    repo = tmp_path_factory.mktemp("feedkit-repo")
-    for name in SOURCES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy(source, repo / name)
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "feedkit")
+    each refusal on the way checked; the repository, released as VERSION."""
+    repo = repository_of(tmp_path_factory.mktemp("feedkit-repo"), SOURCES)
 
-    refused(repo, "0.3.0.dev0 is not a release version: set __version__ in "
+    set_version(repo, f"{VERSION}.dev0")
+    git(repo, "commit", "-q", "-am", "Between releases")
+    refused(repo, f"{VERSION}.dev0 is not a release version: set __version__ in "
                   "feedkit/__init__.py")
-    set_version(repo, "0.3.0")
-    git(repo, "commit", "-q", "-am", "0.3.0")
-    refused(repo, "CHANGELOG.md has no section for 0.3.0: move what is under "
-                  "'## [Unreleased]' into a section '## [0.3.0] - YYYY-MM-DD'")
+    set_version(repo, VERSION)
+    git(repo, "commit", "-q", "-am", VERSION)
+    refused(repo, f"CHANGELOG.md has no section for {VERSION}: move what is under "
+                  f"'## [Unreleased]' into a section '## [{VERSION}] - YYYY-MM-DD'")
     changelog = repo / "CHANGELOG.md"
     text = changelog.read_text("utf-8")
     changelog.write_text(text.replace("## [0.2.0]", SECTION + "## [0.2.0]", 1), "utf-8")
     refused(repo, "the tree has changes that aren't committed:\n M CHANGELOG.md")
     git(repo, "checkout", "-q", "-b", "prepare")
-    git(repo, "commit", "-q", "-am", "Changelog for 0.3.0")
+    git(repo, "commit", "-q", "-am", f"Changelog for {VERSION}")
     refused(repo, "releases are made from main, and HEAD is prepare")
     git(repo, "checkout", "-q", "main")
     git(repo, "merge", "-q", "--ff-only", "prepare")
@@ -95,31 +78,31 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = release(repo)
     assert done.returncode == 0, done.stdout + done.stderr
     head = git(repo, "rev-parse", "--short", "HEAD")
-    assert f"make release: tagged v0.3.0 on {head}; built dist/feedkit_se-0.3.0.tar.gz, " \
-        "dist/feedkit_se-0.3.0-py3-none-any.whl" in done.stdout
+    assert f"make release: tagged v{VERSION} on {head}; built dist/feedkit_se-{VERSION}.tar.gz, " \
+        f"dist/feedkit_se-{VERSION}-py3-none-any.whl" in done.stdout
     assert "PASSED" in done.stdout  # twine check, once for each file
-    assert git(repo, "cat-file", "-t", "v0.3.0") == "tag"  # annotated
-    assert git(repo, "rev-list", "-n1", "v0.3.0") == git(repo, "rev-parse", "HEAD")
+    assert git(repo, "cat-file", "-t", f"v{VERSION}") == "tag"  # annotated
+    assert git(repo, "rev-list", "-n1", f"v{VERSION}") == git(repo, "rev-parse", "HEAD")
     assert "- Something a user can see." in git(repo, "tag", "-l", "--format=%(contents)",
-                                               "v0.3.0")
+                                               f"v{VERSION}")
     again = release(repo)
     assert again.returncode != 0
-    assert "make release: the tag v0.3.0 exists already" in again.stderr
+    assert f"make release: the tag v{VERSION} exists already" in again.stderr
     return repo
 
 
 def test_release_builds_sdist_and_wheel_and_tags(released: Path) -> None:
     dist = released / "dist"
-    with zipfile.ZipFile(dist / "feedkit_se-0.3.0-py3-none-any.whl") as wheel:
+    with zipfile.ZipFile(dist / f"feedkit_se-{VERSION}-py3-none-any.whl") as wheel:
         names = set(wheel.namelist())
-        metadata = wheel.read("feedkit_se-0.3.0.dist-info/METADATA").decode()
+        metadata = wheel.read(f"feedkit_se-{VERSION}.dist-info/METADATA").decode()
     assert {"feedkit/__init__.py", "feedkit/templates/feeds.html",
             "feedkit/locale/sv/LC_MESSAGES/feedkit.po"} <= names
-    assert "\nVersion: 0.3.0\n" in metadata and "Name: feedkit-se\n" in metadata
-    with tarfile.open(dist / "feedkit_se-0.3.0.tar.gz") as sdist:
+    assert f"\nVersion: {VERSION}\n" in metadata and "Name: feedkit-se\n" in metadata
+    with tarfile.open(dist / f"feedkit_se-{VERSION}.tar.gz") as sdist:
         members = set(sdist.getnames())
-    assert {"feedkit_se-0.3.0/CHANGELOG.md", "feedkit_se-0.3.0/tools/release.py",
-            "feedkit_se-0.3.0/templates/feeds.html"} <= members
+    assert {f"feedkit_se-{VERSION}/CHANGELOG.md", f"feedkit_se-{VERSION}/tools/release.py",
+            f"feedkit_se-{VERSION}/templates/feeds.html"} <= members
 
 
 def test_the_released_wheel_installs_and_runs(released: Path,
@@ -133,7 +116,7 @@ def test_the_released_wheel_installs_and_runs(released: Path,
     python = venv / "bin" / "python"
     installed = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
-         str(released / "dist" / "feedkit_se-0.3.0-py3-none-any.whl")],
+         str(released / "dist" / f"feedkit_se-{VERSION}-py3-none-any.whl")],
         env=env, capture_output=True, text=True, timeout=600, check=False)
     assert installed.returncode == 0, installed.stderr
     feedkit = venv / "bin" / "feedkit"
@@ -146,7 +129,7 @@ def test_the_released_wheel_installs_and_runs(released: Path,
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done.stdout
 
-    assert run("--version").strip() == "feedkit 0.3.0"
+    assert run("--version").strip() == f"feedkit {VERSION}"
     where = subprocess.run([str(python), "-c", "import feedkit; print(feedkit.__file__)"],
                            cwd=tmp_path, env=run_env, capture_output=True, text=True,
                            check=True).stdout
@@ -169,7 +152,7 @@ def test_the_documented_install_lines_fit_the_release(released: Path, tmp_path: 
 
     from test_validate_ci import WHEEL
 
-    built = "feedkit_se-0.3.0-py3-none-any.whl"
+    built = f"feedkit_se-{VERSION}-py3-none-any.whl"
     install = (ROOT / "docs" / "install.md").read_text("utf-8")
     assert "pip install dist/feedkit_se-*-py3-none-any.whl" in install
     assert fnmatch(f"dist/{built}", "dist/feedkit_se-*-py3-none-any.whl")
@@ -180,9 +163,9 @@ def test_the_documented_install_lines_fit_the_release(released: Path, tmp_path: 
     env.pop("PYTHONPATH", None)
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--no-build-isolation", "--target", str(target), f"git+file://{released}@v0.3.0"],
+         "--no-build-isolation", "--target", str(target), f"git+file://{released}@v{VERSION}"],
         env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     init = (target / "feedkit" / "__init__.py").read_text("utf-8")
-    assert '\n__version__ = "0.3.0"\n' in init
+    assert f'\n__version__ = "{VERSION}"\n' in init
     assert (target / "feedkit" / "templates" / "feeds.html").is_file()

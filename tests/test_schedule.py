@@ -116,6 +116,12 @@ def test_the_github_workflow_names_its_secrets_and_commits_nothing(tmp_path: Pat
     assert all(v.startswith("${{ secrets.") for v in steps[-1]["env"].values())
     assert workflow["permissions"] == {"contents": "read"}
     assert "git commit" not in text and "git push" not in text
+    # feedkit is not on an index yet: the wheel of this version, kept in the repository
+    # (the file name `make release` gives it), with the postgres extra.
+    import feedkit
+
+    assert {"run": f'python -m pip install "./vendor/feedkit_se-{feedkit.__version__}'
+                   '-py3-none-any.whl[postgres]"'} in steps
 
 
 def test_a_period_without_posts_sends_nothing_and_says_so(tmp_path: Path) -> None:

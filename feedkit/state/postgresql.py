@@ -67,8 +67,9 @@ def _driver() -> Any:
         import psycopg
         import psycopg_pool
     except ImportError:
-        raise StateError("a postgresql:// state needs psycopg: pip install "
-                         "'feedkit-se[postgres]'") from None
+        raise StateError("a postgresql:// state needs psycopg: install feedkit with its "
+                         "postgres extra, e.g. pip install './feedkit[postgres]' from a "
+                         "checkout (docs/install.md)") from None
     return psycopg, psycopg_pool
 
 
