@@ -137,11 +137,10 @@ def measure(subscribers: int, delay: float, connections: int, dkim: bool,
     work = Path(tempfile.mkdtemp(prefix="feedkit-bench-send-"))
     try:
         registry = write_registry(work, dkim)
-        lines = ["email,name,language"]
-        lines += [f"reader{i}@example.org,Läsare {i},{'en' if i % 10 == 0 else ''}"
-                  for i in range(subscribers)]
-        (work / "subscribers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        del lines  # the peak RSS figure is the sender's, not this list's
+        with open(work / "subscribers.csv", "w", encoding="utf-8") as out:  # not held: the
+            out.write("email,name,language\n")  # peak RSS figure is the sender's
+            for i in range(subscribers):
+                out.write(f"reader{i}@example.org,Läsare {i},{'en' if i % 10 == 0 else ''}\n")
         code = MINIMAL_SINK if sink_kind == "minimal" else SINK
         sink = subprocess.Popen([sys.executable, "-c", code, str(delay)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True)
@@ -198,6 +197,8 @@ def main() -> None:
     parser.add_argument("--no-dkim", action="store_true")
     parser.add_argument("--no-offload", action="store_true",
                         help="make the payloads in the sending process's threads")
+    parser.add_argument("--processes", type=int, default=None, metavar="N",
+                        help="make the payloads in N processes whatever the list's size")
     parser.add_argument("--rounds", type=int, default=1, help="runs; the best is shown")
     parser.add_argument("--floor", type=int, default=0, metavar="N",
                         help="first measure one connection on N subscribers (the old loop)")
@@ -209,6 +210,13 @@ def main() -> None:
         from feedkit.jobs import sendrun
 
         sendrun.OFFLOAD_FROM = 10**12
+    elif args.processes is not None:
+        from feedkit.jobs import sendrun
+
+        sendrun.payload_processes = lambda deliveries: args.processes  # type: ignore
+        from feedkit.jobs import send
+
+        send.payload_processes = sendrun.payload_processes
     runs = [measure(args.subscribers, args.delay, args.connections, not args.no_dkim,
                     args.sink) for _ in range(args.rounds)]
     got = max(runs, key=lambda r: r["rate"])

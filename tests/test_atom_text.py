@@ -50,7 +50,8 @@ def lxml_item(post: Post, summary: str, content: str) -> etree._Element:
     item = etree.Element("item")
     etree.SubElement(item, "title").text = post.title
     etree.SubElement(item, "link").text = post.url
-    etree.SubElement(item, "description").text = escape(summary, quote=False)
+    if summary:
+        etree.SubElement(item, "description").text = escape(summary, quote=False)
     if content:
         etree.SubElement(item, f"{{{CONTENT_NS}}}encoded").text = etree.CDATA(content)
     etree.SubElement(item, "guid", isPermaLink="false").text = post.id

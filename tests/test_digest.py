@@ -200,6 +200,7 @@ def test_english_and_unknown_languages():
     assert rendered.language == "en"
     assert "6 February 2020" in rendered.html and "Read the whole post:" in rendered.text
     assert rendered.subject == "Testdagbok: 1 new post, 6 February 2020"
+    assert '<div class="post" lang="de"' in rendered.html  # the post is still German
     sv = render_digest(reg, Window(date(2020, 2, 6), date(2020, 2, 6)), language="sv")
     assert sv.subject == "Testdagbok: 1 nytt inlägg, 6 februari 2020"
 

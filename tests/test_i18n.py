@@ -51,3 +51,11 @@ def test_long_dates_come_from_cldr():
     assert long_date(date(2020, 2, 6), "sv") == "6 februari 2020"
     assert long_date(date(2020, 2, 6), "en") == "6 February 2020"
     assert long_date(date(2019, 5, 1), "sv") == "1 maj 2019"
+
+
+def test_text_in_another_language_than_the_page_carries_its_tag():
+    from feedkit.text.i18n import lang_attribute
+
+    assert lang_attribute("sv-SE", "sv") == "" and lang_attribute("en_GB", "en") == ""
+    assert lang_attribute("sv", "en") == ' lang="sv"'
+    assert lang_attribute("de", resolve_language("de")) == ' lang="de"'  # no catalogue

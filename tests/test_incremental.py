@@ -53,13 +53,14 @@ def files(out: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def from_nothing(tmp_path: Path, step: int, site: Path) -> dict[str, bytes]:
+def from_nothing(tmp_path: Path, step: int, site: Path, now: datetime = NOW
+                 ) -> dict[str, bytes]:
     fresh = tmp_path / f"fresh{step}"
     fresh.mkdir()
     shutil.copy(site / "posts.yaml", fresh / "posts.yaml")
     if (site / "templates").is_dir():
         shutil.copytree(site / "templates", fresh / "templates")
-    build(fresh / "posts.yaml", fresh / "out", now=NOW)
+    build(fresh / "posts.yaml", fresh / "out", now=now)
     return files(fresh / "out")
 
 

@@ -271,16 +271,21 @@ def test_out_is_served_with_types_etags_304_and_gzip(site) -> None:
         assert client.get(base.replace("/dagbok/", "/other/") + "atom.xml").status_code == 404
 
 
-def test_reload_rebuilds_out_when_posts_change(tmp_path: Path) -> None:
+def test_reload_builds_out_as_it_starts_and_again_when_posts_change(tmp_path: Path) -> None:
     registry = make_site(tmp_path, "email\na@example.org\n")
     with serving(registry, "--reload") as (base, process), httpx.Client(timeout=10) as client:
-        assert client.get(base + "atom.xml").status_code == 404  # nothing built yet
-        text = registry.read_text(encoding="utf-8")
-        registry.write_text(text.replace("Veckans tredje inlägg", "Omdöpt inlägg"),
-                            encoding="utf-8")
+        # out/ is built before the first page is served, as Hugo's server does.
         assert process.stdout is not None
         told = process.stdout.readline()  # where mail goes: nothing to do with the build
         assert "feedkit serve --local" in told, told
+        built = process.stdout.readline()
+        assert built.startswith(f"built {tmp_path / 'out'}: ") and "changed" in built, built
+        first = client.get(base + "atom.xml")
+        assert first.status_code == 200 and "Veckans tredje inlägg" in first.text
+        # (A title, not the slug and id: the start-up build published the posts.)
+        text = registry.read_text(encoding="utf-8")
+        registry.write_text(text.replace("title: Fler kan göra mer!", "title: Omdöpt inlägg"),
+                            encoding="utf-8")
         ready, _, _ = select.select([process.stdout], [], [], 30)
         assert ready, "no rebuild within 30 s"
         line = process.stdout.readline()  # "rebuilt ...", once watchfiles saw the change

@@ -102,3 +102,26 @@ def test_unreadable_or_unknown_files(tmp_path: Path) -> None:
 ])
 def test_address_problem(address: str, ok: bool) -> None:
     assert (address_problem(address) is None) is ok
+
+
+@pytest.mark.parametrize("name", ["s.csv", "s.yaml"])
+def test_a_file_read_again_row_by_row_gives_the_same_subscribers(tmp_path: Path,
+                                                                 name: str) -> None:
+    from feedkit.load.subscribers import SubscriberFile
+
+    rows = [("Anna@Example.org", "", ""), ("bo@example.org", "Bo", ""),
+            ("anna@example.org", "Anna Åberg", "sv"), ("ANNA@example.org", "Other", "en"),
+            ("cy@example.org", "Cy", "en")]
+    if name.endswith(".csv"):
+        text = "email,name,language\n" + "".join(f"{e},{n},{lang}\n" for e, n, lang in rows)
+    else:
+        text = "".join(f"- {{email: '{e}', name: '{n}', language: '{lang}'}}\n"
+                       for e, n, lang in rows)
+    path = _write(tmp_path, name, text)
+    whole = load_subscribers(path)
+    streamed = SubscriberFile(path)
+    assert tuple(streamed) == whole == tuple(streamed)  # the same every time it is read
+    assert len(streamed) == 3 and "anna@example.org" in streamed and "x@y.org" not in streamed
+    path.write_text(text.replace("cy@example.org", "not an address"), encoding="utf-8")
+    with pytest.raises(SubscribersError, match="not an address"):
+        list(streamed)  # changed since it was checked: checked again

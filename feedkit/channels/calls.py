@@ -17,15 +17,23 @@ from .contract import Answer, Link, Parcel
 class LinkCalls:
     """Runs links' methods for a pool of up to `threads` links."""
 
+    OPENING = 8  # connections set up at once (a plain `open` blocks a thread)
+
     def __init__(self, threads: int) -> None:
         self._threads = max(1, threads)
         self._executor: ThreadPoolExecutor | None = None
+        self._opener: ThreadPoolExecutor | None = None
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self._threads,
                                                 thread_name_prefix="feedkit-link")
         return self._executor
+
+    def _opening(self) -> ThreadPoolExecutor:
+        if self._opener is None:
+            self._opener = ThreadPoolExecutor(self.OPENING, thread_name_prefix="feedkit-open")
+        return self._opener
 
     @staticmethod
     def run_sync(link: Link, name: str) -> None:
@@ -42,7 +50,8 @@ class LinkCalls:
         if inspect.iscoroutinefunction(method):
             await method()
         else:
-            await asyncio.get_running_loop().run_in_executor(self._pool(), method)
+            threads = self._opening() if name == "open" else self._pool()
+            await asyncio.get_running_loop().run_in_executor(threads, method)
 
     async def hand_over(self, link: Link, parcel: Parcel) -> Answer:
         method: Any = link.hand_over
@@ -54,5 +63,6 @@ class LinkCalls:
         return done
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
+        for threads in (self._executor, self._opener):
+            if threads is not None:
+                threads.shutdown(wait=True)

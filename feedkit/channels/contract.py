@@ -10,7 +10,11 @@ knows its own medium:
   get one (an address the medium can't write); anything else it raises leaves the
   recipient pending with the cause.
 - `recipe()`: how to make the same payloads in another process, where the CPU
-  they cost doesn't hold up the hand-over (None: the pool's threads make them).
+  they cost doesn't hold up the hand-over (None: the pool makes them). A channel
+  may also have `prepare(languages)`, called with the language tags of a period's
+  recipients before `recipe()` when payloads go to other processes: what it makes
+  then (the email channel's renderings) travels with the recipe instead of being
+  made again in each process.
 - `connect()`: a new `Link` (an SMTP connection, an HTTP client); a pool runs
   several at once on one event loop (channels/pool.py).
 - `Link.open()` before the first hand-over (blocking is fine: it runs in a thread):

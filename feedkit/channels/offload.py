@@ -70,6 +70,8 @@ class Offload:
     async def result(self, future: asyncio.Future[Chunk]) -> Chunk:
         """A chunk's answer; processes that take longer than TIMEOUT are stopped (then
         every chunk fails at once, rather than each link waiting for ever)."""
+        if future.done():  # usually: the processes work ahead of the links
+            return future.result()
         done, _ = await asyncio.wait({future}, timeout=self.TIMEOUT)
         if not done:
             for maker in self._makers:
@@ -83,19 +85,54 @@ class Offload:
             maker.close()
 
 
+_warm: list[subprocess.Popen[bytes]] = []  # started early, waiting for a recipe
+
+
+def _spawn(modules: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen([sys.executable, "-m", __name__], env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert process.stdin is not None
+    pickle.dump((sys.path, list(modules)), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    process.stdin.flush()
+    return process
+
+
+def prewarm(count: int, modules: Sequence[str]) -> None:
+    """Start `count` processes now, importing `modules` while the caller gets on with
+    loading what it sends; the next Offload takes them (cool() ends those it didn't)."""
+    while len(_warm) < count:
+        _warm.append(_spawn(modules))
+
+
+def cool() -> None:
+    """End the processes started early that no Offload took."""
+    while _warm:
+        process = _warm.pop()
+        with contextlib.suppress(OSError):
+            assert process.stdin is not None
+            process.stdin.close()  # it ends at the end of its input
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
 class _Maker:
     """One process making payloads."""
 
     def __init__(self, recipe: Recipe) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        self._process = subprocess.Popen([sys.executable, "-m", __name__], env=env,
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._process = _warm.pop() if _warm else _spawn()
         assert self._process.stdin is not None and self._process.stdout is not None
         self._to: IO[bytes] = self._process.stdin
         self._waiting: list[Future[Chunk]] = []  # in the order asked
         self._ended = False
         self._lock = threading.Lock()
-        self._send((sys.path, recipe))
+        self._writing = threading.Lock()
+        self._send(recipe)
         self._reader = threading.Thread(target=self._read, args=(self._process.stdout,),
                                         name="feedkit-payloads", daemon=True)
         self._reader.start()
@@ -106,11 +143,14 @@ class _Maker:
 
     def submit(self, recipients: Sequence[Recipient]) -> Future[Chunk]:
         future: Future[Chunk] = Future()
-        with self._lock:
-            if self._ended:
-                future.set_exception(PayloadError(ENDED))
-                return future
-            self._waiting.append(future)
+        # The write may wait for the process, which may wait for the reader to take its
+        # answers: the reader's lock is never held while writing (only the order lock).
+        with self._writing:
+            with self._lock:
+                if self._ended:
+                    future.set_exception(PayloadError(ENDED))
+                    return future
+                self._waiting.append(future)
             with contextlib.suppress(OSError, ValueError):  # gone: the reader fails it
                 self._send([(r.key, r.address, r.name, r.language) for r in recipients])
         return future
@@ -145,9 +185,18 @@ class _Maker:
 
 
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The other process: read the recipe, then answer chunks until the input ends."""
-    path, recipe = pickle.load(requests)
+    """The other process: import what it is told to, read the recipe, then answer
+    chunks until the input ends."""
+    import importlib
+
+    path, modules = pickle.load(requests)
     sys.path[:] = path
+    for module in modules:
+        importlib.import_module(module)
+    try:
+        recipe = pickle.load(requests)
+    except EOFError:  # started early, and not needed after all
+        return
     notes: list[str] = []
     maker = recipe(notes.append)
     while True:

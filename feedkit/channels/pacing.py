@@ -1,7 +1,18 @@
-"""Pacing a pool of links: rate limits (`Pacer`) and slowing down when the other side
-refuses (`Throttle`). See channels/pool.py for how the pool uses them: both answer at
-once (how long to wait, or whether a slot is free) and the pool's event loop does the
-waiting."""
+"""Pacing a pool of links (channels/pool.py). Both answer at once (how long to wait,
+or whether a slot is free); the pool's event loop does the waiting.
+
+- Rate limits (`Pacer`): at most `per_second` starts a second, evenly spaced, and at
+  most `per_hour` in any hour, counting what earlier runs sent. When the hour's
+  budget is used up for longer than a minute, the pool stops and the rest waits for a
+  later run.
+- Slowing down (`Throttle`): a refused or dropped connection, or a 421, halves the
+  links in use and pauses every link for the retry delay (doubling with each failure
+  in a row); successes add a link back one at a time. Failures of hand-overs already
+  in flight when the pool slowed down count once. When `retries` failures follow each
+  other, the pool stops. A throttle started below its most (`start`) adds links
+  while hand-overs wait for one, and stays under the number at which the other side
+  first refused.
+"""
 
 from __future__ import annotations
 
@@ -62,9 +73,14 @@ class Throttle:
     thread (the pool's event loop); `changed` is called whenever a slot may have come
     free, for the pool to wake its waiting links."""
 
+    RAMP = 4  # successes per link added while growing, until the first failure
+
     def __init__(self, connections: int, retry: Backoff,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.most = self.limit = max(1, connections)
+                 clock: Callable[[], float] = time.monotonic, *, start: int = 0) -> None:
+        self.most = max(1, connections)
+        self.limit = min(self.most, start) if start > 0 else self.most
+        self.adaptive = self.limit < self.most  # growing from `start` while it helps
+        self._ramping = self.adaptive
         self.retry = retry
         self.failures = 0  # connection failures in a row, pool-wide
         self.active = 0
@@ -88,11 +104,14 @@ class Throttle:
         self.active -= 1
         self.changed()
 
-    def success(self) -> None:
+    def success(self, demand: bool = True) -> None:
+        """A hand-over went through. Links come back (or, growing, are added) while
+        hand-overs wait for one (`demand`): one per `limit` successes after a failure,
+        one per RAMP successes before the first."""
         self.failures = 0
-        if self.limit < self.most:
+        if self.limit < self.most and demand:
             self._successes += 1
-            if self._successes >= self.limit:
+            if self._successes >= (self.RAMP if self._ramping else self.limit):
                 self.limit += 1
                 self._successes = 0
                 self.changed()
@@ -102,6 +121,9 @@ class Throttle:
         limit). A failure already counted since that try started changes nothing more."""
         counted = epoch == self.failures
         if counted:
+            if self.adaptive:  # grown past what the other side takes: stay under it
+                self.most = max(1, min(self.most, self.limit - 1))
+                self._ramping = False
             self.failures += 1
             self.limit = max(1, self.limit // 2)
             self._successes = 0

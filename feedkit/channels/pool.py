@@ -19,17 +19,9 @@ wait for the process that makes it), hand it over, read the answer. Whatever a l
 raises becomes an outcome (the recipient pending, with the cause) or stops the run; a
 link never ends on its own while the run waits for it.
 
-- Rate limits (`Pacer`): at most `per_second` starts a second, evenly spaced, and at
-  most `per_hour` in any hour, counting what earlier runs sent. When the hour's
-  budget is used up for longer than a minute, the pool stops and the rest waits for a
-  later run.
-- Slowing down (`Throttle`): a refused or dropped connection, or a 421, halves the
-  links in use and pauses every link for the retry delay (doubling with each failure
-  in a row); successes add a link back one at a time. Failures of hand-overs already
-  in flight when the pool slowed down count once. When `retries` failures follow each
-  other, the pool stops.
-- A temporary refusal of one recipient is retried after the retry delay, doubling,
-  `retries` times, then left for the next run. A permanent one is that recipient's.
+Rate limits and slowing down are channels/pacing.py's. A temporary refusal of one
+recipient is retried after the retry delay, doubling, `retries` times, then left for
+the next run; a permanent one is that recipient's.
 """
 
 from __future__ import annotations
@@ -50,9 +42,6 @@ from ..retry import Backoff
 from .calls import LinkCalls
 from .contract import (
     FAILED,
-    GONE,
-    SENT,
-    Answer,
     Channel,
     Link,
     Parcel,
@@ -61,48 +50,16 @@ from .contract import (
     cause,
 )
 from .events import Done, Event, Job, Outcome, Start, Wake, answer_all
+from .loop import Waiters, new_loop
 from .offload import Offload, parcel_of
 from .pacing import HourlyLimit, Pacer, Throttle
+from .verdicts import Verdicts
 
 __all__ = ["Done", "Event", "Job", "Outcome", "Pool", "Start", "Wake"]
 
 
-class _Waiters:
-    """Tasks of the loop waiting for something to change (a condition without a lock:
-    only the loop's thread uses it)."""
-
-    def __init__(self) -> None:
-        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
-
-    async def wait(self, timeout: float | None) -> None:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        self._waiting.append(future)
-        timer = loop.call_later(timeout, _wake, future) if timeout is not None else None
-        try:
-            await future
-        finally:
-            if timer is not None:
-                timer.cancel()
-
-    def notify(self, count: int = 1) -> None:
-        while count > 0 and self._waiting:
-            future = self._waiting.popleft()
-            if not future.done():
-                future.set_result(None)
-                count -= 1
-
-    def notify_all(self) -> None:
-        self.notify(len(self._waiting))
-
-
-def _wake(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
 @dataclass(eq=False)
-class Pool:
+class Pool(Verdicts):
     """Hands jobs over on up to `connections` links of `channel`."""
 
     channel: Channel
@@ -113,12 +70,14 @@ class Pool:
     offload: int = 0  # processes making the payloads, when the channel can (0: the loop)
     note: Callable[[str], None] = lambda text: None  # what those processes logged
     errors_in_a_row: int = 10  # unexpected errors, one after the other, that stop the run
+    grow_to: int = 0  # more than `connections`: start there, add links up to this many
     stopped: str = ""
     fatal: bool = False  # stopped by a set-up problem or an error, not by the rate limits
 
     def __post_init__(self) -> None:
-        self.connections = max(1, self.connections)
-        self.throttle = Throttle(self.connections, self.retry, self.clock)
+        start = max(1, self.connections)
+        self.connections = max(start, self.grow_to)
+        self.throttle = Throttle(self.connections, self.retry, self.clock, start=start)
         self.throttle.changed = self._slot_changed
         self.events: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
         self.low = 2 * self.connections
@@ -136,8 +95,8 @@ class Pool:
         self._tickets: set[Start] = set()
         self._closed = False
         self._outbox: list[Event] = []
-        self._jobs = _Waiters()
-        self._slots = _Waiters()
+        self._jobs = Waiters()
+        self._slots = Waiters()
         self._offload: Offload | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -159,7 +118,7 @@ class Pool:
         recipe = self.channel.recipe() if self.offload else None
         if recipe is not None:
             self._offload = Offload(recipe, self.offload)
-        self._loop = _new_loop()
+        self._loop = new_loop()
         self._thread = threading.Thread(target=self._loop.run_until_complete,
                                         args=(self._main(first),), name="feedkit-send",
                                         daemon=True)
@@ -249,10 +208,13 @@ class Pool:
         self._jobs.notify_all()
         self._wake_if_idle()
 
+    FLUSH = 0.001  # seconds events wait for others to go to the owner with them
+
     def _emit(self, event: Event) -> None:
-        """Queue an event for the owner: sent with the others of this turn of the loop."""
+        """Queue an event for the owner: sent with the others of the next millisecond
+        (waking the owner's thread for each turn of the loop costs more than the wait)."""
         if not self._outbox:
-            asyncio.get_running_loop().call_soon(self._flush)
+            asyncio.get_running_loop().call_later(self.FLUSH, self._flush)
         self._outbox.append(event)
 
     def _flush(self) -> None:
@@ -341,8 +303,7 @@ class Pool:
         try:
             while (job := await self._next()) is not None:
                 try:
-                    link = link or await self._connect()
-                    await self._one(link, job)
+                    link = await self._one(link, job)
                 except BaseException as exc:  # a link must not vanish
                     self._finished(job, Outcome("pending", cause(exc)))
                     self._stop(f"stopped: {cause(exc)}", fatal=True)
@@ -364,31 +325,33 @@ class Pool:
             await self._calls.run(link, "open")
         return link
 
-    async def _one(self, link: Link, job: Job) -> None:
+    async def _one(self, link: Link | None, job: Job) -> Link | None:
+        """Hand `job` over on `link` (connected once a slot is free); the link."""
         if job.parcel is None:
             try:
                 job.parcel = await self._payload(job)
             except Undeliverable as exc:
                 self._finished(job, Outcome(FAILED, f"can't be written: {exc}",
                                             f"can't be written as a message: {exc}"))
-                return
+                return link
             except Exception as exc:  # one recipient's problem (a signer that broke)
                 self._unexpected_error(job, exc, "can't be prepared")
-                return
+                return link
         epoch = await self._slot()
         if epoch is None:
             self._later_again(job, 0.0)
-            return
+            return link
         try:
             job.epoch = epoch
+            link = link or await self._connect()
             if not await self._started(job):
-                return
+                return link
             try:  # paced right before the hand-over: the spacing the other side sees
                 delay = self.pacer.reserve()
             except HourlyLimit as exc:
                 self._later_again(job, 0.0)
                 self._stop(str(exc))
-                return
+                return link
             if delay > 0:
                 await asyncio.sleep(delay)
             try:
@@ -396,13 +359,14 @@ class Pool:
             except SetupError as exc:
                 self._finished(job, Outcome("pending", "not sent: the channel failed"))
                 self._stop(str(exc), fatal=True)
-                return
+                return link
             except Exception as exc:  # one recipient's problem
                 self._unexpected_error(job, exc, "hand-over failed")
-                return
+                return link
             self._answered(job, answer)
         finally:
             self.throttle.release()
+        return link
 
     async def _payload(self, job: Job) -> Parcel:
         if job.made is None:
@@ -427,56 +391,5 @@ class Pool:
         finally:
             self._tickets.discard(ticket)
 
-    def _answered(self, job: Job, answer: Answer) -> None:
-        if answer.verdict == SENT:
-            self.throttle.success()
-            self._unexpected = 0
-            self._finished(job, Outcome(SENT))
-        elif answer.verdict in (FAILED, GONE):
-            self._finished(job, Outcome(answer.verdict, answer.reason,
-                                        f"refused for good: {answer.reason}"))
-        elif answer.connection:
-            self._connection_failed(job, answer.reason)
-        else:
-            self._retry(job, answer.reason)
-
-    def _connection_failed(self, job: Job, reason: str) -> None:
-        counted, give_up, pause, limit = self.throttle.failure(job.epoch)
-        if give_up:
-            self._finished(job, Outcome("retry", reason))
-            self._later_again(job, 0.0)
-            self._stop(f"giving up for now: {reason}")
-            return
-        log = (f"{reason}; slowing down to {limit} connection(s), retrying in {pause:g}s"
-               if counted else "")
-        self._finished(job, Outcome("retry", reason, log))
-        self._later_again(job, pause)
-
-    def _retry(self, job: Job, reason: str) -> None:
-        job.tries += 1
-        if job.tries > self.retry.retries:
-            self._finished(job, Outcome("pending", reason,
-                                        f"still failing, left for the next run: {reason}"))
-            return
-        wait = self.retry.wait(job.tries - 1)
-        self._finished(job, Outcome("retry", reason, f"{reason}; retrying in {wait:g}s"))
-        self._later_again(job, wait)
-
-    def _unexpected_error(self, job: Job, exc: Exception, what: str) -> None:
-        """An error nobody expected, for one recipient: that one is left pending with
-        the cause; the run stops when such errors keep coming one after the other."""
-        reason = f"{what}: {cause(exc)}"
-        self._finished(job, Outcome("pending", reason, f"{reason}; left for the next run"))
-        self._unexpected += 1
-        if self._unexpected >= self.errors_in_a_row:
-            self._stop(f"stopped after {self.errors_in_a_row} errors in a row, the last: "
-                       f"{reason}", fatal=True)
-
-
-def _new_loop() -> asyncio.AbstractEventLoop:
-    """uvloop's loop where it is installed (less work per turn), else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+    def _wanted(self) -> bool:
+        return bool(self._slots.waiting)

@@ -24,7 +24,8 @@ from .common import (
 
 CONNECTIONS = typer.Option(None, "--connections", min=1, max=500, metavar="N",
                            show_default=False, help="SMTP connections used at once (default "
-                           "FEEDKIT_SMTP_CONNECTIONS, else 32).")
+                           "FEEDKIT_SMTP_CONNECTIONS, else 32, and more up to 128 while the "
+                           "server keeps up).")
 RATE = typer.Option(0.0, "--rate", min=0.0, metavar="PER_SECOND", help="At most this many "
                     "messages a second (0: no limit).")
 PER_HOUR = typer.Option(0, "--per-hour", min=0, metavar="N", help="At most this many "

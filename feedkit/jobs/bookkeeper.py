@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import time
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from ..channels import Recipient
 from ..channels.pool import Done, Event, Job, Pool, Start
@@ -55,7 +55,7 @@ class Bookkeeper:
     """Feeds one period's deliveries to a pool and records what becomes of them."""
 
     def __init__(self, state: SendState, period: Period, worker: str, lease: float,
-                 current: set[str], report: SendReport) -> None:
+                 current: Container[str], report: SendReport) -> None:
         self.state, self.period, self.worker, self.lease = state, period, worker, lease
         self.key = period.key
         self.current = current

@@ -28,20 +28,31 @@ from ..writers.isolated import Isolated
 
 def default_writers() -> list[Writer]:
     """Every writer `feedkit build` runs, in order."""
+    # The digest writers go first, in their own process on a large build (Isolated);
+    # writers whose files are often kept are imported only when they write.
+    return [Isolated(memoized("digest"), memoized("web digests")), *feed_writers(),
+            memoized("feeds.html"), memoized("feed.xsl")]
+
+
+def memoized(name: str) -> Any:
+    """The Memoized writer (writers/isolated.py) of "digest", "web digests",
+    "feeds.html" or "feed.xsl"."""
     from ..writers import inputs
     from ..writers.isolated import Memoized
 
-    # The digest writers go first, in their own process on a large build (Isolated);
-    # writers whose files are often kept are imported only when they write.
-    return [Isolated(Memoized("digest", Later("mail.preview", "DigestWriter"),
-                              inputs.digest_preview_key, inputs.digest_preview_posts),
-                     Memoized("web digests", Later("writers.webdigests", "WebDigestWriter"),
-                              inputs.web_digests_key, inputs.web_digests_posts)),
-            *feed_writers(),
-            Memoized("feeds.html", Later("writers.discovery", "DiscoveryWriter"),
-                     inputs.discovery_key),
-            Memoized("feed.xsl", Later("writers.feeds", "StylesheetWriter"),
-                     inputs.stylesheet_key)]
+    made = {
+        "digest": lambda: Memoized("digest", Later("mail.preview", "DigestWriter"),
+                                   inputs.digest_preview_key, inputs.digest_preview_posts),
+        "web digests": lambda: Memoized("web digests",
+                                        Later("writers.webdigests", "WebDigestWriter"),
+                                        inputs.web_digests_key, inputs.web_digests_posts),
+        "feeds.html": lambda: Memoized("feeds.html", Later("writers.discovery",
+                                                           "DiscoveryWriter"),
+                                       inputs.discovery_key),
+        "feed.xsl": lambda: Memoized("feed.xsl", Later("writers.feeds", "StylesheetWriter"),
+                                     inputs.stylesheet_key),
+    }
+    return made[name]()
 
 
 class Later:
@@ -210,19 +221,19 @@ class BuildSession:
 
     def __init__(self, registry_path: Path, out_dir: Path, templates: Path | None,
                  drafts: bool) -> None:
-        from hashlib import sha256
-
         self.registry_path = registry_path
         self.out_dir = out_dir
         self.templates = templates
         self.drafts = drafts
-        name = sha256(f"{out_dir.resolve()}\0{drafts}".encode()).hexdigest()[:16]
-        cache_dir = Project(registry_path).cache_dir
-        self.memo_path = cache_dir / f"pages-{name}.json"
-        self.read_path = cache_dir / f"read-{name}"
+        self.memo_path, self.read_path, self.snapshot_path = cache_paths(
+            registry_path, out_dir, drafts)
+        self.lock_plan: LockPlan | None = None
 
     def forget(self) -> None:
         """Remove what this build's cache holds (it can't be trusted)."""
+        from .snapshot import forget_snapshot
+
+        forget_snapshot(self.snapshot_path)
         self.memo_path.unlink(missing_ok=True)
         self.read_path.with_suffix(".state").unlink(missing_ok=True)
         self.read_path.with_suffix(".more").unlink(missing_ok=True)
@@ -255,11 +266,25 @@ class BuildSession:
                 helper.close()
         if reading.store is not None:
             reading.store.close()
-        if writers is None and not check and reading.state is not None:
-            from .readstate import save_state
-
-            save_state(state_path, reading.state, reading.store, reading.previous)
+        if writers is None and not check:
+            self._keep(reading, context, state_path)
         return result
+
+    def _keep(self, reading: Any, context: BuildContext, state_path: Path) -> None:
+        """Keep what this whole build read and made for the next one: the read state,
+        and the snapshot a patch starts from (jobs/patch.py)."""
+        from .readstate import save_state
+        from .snapshot import forget_snapshot, take_snapshot
+
+        if reading.state is not None:
+            save_state(state_path, reading.state, reading.store, reading.previous)
+        plan = self.lock_plan
+        if reading.state is None or self.drafts or plan is None or context.memo is None or \
+                not context.memo.saved:
+            forget_snapshot(self.snapshot_path)
+            return
+        take_snapshot(self.snapshot_path, reading, context.now, context.templates_key,
+                      plan.data, plan.result.added, self.memo_path)
 
     def _build(self, context: BuildContext, check: bool, writers: list[Writer] | None
                ) -> BuildResult:
@@ -268,7 +293,7 @@ class BuildSession:
         chosen = writers if writers is not None else default_writers()
         started = start_isolated(chosen, context)  # the digest works while the lock is read
         try:
-            lock = _checked_lock(self.registry_path, context)
+            lock = self.lock_plan = _checked_lock(self.registry_path, context)
         except BaseException:
             for finish in started:  # wait for it: no process left behind
                 with contextlib.suppress(Exception):
@@ -291,6 +316,17 @@ class BuildSession:
         return BuildResult(context.registry, paths, tuple(outputs.changed),
                            _written_feeds(context, outputs.digests), tuple(outputs.removed),
                            None if drafts else _update(lock), tuple(sorted(outputs.kept)))
+
+
+def cache_paths(registry: Path, out_dir: Path, drafts: bool) -> tuple[Path, Path, Path]:
+    """Where a build into out_dir keeps what it knows (.feedkit/cache/ beside the
+    registry): the memo of outputs, the read state's stem and the snapshot."""
+    from hashlib import sha256
+
+    name = sha256(f"{out_dir.resolve()}\0{drafts}".encode()).hexdigest()[:16]
+    cache_dir = Project(registry).cache_dir
+    return (cache_dir / f"pages-{name}.json", cache_dir / f"read-{name}",
+            cache_dir / f"snap-{name}.pickle")
 
 
 # From this size on (about 400 posts) a build starts a helper process for the

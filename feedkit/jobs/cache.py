@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ..journal import JOURNAL
 from ..project import Project
@@ -37,6 +38,7 @@ class BuildSummary:
     cached: bool = False
     removed: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what the build says about posts.lock
+    patched: bool = False  # whether the last build was patched (jobs/patchbuild.py)
 
 
 def fingerprint(registry: Path, out: Path, template_dirs: tuple[Path, ...],
@@ -126,12 +128,18 @@ def valid_span(registry: object, now: datetime) -> tuple[datetime | None, dateti
     `now`: from the newest published post (or the start of the current digest
     period) to the next scheduled post (or the end of the current period)."""
     from ..model import Registry
-    from ..periods import window_for_period
 
     assert isinstance(registry, Registry)
-    site = registry.site
-    past = [p.published for p in registry.posts if p.published <= now]
-    future = [p.published for p in registry.posts if p.published > now]
+    return span_of(registry.site, [p.published for p in registry.posts], now)
+
+
+def span_of(site: Any, times: list[datetime], now: datetime
+            ) -> tuple[datetime | None, datetime | None]:
+    """`valid_span` of a site whose posts are published at `times`."""
+    from ..periods import window_for_period
+
+    past = [t for t in times if t <= now]
+    future = [t for t in times if t > now]
     since = max(past) if past else None
     until = min(future) if future else None
     if site.options.web_digests:
@@ -164,10 +172,31 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
     if use_cache and key is not None and (
             hit := lookup(registry, out, key, moment, drafts)) is not None:
         return hit
-    from .build import build  # only now: a cache hit loads none of the pipeline
+    patched = None if drafts else _patched(registry, out, templates, moment)
+    if patched is not None:
+        result, span = patched
+    else:
+        from .build import build  # only now: a cache hit loads none of the pipeline
 
-    result = build(registry, out, templates=templates, now=moment, drafts=drafts)
+        result = build(registry, out, templates=templates, now=moment, drafts=drafts)
+        span = valid_span(result.registry, moment)
     if key is not None:
-        store(registry, out, key, valid_span(result.registry, moment), result.paths, drafts)
+        store(registry, out, key, span, result.paths, drafts)
     return BuildSummary(result.paths, tuple(result.changed), removed=tuple(result.removed),
-                        notes=tuple(result.lock_lines()))
+                        notes=tuple(result.lock_lines()), patched=patched is not None)
+
+
+def _patched(registry: Path, out: Path, templates: Path | None, now: datetime) -> Any:
+    """The build patched from the last one (jobs/patchbuild.py), or None: then the
+    whole build runs. A patch that fails for any reason but a problem to report
+    (FeedkitError: the whole build would say the same) leaves out/ as it was and
+    gives None too."""
+    from ..errors import FeedkitError
+    from .patchbuild import patch_build
+
+    try:
+        return patch_build(registry, out, templates, now)
+    except FeedkitError:
+        raise
+    except Exception:  # any doubt builds as always
+        return None

@@ -39,6 +39,11 @@ class Reading:
     state: ReadState | None = None
     parsed: int = 0  # pieces parsed this time (the rest came from the state)
     previous: ReadState | None = None  # the state it started from, if it still held
+    # For the build's snapshot (jobs/snapshot.py): the layout, the items' rows in the
+    # file's order, and the bytes read (None when workers read them).
+    plan: Any = None
+    rows: list[Row] | None = None
+    data: bytes | None = None
 
 
 def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
@@ -68,8 +73,10 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
     known = _known(data, plan, previous)
     runs = _runs(len(plan.starts), known)
     many = sum(after - first for first, after in runs) >= PARALLEL_FROM
+    kept: bytes | None = data
     if many and (os.cpu_count() or 1) > 1:
         del data  # workers read the file themselves: no copy in any process
+        kept = None
         parsed = _parse_shared(path, plan, runs, site, tz, store)
     else:
         parsed = _parse_share(lambda at, size: data[at:at + size], shown, plan, runs, site,
@@ -89,7 +96,7 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
     state.pieces = {source: (raw, store.index[source]) for _, source, raw in rows}
     registry = Registry(shown, site, in_order)
     return Reading(registry if drafts else without_drafts(registry), store, state,
-                   parsed=len(parsed), previous=previous)
+                   parsed=len(parsed), previous=previous, plan=plan, rows=rows, data=kept)
 
 
 def _whole(path: Path, drafts: bool) -> Registry:
@@ -235,14 +242,15 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
                     if len(batch) >= 256:
                         store.append(batch)
                         batch = []
-                rows.append((item.first, source, _raw(post)))
+                rows.append((item.first, source, raw_of(post)))
     except NotInPieces:
         return None
     store.append(batch)
     return rows
 
 
-def _raw(post: Post) -> Raw:
+def raw_of(post: Post) -> Raw:
+    """A post's fields but its body, line and source (what the read state keeps)."""
     author = post.author
     image = post.image
     return (post.title, post.slug, post.url, post.id, post.published, post.updated,
@@ -252,15 +260,16 @@ def _raw(post: Post) -> Raw:
 
 def _posts(rows: list[Row], lines: tuple[int, ...]) -> list[Post]:
     authors: dict[tuple[str, ...], Author] = {}
-    posts = []
-    for k, source, raw in rows:
-        (title, slug, url, post_id, published, updated, who, summary, tags, image,
-         draft) = raw
-        author = authors.get(who)
-        if author is None:
-            author = authors[who] = Author(name=who[0], email=who[1], url=who[2], role=who[3])
-        posts.append(Post(title=title, slug=slug, url=url, id=post_id, published=published,
-                          updated=updated, author=author, summary=summary, tags=tags,
-                          line=lines[k], image=Image(*image) if image else None,
-                          draft=draft, source=source))
-    return posts
+    return [post_of(raw, lines[k], source, authors) for k, source, raw in rows]
+
+
+def post_of(raw: Raw, line: int, source: str, authors: dict[tuple[str, ...], Author]
+            ) -> Post:
+    """The post of a piece's fields (its author shared through `authors`)."""
+    (title, slug, url, post_id, published, updated, who, summary, tags, image, draft) = raw
+    author = authors.get(who)
+    if author is None:
+        author = authors[who] = Author(name=who[0], email=who[1], url=who[2], role=who[3])
+    return Post(title=title, slug=slug, url=url, id=post_id, published=published,
+                updated=updated, author=author, summary=summary, tags=tags, line=line,
+                image=Image(*image) if image else None, draft=draft, source=source)

@@ -10,7 +10,7 @@ in jobs/sending.py and are importable from here as before.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,8 +20,22 @@ from ..mail.channel import links_for
 from ..model import Post
 from ..periods import PERIODS, Period
 from ..state import SendState, StateError, StateLocation, locate
-from .sending import Reporter, SendReport, SendRequest, Summary, connections_for
-from .sendrun import SendRun
+from .sending import (
+    GROW_TO,
+    Recipients,
+    Reporter,
+    SendReport,
+    SendRequest,
+    Summary,
+    connections_for,
+    grows,
+)
+from .sendrun import SendRun, payload_processes
+
+# What a process making email payloads imports first (channels/offload.py): started
+# while the list loads, it is ready when the first chunk comes.
+EMAIL_MODULES = ("feedkit.mail.channel", "feedkit.mail.personal", "feedkit.mail.signing",
+                 "cryptography.hazmat.primitives.asymmetric.rsa")
 
 __all__ = ["Reporter", "SendRequest", "SendRun", "Summary", "recipients", "run_send"]
 
@@ -29,18 +43,20 @@ if TYPE_CHECKING:
     from ..channels import Channel
 
 
-def load_subscribers_for(registry_path: Path, explicit: Path | None) -> tuple[Subscriber, ...]:
-    """The subscribers file given, else the one beside the registry, loaded and checked
-    (none at all when there is no file: the list in the state may hold everyone)."""
-    from ..load.subscribers import load_subscribers
+def load_subscribers_for(registry_path: Path, explicit: Path | None
+                         ) -> Collection[Subscriber]:
+    """The subscribers file given, else the one beside the registry, checked (and read
+    again row by row when used: a long list isn't held); none at all when there is no
+    file (the list in the state may hold everyone)."""
+    from ..load.subscribers import SubscriberFile
     from ..project import Project
 
     path = explicit or Project(registry_path).subscribers_file()
-    return () if path is None else load_subscribers(path)
+    return () if path is None else SubscriberFile(path)
 
 
-def recipients(from_file: tuple[Subscriber, ...], state: SendState,
-               registry_path: Path) -> tuple[Subscriber, ...]:
+def recipients(from_file: Collection[Subscriber], state: SendState,
+               registry_path: Path) -> Recipients:
     """The file's subscribers, then the list's confirmed ones the file doesn't hold (an
     address in both is one recipient, as the file has it). Unsubscribed addresses stay
     in and are skipped by the suppression list, so the state records why."""
@@ -50,10 +66,9 @@ def recipients(from_file: tuple[Subscriber, ...], state: SendState,
         raise FeedkitError(f"no subscribers: put subscribers.csv (columns email, name, "
                            f"language) beside {registry_path}, pass --subscribers FILE, or "
                            "let people subscribe with feedkit serve")
-    known = {s.key for s in from_file}
-    extra = tuple(Subscriber(e.address, e.name, e.language) for e in listed
-                  if e.recipient not in known)
-    return from_file + extra
+    everyone = Recipients(from_file)
+    return Recipients(from_file, [Subscriber(e.address, e.name, e.language) for e in listed
+                                  if e.recipient not in everyone])
 
 
 def run_send(request: SendRequest, reporter: Reporter,
@@ -72,6 +87,7 @@ def run_send(request: SendRequest, reporter: Reporter,
     if request.kind not in PERIODS:
         raise UsageError("--period", f"'{request.kind}' is not one of: {', '.join(PERIODS)}")
     connections = connections_for(request, env)
+    grow_to = GROW_TO if grows(request, env) else 0
     project = Project(request.registry)
     registry = load(request.registry)
     subscribers = load_subscribers_for(request.registry, request.subscribers)
@@ -103,16 +119,27 @@ def run_send(request: SendRequest, reporter: Reporter,
                             signer=signer, template_dirs=dirs, now=request.now,
                             log=report.note)
 
+    if processes := payload_processes(len(subscribers)):  # made elsewhere: start them now
+        from ..channels.offload import prewarm
+
+        prewarm(processes, EMAIL_MODULES)
+
     def make(state: SendState) -> SendRun:
         return SendRun(registry, (), state, email, report, request.retry,
                        links_for(transport, connections), request.per_second,
-                       request.per_hour, lease=request.lease)
+                       request.per_hour, lease=request.lease,
+                       grow_to=links_for(transport, grow_to) if grow_to else 0)
 
-    return _locked_run(location, make, request, subscribers, transport.description)
+    try:
+        return _locked_run(location, make, request, subscribers, transport.description)
+    finally:
+        from ..channels.offload import cool
+
+        cool()
 
 
 def _locked_run(location: StateLocation, make: Callable[[SendState], SendRun],
-                request: SendRequest, subscribers: tuple[Subscriber, ...], via: str) -> Summary:
+                request: SendRequest, subscribers: Collection[Subscriber], via: str) -> Summary:
     """Hold the one-sender lock (SQLite), open the state, record the run and send."""
     from ..state.store import worker_name
 
@@ -122,8 +149,10 @@ def _locked_run(location: StateLocation, make: Callable[[SendState], SendRun],
             send = make(state)
             send.worker = worker_name()
             who = f" as {send.worker}" if location.shared else ""
+            more = (f", more up to {send.grow_to} while the server keeps up"
+                    if send.grow_to > send.connections else "")
             send.report.note(f"sending {request.kind} digests via {via} "
-                             f"({send.connections} connection(s)){who}")
+                             f"({send.connections} connection(s){more}){who}")
             send.subscribers = recipients(subscribers, state, request.registry)
             run = state.start_run(send.worker, request.kind)
             try:

@@ -5,7 +5,7 @@ which posts)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Protocol
 
 from ..addresses import redact, reference
 from ..errors import UsageError
+from ..load.subscribers import Subscriber
 from ..model import Post, Registry
 from ..periods import Period, local_day, plan
 from ..retry import Backoff
@@ -108,6 +109,36 @@ class SendReport:
                 self.reporter.advance()
 
 
+class Recipients:
+    """Who a run sends to: the subscribers file's (a SubscriberFile reads itself again
+    whenever iterated, so a long list isn't held), then the list's confirmed
+    subscribers the file doesn't hold. `key in recipients`: whether an address is one."""
+
+    def __init__(self, from_file: Collection[Subscriber], extra: Sequence[Subscriber] = ()
+                 ) -> None:
+        self.from_file, self.extra = from_file, tuple(extra)
+        keys = getattr(from_file, "keys", None)
+        self._file_keys: Container[str] = keys() if keys else {s.key for s in from_file}
+        self._extra_keys = {s.key for s in self.extra}
+
+    def __iter__(self) -> Iterator[Subscriber]:
+        yield from self.from_file
+        yield from self.extra
+
+    def __len__(self) -> int:
+        return len(self.from_file) + len(self.extra)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._file_keys or key in self._extra_keys
+
+
+def keys_of(subscribers: Iterable[Subscriber]) -> Container[str]:
+    """What answers `key in ...` for these subscribers (Recipients answer it themselves)."""
+    if isinstance(subscribers, Recipients):
+        return subscribers
+    return {s.key for s in subscribers}
+
+
 LEASE = 600.0  # seconds a claim on deliveries lasts in a state several senders share
 
 
@@ -133,7 +164,15 @@ class SendRequest:
 
 
 DEFAULT_CONNECTIONS = 32
+GROW_TO = 128  # with neither --connections nor the variable: links added up to this many
 CONNECTIONS_ENV = "FEEDKIT_SMTP_CONNECTIONS"
+
+
+def grows(request: SendRequest, env: Mapping[str, str]) -> bool:
+    """Whether the run picks its number of connections itself: it starts with the
+    default and adds connections while messages wait for one and the relay keeps
+    accepting (up to GROW_TO), staying under the number at which it refused."""
+    return request.connections is None and not env.get(CONNECTIONS_ENV, "").strip()
 
 
 def connections_for(request: SendRequest, env: Mapping[str, str]) -> int:

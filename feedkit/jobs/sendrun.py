@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,12 +20,21 @@ from ..model import Post, Registry
 from ..periods import Period, last_complete
 from ..retry import Backoff
 from ..state import Delivery, SendState, StateError
-from .sending import LEASE, SendReport, Summary, planned, posts_for
+from .sending import LEASE, SendReport, Summary, keys_of, planned, posts_for
 
-# A period with at least this many deliveries open has its payloads made in a process
-# of their own (channels/offload.py): starting it costs about what 300 messages do.
-OFFLOAD_FROM = 500
-PAYLOAD_PROCESSES = 2  # how many such processes
+# Payloads are made in processes of their own (channels/offload.py) for a period with
+# at least OFFLOAD_FROM deliveries open, in two processes from TWO_FROM: starting one
+# costs about half a second of CPU (imports, the digest rendered), what making about
+# 1,500 payloads costs; beyond that each keeps a core busy that the sending process's
+# interpreter lock would otherwise hold up.
+OFFLOAD_FROM = 2000
+TWO_FROM = 8000
+
+
+def payload_processes(deliveries: int) -> int:
+    """How many processes make the payloads of `deliveries` (0: the sending process)."""
+    return 0 if deliveries < OFFLOAD_FROM else 1 if deliveries < TWO_FROM else 2
+
 
 # Makes the channel for one period's digest; it may say things through the report.
 ChannelFor = Callable[[Period, tuple[Post, ...], SendReport], Channel]
@@ -36,7 +45,7 @@ class SendRun:
     """Runs one `feedkit send` over an open state; `channel_for` is None for a dry run."""
 
     registry: Registry
-    subscribers: tuple[Subscriber, ...]
+    subscribers: Iterable[Subscriber]  # a tuple, or Recipients (a file read again when used)
     state: SendState
     channel_for: ChannelFor | None
     report: SendReport
@@ -46,6 +55,7 @@ class SendRun:
     per_hour: int = 0
     worker: str = ""
     lease: float = LEASE
+    grow_to: int = 0  # more connections than `connections`, added while they help
 
     @property
     def summary(self) -> Summary:
@@ -89,7 +99,7 @@ class SendRun:
         if not started and not self.state.start_period(
                 period.key, period.kind, period.window.start.isoformat(),
                 period.window.end.isoformat(), [p.id for p in posts],
-                [(s.key, s.email, s.name, s.language) for s in self.subscribers]):
+                ((s.key, s.email, s.name, s.language) for s in self.subscribers)):
             posts, _ = posts_for(self.registry, self.state, period)  # another sender's
         if self._deliver(period, posts):
             self._finish(period)
@@ -105,11 +115,15 @@ class SendRun:
         pacer = Pacer(self.per_second, self.per_hour,
                       sent_in_last_hour(self.state) if self.per_hour else ())
         todo = self.state.unclaimed(period.key)
+        prepare = getattr(channel, "prepare", None)
+        if prepare is not None and payload_processes(todo):  # rendered once, here
+            prepare(self.state.languages(period.key))
         pool = Pool(channel, channel.connections(self.connections), self.retry, pacer,
-                    offload=PAYLOAD_PROCESSES if todo >= OFFLOAD_FROM else 0,
-                    note=self.report.note)
+                    offload=payload_processes(todo),
+                    note=self.report.note,
+                    grow_to=channel.connections(self.grow_to) if self.grow_to else 0)
         keeper = Bookkeeper(self.state, period, self.worker, self.lease,
-                            {s.key for s in self.subscribers}, self.report)
+                            keys_of(self.subscribers), self.report)
         before = self.summary.pending
         self.report.period_started(period.label, todo)
         try:
@@ -140,7 +154,7 @@ class SendRun:
 
     def _dry(self, period: Period, posts: Sequence[Post], todo: list[Delivery]) -> None:
         suppressed = self.state.suppressed()
-        current = {s.key for s in self.subscribers}
+        current = keys_of(self.subscribers)
         self.report.note(f"{period.label}: {len(posts)} post(s), {len(todo)} recipient(s)")
         for delivery in todo:
             if delivery.recipient in suppressed:

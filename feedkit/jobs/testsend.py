@@ -3,6 +3,7 @@ personalised for that one address, sent to it alone. The state is only read."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ class NothingToSend(FeedkitError):
 def test_send(request: SendRequest, registry: Registry, location: StateLocation,
               template_dirs: tuple[Path, ...], transport: Transport, secret: bytes,
               signer: DkimSigner | None, reporter: Reporter,
-              subscribers: tuple[Subscriber, ...]) -> Summary:
+              subscribers: Collection[Subscriber]) -> Summary:
     """Send the next run's message to `request.to` (with the name and language the
     subscribers file or the list gives it); the Summary counts it."""
     from ..channels import SENT, Recipient

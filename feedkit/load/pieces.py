@@ -91,18 +91,30 @@ def candidates(data: bytes, header: bytes, line: int, column: int,
     """The candidates of `data` after `header` (whose bytes it starts with, as a
     layout found them), its first item on `line` at `column`."""
     end = len(header)
+    if not plain_breaks(header):
+        return None
+    found = cut(data, end, len(data), line, column)
+    if found is None:
+        return None
+    return Layout(header, site_node, column, *found, len(data))
+
+
+def cut(data: bytes, start: int, end: int, line: int, column: int
+        ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The candidates from `start` (one, on `line`) up to `end`: their offsets and
+    lines; None when no candidate starts at `start`."""
     dash = b" " * column + b"-"
-    if not plain_breaks(header) or not data.startswith(dash, end):
+    if not data.startswith(dash, start):
         return None
     pattern = re.compile(rb"\n" + re.escape(dash) + rb"[ \n]")
-    starts = [end]
+    starts = [start]
     lines = [line]
     count = data.count
-    for match in pattern.finditer(data, end):
+    for match in pattern.finditer(data, start, end):
         at = match.start() + 1
         lines.append(lines[-1] + count(b"\n", starts[-1], at))
         starts.append(at)
-    return Layout(header, site_node, column, tuple(starts), tuple(lines), len(data))
+    return tuple(starts), tuple(lines)
 
 
 class RunReader:

@@ -218,24 +218,40 @@ def _order(posts: list[Post]) -> tuple[Post, ...]:
     Among equal timestamps the post listed first in the file is the newest. The
     last one keeps its time, so adding a post on top never moves the others.
     """
-    groups: dict[datetime, list[int]] = {}
-    for index, post in enumerate(posts):
-        groups.setdefault(post.published, []).append(index)
+    order, shifted, ranks = time_order([post.published for post in posts])
     result = list(posts)
-    for indexes in groups.values():
-        if len(indexes) < 2:
-            continue
-        for rank, index in enumerate(reversed(indexes)):
-            post = result[index]
-            try:
-                shifted = post.published + timedelta(seconds=rank)
-            except OverflowError:  # more than a day of posts at the very end of time
-                continue
-            explicit = post.updated != post.published
-            result[index] = replace(post, published=shifted,
-                                     updated=post.updated if explicit else shifted)
-    order = sorted(range(len(result)), key=lambda i: (result[i].published, -i), reverse=True)
+    for index in ranks:
+        post = result[index]
+        explicit = post.updated != post.published
+        result[index] = replace(post, published=shifted[index],
+                                updated=post.updated if explicit else shifted[index])
     return tuple(result[i] for i in order)
+
+
+def time_order(times: list[datetime]) -> tuple[list[int], list[datetime], dict[int, int]]:
+    """The order, newest first, of posts published at `times` (in the file's order),
+    their times once spread, and the seconds added to each spread one (`_order`).
+
+    Among equal times the post listed first is the newest: it gets the most seconds
+    added, the last listed keeps its time.
+    """
+    groups: dict[datetime, list[int]] = {}
+    for index, when in enumerate(times):
+        groups.setdefault(when, []).append(index)
+    shifted = list(times)
+    ranks: dict[int, int] = {}
+    if len(groups) < len(times):
+        for indexes in groups.values():
+            for rank, index in enumerate(reversed(indexes)):
+                if rank == 0:
+                    continue
+                try:
+                    shifted[index] = times[index] + timedelta(seconds=rank)
+                except OverflowError:  # more than a day of posts at the very end of time
+                    continue
+                ranks[index] = rank
+    order = sorted(range(len(times)), key=lambda i: (shifted[i], -i), reverse=True)
+    return order, shifted, ranks
 
 
 def tag_uri(site_url: str, published: datetime, slug: str) -> str:

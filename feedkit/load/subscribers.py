@@ -36,36 +36,93 @@ class Subscriber:
 
 def load_subscribers(path: str | Path) -> tuple[Subscriber, ...]:
     """Read a .csv or .yaml/.yml subscribers file; raise SubscribersError listing problems."""
+    rows, problems = _read(path)
+    subscribers = _merged(_checked(rows, str(path), problems))
+    if problems:
+        raise SubscribersError(problems)
+    return subscribers
+
+
+class SubscriberFile:
+    """A subscribers file checked whole (every problem listed, as load_subscribers does)
+    but not held: iterating reads it again, one row at a time, and yields the same
+    subscribers load_subscribers would, in the same order. What stays in memory is each
+    address's key and the line of its first row, and the rows of addresses given more
+    than once. `key in file` says whether the file holds an address."""
+
+    def __init__(self, path: str | Path) -> None:
+        import hashlib
+
+        self.path = path
+        data = read_input(path, "subscribers file", SUBSCRIBERS_LIMIT)
+        rows, problems = _read(path, data)
+        self._first: dict[str, int] = {}
+        self._later: dict[str, list[Subscriber]] = {}
+        for subscriber in _checked(rows, str(path), problems):
+            key = subscriber.key
+            if key in self._first:
+                self._later.setdefault(key, []).append(subscriber)
+            else:
+                self._first[key] = subscriber.line
+        if problems:
+            raise SubscribersError(problems)
+        self._digest = hashlib.sha256(data).digest()
+
+    def __len__(self) -> int:
+        return len(self._first)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._first
+
+    def keys(self) -> Iterable[str]:
+        return self._first.keys()
+
+    def __iter__(self) -> Iterator[Subscriber]:
+        import hashlib
+
+        data = read_input(self.path, "subscribers file", SUBSCRIBERS_LIMIT)
+        changed = hashlib.sha256(data).digest() != self._digest
+        rows, problems = _read(self.path, data)
+        for subscriber in _checked(rows, str(self.path), problems, check=changed):
+            key = subscriber.key
+            if self._first.get(key) != subscriber.line:
+                continue  # a later row of an address, or one the file didn't hold at first
+            for later in self._later.get(key, ()):
+                subscriber = _merge(subscriber, later)
+            yield subscriber
+        if problems:  # changed meanwhile, and now broken
+            raise SubscribersError(problems)
+
+
+def _read(path: str | Path, data: bytes | None = None) -> tuple[Iterable[_Row], list[Problem]]:
     shown = str(path)
-    data = read_input(path, "subscribers file", SUBSCRIBERS_LIMIT)
+    if data is None:
+        data = read_input(path, "subscribers file", SUBSCRIBERS_LIMIT)
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SubscribersError([Problem(shown, line, 1, "not UTF-8; save the file as UTF-8")])\
             from None
     suffix = Path(path).suffix.lower()
-    rows: Iterable[_Row]
     if suffix == ".csv":
         problems: list[Problem] = []
-        rows = _csv_rows(text, shown, problems)  # streamed: one row in memory at a time
-    elif suffix in (".yaml", ".yml"):
-        rows, problems = _yaml_rows(data, shown)
-    else:
-        raise FeedkitError(f"{shown}: unknown subscribers format '{suffix}'; use .csv or .yaml")
-    subscribers = _check(rows, shown, problems)
-    if problems:
-        raise SubscribersError(problems)
-    return subscribers
+        # streamed: a row at a time, decoded as it is read (a StringIO of the whole
+        # text would hold four bytes a character)
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+        return _csv_rows(text, shown, problems), problems
+    if suffix in (".yaml", ".yml"):
+        return _yaml_rows(data, shown)
+    raise FeedkitError(f"{shown}: unknown subscribers format '{suffix}'; use .csv or .yaml")
 
 
 # A row as read: field name -> (value, line, column); plus the row's own position.
 _Row = tuple[dict[str, tuple[str, int, int]], int, int]
 
 
-def _csv_rows(text: str, path: str, problems: list[Problem]) -> Iterator[_Row]:
+def _csv_rows(text: Iterable[str], path: str, problems: list[Problem]) -> Iterator[_Row]:
     """The file's rows one at a time; problems are added to `problems` as found."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(text, strict=True)
     header: list[str] | None = None
     start = 1
     try:
@@ -175,10 +232,10 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def _check(rows: Iterable[_Row], path: str, problems: list[Problem]
-           ) -> tuple[Subscriber, ...]:
-    """Validate each row; merge duplicate addresses (case-insensitive), first one wins."""
-    merged: dict[str, Subscriber] = {}
+def _checked(rows: Iterable[_Row], path: str, problems: list[Problem], *, check: bool = True
+             ) -> Iterator[Subscriber]:
+    """Each valid row as a subscriber (problems added to `problems`); `check=False` for
+    rows checked before, which are only normalised."""
     for fields, line, col in rows:
         email, eline, ecol = fields.get("email", ("", line, col))
         email = email.strip()
@@ -186,27 +243,35 @@ def _check(rows: Iterable[_Row], path: str, problems: list[Problem]
             problems.append(Problem(path, eline, ecol, "email: missing; every subscriber "
                                     "needs an address"))
             continue
-        why = address_problem(email)
+        why = address_problem(email) if check else None
         if why:
             problems.append(Problem(path, eline, ecol, f"email: '{email}' {why}"))
             continue
         name, nline, ncol = fields.get("name", ("", line, col))
         name = " ".join(name.split())
-        why = name_problem(name)
+        why = name_problem(name) if check else None
         if why:
             problems.append(Problem(path, nline, ncol, f"name: {why}"))
             continue
         raw_language, lline, lcol = fields.get("language", ("", line, col))
         language = raw_language.strip() or None
-        if language and not is_language_tag(language):
+        if check and language and not is_language_tag(language):
             problems.append(Problem(path, lline, lcol, f"language: '{language}' is not a "
                                     "language tag such as sv or en"))
             continue
-        key = email.lower()
-        first = merged.get(key)
-        if first is None:
-            merged[key] = Subscriber(email=email, name=name, language=language, line=eline)
-        else:
-            merged[key] = Subscriber(email=first.email, name=first.name or name,
-                                     language=first.language or language, line=first.line)
+        yield Subscriber(email=email, name=name, language=language, line=eline)
+
+
+def _merge(first: Subscriber, later: Subscriber) -> Subscriber:
+    """The same address twice: the first row wins, a later one fills what it lacks."""
+    return Subscriber(email=first.email, name=first.name or later.name,
+                      language=first.language or later.language, line=first.line)
+
+
+def _merged(subscribers: Iterable[Subscriber]) -> tuple[Subscriber, ...]:
+    """Duplicate addresses (case-insensitive) merged, first one wins."""
+    merged: dict[str, Subscriber] = {}
+    for subscriber in subscribers:
+        first = merged.get(subscriber.key)
+        merged[subscriber.key] = subscriber if first is None else _merge(first, subscriber)
     return tuple(merged.values())

@@ -13,28 +13,21 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..addresses import envelope_address
-from ..channels import ACCEPTED, FAILED, RETRY, Answer, Link, Parcel, Recipient, Undeliverable
+from ..channels import ACCEPTED, Answer, Link, Parcel, Recipient, Undeliverable
 from ..errors import FeedkitError
 from ..model import Post, Registry
 from ..periods import Period
-from .handover import SetupError, Transport, TransportError
+from .handover import SetupError, Transport, TransportError, answer_of
 
 if TYPE_CHECKING:
     from .personal import Letters
     from .signing import DkimSigner
-
-
-def answer_of(exc: TransportError) -> Answer:
-    """What a transport's refusal means to the pool."""
-    if exc.connection or exc.code == 421:
-        return Answer(RETRY, str(exc), connection=True)
-    return Answer(RETRY if exc.temporary else FAILED, str(exc))
 
 
 class TransportLink:
@@ -124,9 +117,16 @@ class EmailChannel:
                   if site.bounce_address else letters.envelope)
         return Parcel(recipient, message_id, data, sender, envelope_address(recipient.address))
 
+    def prepare(self, tags: Iterable[str | None]) -> None:
+        """Render the digest now for recipients with these language tags (before
+        `recipe()`, so another process gets the renderings instead of making them)."""
+        for tag in tags:
+            self.letters(tag)
+
     def recipe(self) -> Callable[[Callable[[str], None]], EmailChannel]:
-        """The same payloads in another process (rendered there once per language)."""
-        return functools.partial(_payloads, *self._portable)
+        """The same payloads in another process, with the renderings made so far
+        (others are made there, once per language)."""
+        return functools.partial(_payloads, *self._portable, dict(self._letters))
 
     def connect(self) -> Link:
         """A link on a connection of its own (SMTP, driven from the pool's loop), or on
@@ -145,9 +145,15 @@ class EmailChannel:
 
 def _payloads(registry: Registry, period: Period, posts: tuple[Post, ...], secret: bytes,
               signer: DkimSigner | None, template_dirs: tuple[Path, ...], now: datetime,
-              label: str, log: Callable[[str], None]) -> EmailChannel:
-    return EmailChannel(registry, period, posts, secret=secret, transport=None, signer=signer,
-                        template_dirs=template_dirs, now=now, log=log, label=label)
+              label: str, letters: dict[str, Letters], log: Callable[[str], None]
+              ) -> EmailChannel:
+    channel = EmailChannel(registry, period, posts, secret=secret, transport=None,
+                           signer=signer, template_dirs=template_dirs, now=now, log=log,
+                           label=label)
+    for found in letters.values():
+        found.log = log
+    channel._letters.update(letters)
+    return channel
 
 
 def links_for(transport: Transport, wanted: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..channels import FAILED, RETRY, Answer
 from ..channels import SetupError as ChannelSetupError
 from ..errors import FeedkitError
 
@@ -25,6 +26,14 @@ class SetupError(TransportError, ChannelSetupError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, temporary=True, connection=True)
+
+
+def answer_of(exc: TransportError) -> Answer:
+    """What a transport's refusal means to a channel's pool: the connection's failure
+    (a dropped connection, a 421), a retry later (4xx) or a failure for good (5xx)."""
+    if exc.connection or exc.code == 421:
+        return Answer(RETRY, str(exc), connection=True)
+    return Answer(RETRY if exc.temporary else FAILED, str(exc))
 
 
 class Transport(Protocol):

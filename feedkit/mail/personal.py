@@ -24,9 +24,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..addresses import envelope_address
-from ..model import Post, Registry
+from ..model import Post, Registry, Site
 from ..periods import Window
-from ..writers.digest import clip_warning, render_digest
+from ..writers.digest import RenderedDigest, clip_warning, render_digest
 from .message import compose, phrase, sender_address, stable_message_id
 
 TOKEN_PLACEHOLDER = "feed" * 16  # a template's token placeholder is cut from this
@@ -202,6 +202,18 @@ def _without_to(data: bytes) -> bytes:
     return b"\r\n".join(kept) + sep + body
 
 
+class _Composer:
+    """Builds one recipient's message in full with the email package (picklable, so a
+    rendering travels to another process with its Letters)."""
+
+    def __init__(self, rendered: RenderedDigest, site: Site, date: datetime) -> None:
+        self.rendered, self.site, self.date = rendered, site, date
+
+    def __call__(self, to: str, message_id: str, token: str) -> EmailMessage:
+        return compose(self.rendered, self.site, to=to, token=token, message_id=message_id,
+                       date=self.date)
+
+
 class Letters:
     """One period's digest in one language: rendered once, personalised per recipient.
 
@@ -221,16 +233,20 @@ class Letters:
         self.site = site
         self.window = window
         self.envelope = sender_address(site)
-
-        def build(to: str, message_id: str, token: str) -> EmailMessage:
-            return compose(rendered, site, to=to, token=token, message_id=message_id,
-                           date=date)
-
-        self._build = build
+        self._build = _Composer(rendered, site, date)
         self._templates: dict[int, tuple[MessageTemplate, bool]] = {}
         self._lock = threading.Lock()
         self.log = log
         self.label = label
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without its lock and log (the other process logs its own way)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "log")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self.log = lambda text: None
 
     def message_id(self, recipient: str) -> str:
         """The recipient's Message-ID for this period: the same on every run."""

@@ -21,9 +21,8 @@ import socket
 import ssl
 
 from ..channels import ACCEPTED, Answer, Parcel
-from .channel import answer_of
 from .dialogue import Dialogue, Reply, dialogue
-from .handover import SetupError, TransportError
+from .handover import SetupError, TransportError, answer_of
 from .transport import SmtpTransport
 
 _BLOCKED = (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError)

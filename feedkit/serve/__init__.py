@@ -63,7 +63,10 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
         config = dataclasses.replace(config, local=f"http://{shown}:{bound}")
     observer = None
     try:
-        built = _build_missing_out(config) if local else None
+        # --reload builds out/ first (what it says is said once the server is up);
+        # --local alone builds a site never built.
+        at_start = _build_at_start(config) if reload else []
+        built = _build_missing_out(config) if local and not reload else None
         if metrics or metrics_port is not None:
             from .metrics import ServeMetrics
 
@@ -100,9 +103,11 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
                                   config.environ).get("FEEDKIT_SMTP_URL")):
         say(f"mail goes to the Maildir {outbox} (no --smtp, no FEEDKIT_SMTP_URL), its "
             "links to site.url; to try the list on this machine: feedkit serve --local")
+    for line in at_start:
+        say(line)
     if built is not None:
         say(f"{config.out} was missing: built it from {config.registry} ({built} files)")
-    elif not reload and not config.out.is_dir():  # --reload builds it on a change
+    elif not reload and not config.out.is_dir():  # --reload built it as it started
         say(f"{config.out} (--out) does not exist: only the list is served; "
             f"`feedkit build --out {config.out}` writes the feeds it would serve too")
     server = uvicorn.Server(uvicorn.Config(
@@ -110,6 +115,12 @@ def serve(config: ServeConfig, host: str, port: int, *, reload: bool = False,
         server_header=False, log_level="warning", lifespan="on", timeout_keep_alive=30))
     with background_logging(logging.getLogger("feedkit")):
         server.run(sockets=[sock])
+
+
+def _build_at_start(config: ServeConfig) -> list[str]:
+    from .livereload import build_at_start
+
+    return build_at_start(config.registry, config.out, config.templates)
 
 
 def _build_missing_out(config: ServeConfig) -> int | None:

@@ -43,20 +43,29 @@ class Rebuilds:
 
 
 def rebuild(registry: Path, out: Path, templates: Path | None,
-            say: Callable[[str], None]) -> bool:
+            say: Callable[[str], None], done: str = "rebuilt") -> bool:
     """`feedkit build` once (incremental, with the build cache); whether out/ changed.
-    A registry with problems is said, and out/ stays as it was."""
+    A registry with problems is said, and out/ stays as it was. `done` starts what
+    is said of a build that went through."""
     from ..errors import FeedkitError
     from ..jobs.cache import build_cached
 
     try:
-        done = build_cached(registry, out, templates=templates)
+        built = build_cached(registry, out, templates=templates)
     except FeedkitError as exc:
         say(f"Error: {exc}")
         return False
-    changed = len(done.changed) + len(done.removed)
-    say(f"rebuilt {out}: {changed} file(s) changed")
+    changed = len(built.changed) + len(built.removed)
+    say(f"{done} {out}: {changed} file(s) changed")
     return changed > 0
+
+
+def build_at_start(registry: Path, out: Path, templates: Path | None) -> list[str]:
+    """The build `feedkit serve --reload` runs before it serves a page (out/ up to date
+    from the first request on, as Hugo's server builds first); what it says of it."""
+    said: list[str] = []
+    rebuild(registry, out, templates, said.append, done="built")
+    return said
 
 
 def watch(registry: Path, out: Path, templates: Path | None, rebuilds: Rebuilds,

@@ -104,8 +104,8 @@ class SendState(ListOps, RunOps, BounceOps, ProbeOps):
             self._many(
                 "INSERT INTO send_deliveries (period, recipient, address, name, language, "
                 "seq, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-                [(period, key, address, name, language, seq, now)
-                 for seq, (key, address, name, language) in enumerate(recipients)])
+                ((period, key, address, name, language, seq, now)  # streamed, not held
+                 for seq, (key, address, name, language) in enumerate(recipients)))
         return True
 
     def finish_period_if_complete(self, period: str) -> bool:
@@ -189,6 +189,12 @@ class SendState(ListOps, RunOps, BounceOps, ProbeOps):
         self._exec("UPDATE send_deliveries SET status = ?, last_error = ?, updated_at = ? "
                    "WHERE period = ? AND recipient = ?",
                    (status, error, now_iso(), period, recipient))
+
+    def languages(self, period: str) -> set[str | None]:
+        """The language tags of a period's open deliveries (None: the site's)."""
+        return {row[0] for row in self._all(
+            "SELECT DISTINCT language FROM send_deliveries WHERE period = ? AND status IN "
+            "('pending', 'sending')", (period,))}
 
     def counts(self, period: str) -> dict[str, int]:
         """Deliveries of a period by status."""

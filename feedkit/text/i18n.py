@@ -11,7 +11,7 @@ import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from babel.support import NullTranslations
@@ -46,6 +46,19 @@ def resolve_language(language: str | None) -> str:
         return tag
     primary = tag.split("-", 1)[0]
     return primary if primary in available else SOURCE_LANGUAGE
+
+
+def lang_attribute(text_language: str, page_language: str) -> Any:
+    """` lang="de"` (Markup) for text in `text_language` on a page whose words are in
+    `page_language` (a resolved language), when the two are different languages; "".
+    A site language without a catalog gets English words, and its own text keeps its
+    tag: a German site's titles on an English page are marked lang="de"."""
+    from markupsafe import Markup, escape
+
+    primary = text_language.replace("_", "-").split("-", 1)[0].lower()
+    if primary == page_language.split("-", 1)[0]:
+        return ""
+    return Markup(' lang="{}"').format(escape(text_language))
 
 
 @lru_cache(maxsize=8)

@@ -27,7 +27,12 @@ class ArchivePage:
 
     @property
     def path(self) -> str:
-        return f"{FOLDER}/{self.number}.xml"
+        return page_path(self.number)
+
+
+def page_path(number: int) -> str:
+    """Where archive page `number` is in out/."""
+    return f"{FOLDER}/{number}.xml"
 
 
 def archive_pages(visible: Sequence[Post], feed_entries: int, page_size: int) -> list[ArchivePage]:

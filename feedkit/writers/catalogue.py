@@ -9,10 +9,12 @@ bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
 
-from ..model import Post, Registry, Site
+from ..model import Options, Person, Post, Registry, Site
 from .archive import ArchivePage, archive_pages, newest_archive_url, page_url
 from .slugs import assign_slugs
 from .stylesheet import stylesheet_href
@@ -82,14 +84,18 @@ class Catalogue:
         return (self.site_feed, *self.taxonomy, *self.archive)
 
 
+def feed_paths(folder: str, formats: tuple[str, ...] = tuple(FORMATS)) -> tuple[str, ...]:
+    """The paths under out/ of a feed in `folder` ("": out/ itself), in each format."""
+    return tuple(f"{folder}/{FORMATS[fmt][0]}" if folder else FORMATS[fmt][0]
+                 for fmt in formats)
+
+
 def _files(site: Site, folder: str, formats: tuple[str, ...], *, own: bool = False
            ) -> tuple[FeedFile, ...]:
     """The files of a feed in `folder`; `own`: the site feed, whose Atom file has
     site.feed_url and site.id."""
     files = []
-    for fmt in formats:
-        name = FORMATS[fmt][0]
-        path = f"{folder}/{name}" if folder else name
+    for fmt, path in zip(formats, feed_paths(folder, formats), strict=True):
         url = site.feed_url if own and fmt == "atom" else site.url + path
         feed_id = site.id if own and fmt == "atom" else url
         stylesheet = stylesheet_href(site, path) if fmt != "json" else None
@@ -97,74 +103,120 @@ def _files(site: Site, folder: str, formats: tuple[str, ...], *, own: bool = Fal
     return tuple(files)
 
 
-def _quiet_since(registry: Registry) -> datetime:
+class Listed(Protocol):
+    """What the catalogue's layout reads of a post (a Post, or a build's lighter
+    stand-in for one: jobs/snapshot.py)."""
+
+    @property
+    def published(self) -> datetime: ...
+
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
+    @property
+    def author(self) -> Person: ...
+
+
+def quiet_since(site: Site, posts: Sequence[Listed]) -> datetime:
     """`updated` of a feed without entries: the oldest post's time (it stays put as
     posts are added), or the Unix epoch when nothing is published at all."""
-    if registry.posts:
-        return registry.posts[-1].published
-    return datetime(1970, 1, 1, tzinfo=UTC).astimezone(registry.site.tz)
+    if posts:
+        return posts[-1].published
+    return datetime(1970, 1, 1, tzinfo=UTC).astimezone(site.tz)
 
 
 def _updated(posts: tuple[Post, ...], fallback: datetime) -> datetime:
     return max((p.updated for p in posts), default=fallback)
 
 
+P = TypeVar("P", bound=Listed)
+
+
+@dataclass(frozen=True)
+class Grouping(Generic[P]):
+    """Which posts go in which feed, before any feed is described: the main feed's,
+    each tag's and author's (kind, name, folder slug, posts), the archive pages'."""
+
+    main: Sequence[P]
+    taxonomy: list[tuple[str, str, str, tuple[P, ...]]]
+    pages: list[ArchivePage]  # their posts are P's
+
+
+def group_posts(options: Options, posts: Sequence[P], visible: Sequence[P]) -> Grouping[P]:
+    """The posts of every feed: `visible` (newest first) are those published by now,
+    `posts` every post of the registry (tag and author slugs follow from them)."""
+    pages = archive_pages(visible, options.feed_entries,  # type: ignore[arg-type]
+                          options.archive_page_size)
+    return Grouping(visible[: options.feed_entries], _groups(options, posts, visible), pages)
+
+
 def build_catalogue(registry: Registry, now: datetime) -> Catalogue:
     """The specs of every feed for the posts published at `now`."""
     site = registry.site
-    options = site.options
-    visible = registry.visible(now)
-    fallback = _quiet_since(registry)
-    pages = archive_pages(visible, options.feed_entries, options.archive_page_size)
-    main = visible[: options.feed_entries]
-    site_feed = FeedSpec(
+    grouping = group_posts(site.options, registry.posts, registry.visible(now))
+    fallback = quiet_since(site, registry.posts)
+    return Catalogue(
+        site_spec(site, tuple(grouping.main), grouping.pages, fallback),
+        tuple(taxonomy_spec(site, kind, name, slug, posts, fallback)
+              for kind, name, slug, posts in grouping.taxonomy),
+        tuple(archive_spec(site, page, fallback) for page in grouping.pages))
+
+
+def site_spec(site: Site, main: tuple[Post, ...], pages: Sequence[ArchivePage],
+              fallback: datetime) -> FeedSpec:
+    """The site's own feed: the newest posts, linked to the newest archive page."""
+    return FeedSpec(
         "site", site.title, site.title, site.url, site, main, _updated(main, fallback),
         _files(site, "", tuple(FORMATS), own=True),
         links=(("prev-archive", newest_archive_url(site, pages)),) if pages else (),
         hub=site.websub_hub,
     )
-    return Catalogue(site_feed, _taxonomy(registry, visible, fallback),
-                     tuple(_archive_spec(site, page, fallback) for page in pages))
 
 
-def _taxonomy(registry: Registry, visible: tuple[Post, ...], fallback: datetime
-              ) -> tuple[FeedSpec, ...]:
+def _groups(options: Options, posts: Sequence[P], visible: Sequence[P]
+            ) -> list[tuple[str, str, str, tuple[P, ...]]]:
     """A feed per tag, then per author, each in slug order.
 
     Slugs are assigned over every post in the registry, oldest first, so a
     post scheduled for later never moves an existing feed.
     """
-    site = registry.site
-    oldest_first = registry.posts[::-1]
+    oldest_first = posts[::-1]
     tag_slugs = assign_slugs((t for p in oldest_first for t in p.tags), "tag")
     author_slugs = assign_slugs((p.author.name for p in oldest_first), "author")
-    limit = site.options.feed_entries
-    by_tag: dict[str, list[Post]] = {}
-    by_author: dict[str, list[Post]] = {}
+    limit = options.feed_entries
+    by_tag: dict[str, list[P]] = {}
+    by_author: dict[str, list[P]] = {}
     for post in visible:
         for tag in post.tags:
-            group = by_tag.setdefault(tag, [])
+            group = by_tag.get(tag)
+            if group is None:
+                group = by_tag[tag] = []
             if len(group) < limit:
                 group.append(post)
-        group = by_author.setdefault(post.author.name, [])
+        name = post.author.name
+        group = by_author.get(name)
+        if group is None:
+            group = by_author[name] = []
         if len(group) < limit:
             group.append(post)
-    specs = []
-    for kind, folder, slugs, groups in (
+    groups = []
+    for kind, folder, slugs, chosen in (
         ("tag", "tags", tag_slugs, by_tag), ("author", "authors", author_slugs, by_author),
     ):
-        for name, chosen in sorted(groups.items(), key=lambda item: slugs[item[0]]):
-            posts = tuple(chosen)
-            specs.append(FeedSpec(
-                kind, name, f"{site.title}: {name}", site.url, site, posts,
-                _updated(posts, fallback), _files(site, f"{folder}/{slugs[name]}",
-                                                  tuple(FORMATS)),
-                hub=site.websub_hub,
-            ))
-    return tuple(specs)
+        for name, members in sorted(chosen.items(), key=lambda item: slugs[item[0]]):
+            groups.append((kind, name, f"{folder}/{slugs[name]}", tuple(members)))
+    return groups
 
 
-def _archive_spec(site: Site, page: ArchivePage, fallback: datetime) -> FeedSpec:
+def taxonomy_spec(site: Site, kind: str, name: str, folder: str, posts: tuple[Post, ...],
+                  fallback: datetime) -> FeedSpec:
+    """The feed of one tag or author, in `folder` of out/."""
+    return FeedSpec(kind, name, f"{site.title}: {name}", site.url, site, posts,
+                    _updated(posts, fallback), _files(site, folder, tuple(FORMATS)),
+                    hub=site.websub_hub)
+
+
+def archive_spec(site: Site, page: ArchivePage, fallback: datetime) -> FeedSpec:
     """One archive page: Atom only, no hub, no generator version, entries not kept."""
     url = page_url(site, page.number)
     links = [("current", site.feed_url)]

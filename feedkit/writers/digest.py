@@ -19,7 +19,7 @@ from ..periods import Window, local_day, period_name, posts_in_window, window_fo
 from ..text import flowed
 from ..text.content import excerpt
 from ..text.excerpt import collapse, truncate
-from ..text.i18n import date_range, long_date, resolve_language, translations
+from ..text.i18n import date_range, lang_attribute, long_date, resolve_language, translations
 from ..text.templating import render_template
 
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.feedkit.invalid/FEEDKIT-UNSUBSCRIBE-URL"
@@ -152,7 +152,7 @@ def render_digest(
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER, "feed_url": site.feed_url,
         "web_url": web_url(site, published) if published and inline else None,
         "archive_url": web_url(site) if site.options.web_digests else None,
-        "text_lang": _lang_attribute(site.language, lang),
+        "text_lang": lang_attribute(site.language, lang),
         # The web copy (out/digests/) speaks to anyone: it says what it is and offers
         # the list's subscribe form (feedkit serve's subscribe/embed) instead of
         # "you are receiving this email because".
@@ -170,15 +170,6 @@ def render_digest(
     text = flowed.wrap(text)
     return RenderedDigest(subject=subject, html=html, text=text, preheader=preheader,
                           language=lang, window=window, posts=chosen)
-
-
-def _lang_attribute(site_language: str, language: str) -> Any:
-    """` lang="sv"` for the site's own text in a digest written in another language."""
-    from markupsafe import Markup, escape
-
-    if resolve_language(site_language) == language:
-        return ""
-    return Markup(' lang="{}"').format(escape(site_language))
 
 
 def inline_css(html: str) -> str:

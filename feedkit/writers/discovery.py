@@ -49,20 +49,19 @@ def _href(site: Site, url: str, path: str) -> str:
 
 def page_context(context: BuildContext, language: str) -> dict[str, Any]:
     """What templates/feeds.html is rendered with."""
-    from markupsafe import Markup, escape
+    from ..text.i18n import lang_attribute
 
     catalogue = context.catalogue
     site = context.registry.site
     groups = [{"kind": kind, "feeds": [feed_links(s) for s in catalogue.taxonomy
                                        if s.kind == kind]}
               for kind in ("tag", "author")]
-    # The site's own words (its title, tag and author names) are in site.language,
-    # which differs from the page's when feedkit has no catalogue for it.
-    own = site.language.replace("_", "-").split("-", 1)[0].lower() == language
     return {
         "site": site, "lang": language, "main": feed_links(catalogue.site_feed),
         "groups": groups,
-        "text_lang": "" if own else Markup(' lang="{}"').format(escape(site.language)),
+        # The site's own words (its title, tag and author names) keep site.language
+        # when the page's words are in another (no catalogue for it).
+        "text_lang": lang_attribute(site.language, language),
         "archive_href": WEB_DIGESTS if site.options.web_digests else "",
     }
 

@@ -75,6 +75,7 @@ class RenderMemo:
     path: Path | None = None  # where it is kept; None: nothing is kept
     known: dict[str, list[Any]] = field(default_factory=dict)
     fresh: dict[str, list[str]] = field(default_factory=dict)
+    saved: bool = False  # whether save() kept what this build wrote
 
     @classmethod
     def open(cls, out_dir: Path, path: Path) -> RenderMemo:
@@ -132,3 +133,4 @@ class RenderMemo:
             temp = self.path.with_suffix(".tmp")
             temp.write_text(json.dumps({"code": code_fingerprint(), "files": files}), "utf-8")
             os.replace(temp, self.path)
+            self.saved = True

@@ -45,8 +45,9 @@ def item(post: Post, post_texts: tuple[str, str]) -> str:
     """The post's <item> with its (summary, content HTML), as a child of <channel>."""
     summary, content = post_texts
     parts = ["    <item>\n", element("      ", "title", post.title),
-             element("      ", "link", to_uri(post.url)),
-             element("      ", "description", html_text(summary))]
+             element("      ", "link", to_uri(post.url))]
+    if summary:  # nothing to say: no element (as feedgen writes it)
+        parts.append(element("      ", "description", html_text(summary)))
     if content:
         parts.append(f"      <content:encoded>{cdata(content)}</content:encoded>\n")
     permalink = post.id == post.url

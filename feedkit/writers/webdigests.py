@@ -8,11 +8,14 @@ site's unsubscribe page without a token: nothing personal is in out/.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 
-from ..model import Post
+from ..model import Post, Site
 from ..periods import Window, local_day, period_name, window_for_period
+from .catalogue import P
 from .context import BuildContext, Outputs
 from .digest import UNSUBSCRIBE_PLACEHOLDER, WEB_FOLDER, render_digest, window_label
 
@@ -29,11 +32,18 @@ class WebDigest:
 
 def complete_periods(context: BuildContext, kind: str) -> list[tuple[Window, list[Post]]]:
     """The periods of `kind` that ended before today and have posts, newest first."""
-    site = context.registry.site
-    today = context.now.astimezone(site.tz).date()
-    windows: dict[Window, list[Post]] = {}
-    for post in context.registry.visible(context.now):
-        window = window_for_period(kind, local_day(post, site))
+    return periods_of(context.registry.site, context.registry.visible(context.now),
+                      context.now, kind)
+
+
+def periods_of(site: Site, visible: Sequence[P], now: datetime, kind: str
+               ) -> list[tuple[Window, list[P]]]:
+    """`complete_periods` of the posts `visible` at `now` (Posts, or a build's lighter
+    stand-ins for them)."""
+    today = now.astimezone(site.tz).date()
+    windows: dict[Window, list[P]] = {}
+    for post in visible:
+        window = window_for_period(kind, local_day(post, site))  # type: ignore[arg-type]
         if window.end < today:
             windows.setdefault(window, []).append(post)
     return sorted(windows.items(), key=lambda item: item[0].start, reverse=True)
