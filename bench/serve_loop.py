@@ -46,6 +46,7 @@ def loop_under_load(registry: Path, args: argparse.Namespace, *, limits: bool
     default limits (an attack: after the client's ten, 429s) or without any (every
     POST a new pending subscriber and a confirmation message)."""
     folder = registry.parent
+    fresh_day(registry)
     port = free_port()
     log = (folder / "serve.log").open("ab")  # the access log, as a file would take it
     env = {**os.environ, "FEEDKIT_SECRET": SECRET}
@@ -87,6 +88,20 @@ def loop_under_load(registry: Path, args: argparse.Namespace, *, limits: bool
     stop(served)
     log.close()
     return results
+
+
+def fresh_day(registry: Path) -> None:
+    """Every run starts from the same list: no requests counted in the last hour, no
+    pending subscribers (earlier runs' would make each run's state work larger)."""
+    from feedkit.state import locate
+
+    state = locate(None, registry).open()
+    try:
+        with state.transaction():
+            state.prune_attempts("9999")  # every row is older than that
+            state.expire_pending("9999")
+    finally:
+        state.close()
 
 
 def machine_load() -> str:

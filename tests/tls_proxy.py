@@ -50,6 +50,7 @@ class TlsProxy:
         try:
             first = await reader.read(65536)
             if first.startswith(b"POST"):
+                first = await self._whole(reader, first)
                 self.posts += 1
                 if self.posts == self.hold_post:
                     self.held.set()
@@ -62,6 +63,19 @@ class TlsProxy:
             pass
         finally:
             writer.close()
+
+    @staticmethod
+    async def _whole(reader: asyncio.StreamReader, data: bytes) -> bytes:
+        """The request begun with `data`, read to the end of its body (as nginx does
+        before it passes a request on), or as much of it as its client sent."""
+        while b"\r\n\r\n" not in data and (more := await reader.read(65536)):
+            data += more
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")[1:]
+                       if line.lower().startswith(b"content-length:")), 0)
+        while len(body) < length and (more := await reader.read(65536)):
+            body += more
+        return head + b"\r\n\r\n" + body
 
     @staticmethod
     async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,

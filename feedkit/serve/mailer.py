@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 RETRY_WAITS = (2.0, 10.0)
 STOP_SECONDS = 60.0  # what closing waits for the queued letters before stopping them
 NICE = 10  # the mail process's priority below the server's
+GATHER = 0.01  # seconds a woken feeder waits for more letters: one hand-over per burst
+ANSWER_EVERY = 32  # the mail process answers at least this often (else when idle)
 
 
 def log(line: str) -> None:
@@ -113,17 +115,23 @@ class Mailer:
 
     def _feed(self) -> None:
         self._worker = _Worker(self._office, self._answered, self._say)
-        while (letter := self._letters.get()) is not None:
-            if self._worker is None or not self._worker.alive() or \
-                    not self._worker.send(letter):  # it ended meanwhile: a new one
+        stop = False
+        while not stop:
+            batch = [self._letters.get()]
+            time.sleep(GATHER)  # the letters of a burst go together, with one wake-up
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(self._letters.get_nowait())
+            stop = None in batch
+            letters = [letter for letter in batch if letter is not None]
+            if letters and (not self._worker.alive() or not self._worker.send(letters)):
                 self._worker = _Worker(self._office, self._answered, self._say)
-                self._worker.send(letter)
-        if self._worker is not None:
-            self._worker.close()
+                self._worker.send(letters)  # it ended meanwhile: a new one
+        self._worker.close()
 
-    def _answered(self, failure: str) -> None:
-        self.sent += 1
-        if failure:
+    def _answered(self, count: int, failures: list[str]) -> None:
+        self.sent += count
+        for failure in failures:
             self._say(failure)
 
     def close(self) -> None:
@@ -136,7 +144,7 @@ class Mailer:
 class _Worker:
     """One mail process and the thread that reads its answers."""
 
-    def __init__(self, office: PostOffice, answered: Callable[[str], None],
+    def __init__(self, office: PostOffice, answered: Callable[[int, list[str]], None],
                  say: Callable[[str], None]) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._process = subprocess.Popen([sys.executable, "-m", __name__], env=env,
@@ -163,23 +171,23 @@ class _Worker:
             pickle.dump(item, self._to, protocol=pickle.HIGHEST_PROTOCOL)
             self._to.flush()
 
-    def send(self, letter: Letter) -> bool:
-        """Hand `letter` over; False when the process has already ended."""
+    def send(self, letters: list[Letter]) -> bool:
+        """Hand `letters` over; False when the process has already ended."""
         with self._lock:
             if self._ended:
                 return False
-            self._waiting.append(reference(letter.address))
-        self._write(letter)
+            self._waiting += [reference(letter.address) for letter in letters]
+        self._write(letters)
         return True
 
     def _read(self, answers: IO[bytes]) -> None:
         try:
             while True:
-                failure: str = pickle.load(answers)
+                count, failures = pickle.load(answers)
                 with self._lock:
-                    self._waiting.pop(0)
-                self._answered(failure)
-        except (EOFError, OSError, pickle.UnpicklingError, IndexError):
+                    del self._waiting[:count]
+                self._answered(count, failures)
+        except (EOFError, OSError, pickle.UnpicklingError):
             pass
         with self._lock:
             lost, self._waiting = self._waiting, []
@@ -205,9 +213,10 @@ class _Worker:
 
 # -- the mail process ----------------------------------------------------------------
 def deliver(office: PostOffice, letters: queue.SimpleQueue[Letter | None],
-            answer: Callable[[str], None]) -> None:
-    """Make and send each letter until None, answering "" or the failure's log line;
-    the transport stays open while more letters are waiting."""
+            answer: Callable[[int, list[str]], None]) -> None:
+    """Make and send each letter until None; answer (how many were handled, the log
+    lines of those that failed) when no letter is waiting, or every ANSWER_EVERY. The
+    transport stays open while more letters are waiting."""
     from datetime import UTC, datetime
 
     from ..errors import FeedkitError
@@ -220,6 +229,7 @@ def deliver(office: PostOffice, letters: queue.SimpleQueue[Letter | None],
         made.message("confirm", "reader@example.org", None, "a" * 70)
     sender = sender_address(office.site)
     transport: Transport | None = None
+    handled, failures = 0, []
     while (letter := letters.get()) is not None:
         failure: Exception | None = None
         for wait in (0.0, *office.waits):
@@ -236,12 +246,18 @@ def deliver(office: PostOffice, letters: queue.SimpleQueue[Letter | None],
                 failure = exc if isinstance(exc, FeedkitError) else \
                     FeedkitError(f"{type(exc).__name__}: {exc}")
                 transport = _close(transport)
+        handled += 1
+        if failure is not None:
+            failures.append(f"feedkit serve: Error: a message to {reference(letter.address)} "
+                            f"was not sent: {redact(str(failure))}")
         if letters.empty():  # nothing waiting: don't hold a connection open
             transport = _close(transport)
-        answer("" if failure is None else
-               f"feedkit serve: Error: a message to {reference(letter.address)} was not "
-               f"sent: {redact(str(failure))}")
+        if letters.empty() or handled >= ANSWER_EVERY:
+            answer(handled, failures)
+            handled, failures = 0, []
     _close(transport)
+    if handled:
+        answer(handled, failures)
 
 
 def _close(transport: Transport | None) -> Transport | None:
@@ -262,12 +278,13 @@ def _main(requests: IO[bytes], answers: IO[bytes]) -> None:
     def read() -> None:
         try:
             while True:
-                letters.put(pickle.load(requests))
+                for letter in pickle.load(requests):
+                    letters.put(letter)
         except (EOFError, OSError, pickle.UnpicklingError):
             letters.put(None)
 
-    def answer(failure: str) -> None:
-        pickle.dump(failure, answers, protocol=pickle.HIGHEST_PROTOCOL)
+    def answer(count: int, failures: list[str]) -> None:
+        pickle.dump((count, failures), answers, protocol=pickle.HIGHEST_PROTOCOL)
         answers.flush()
 
     threading.Thread(target=read, daemon=True).start()

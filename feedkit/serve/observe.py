@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
@@ -23,6 +24,7 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 METRICS_PATH = "/metrics"
+GATHER = 0.01  # seconds the log thread waits, once woken, for the rest of a burst
 
 
 class Observed:
@@ -64,9 +66,11 @@ class Observed:
             route = self.route(path)
             if self.metrics is not None:
                 self.metrics.observe(route, method, status, seconds)
-            self.logger.info(f"{method} {path} {status} {seconds * 1000:.1f}ms", extra={
-                "fields": {"event": "request", "method": method, "path": path,
-                           "status": status, "duration_ms": round(seconds * 1000, 1)}})
+            if self.logger.isEnabledFor(logging.INFO):  # formatted by the log thread
+                self.logger.info("%s %s %s %.1fms", method, path, status, seconds * 1000,
+                                 extra={"fields": {
+                                     "event": "request", "method": method, "path": path,
+                                     "status": status, "duration_ms": round(seconds * 1000, 1)}})
 
     async def _exposition(self, send: Send) -> None:
         from starlette.concurrency import run_in_threadpool
@@ -79,26 +83,58 @@ class Observed:
         await send({"type": "http.response.body", "body": body})
 
 
+class _Enqueue(logging.Handler):
+    """Puts records on a queue as they are (one process: nothing to pickle), so the
+    caller neither formats nor copies them; the writer thread's handlers do."""
+
+    def __init__(self, records: queue.SimpleQueue[logging.LogRecord | None]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.put_nowait(record)
+
+
+def _write(records: queue.SimpleQueue[logging.LogRecord | None],
+           handlers: list[logging.Handler]) -> None:
+    """Hand each record to the handlers that take its level, until None. A woken
+    writer waits GATHER seconds for the rest of a burst: one wake-up per burst, not
+    per line, so the thread takes the interpreter lock from the loop less often."""
+    while True:
+        batch = [records.get()]
+        time.sleep(GATHER)
+        with contextlib.suppress(queue.Empty):
+            while True:
+                batch.append(records.get_nowait())
+        for record in batch:
+            if record is None:
+                return
+            for handler in handlers:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+
+
 @contextlib.contextmanager
 def background_logging(logger: logging.Logger) -> Iterator[None]:
     """Meanwhile, `logger`'s handlers run in a thread of their own; what is queued is
     written before it returns."""
-    import queue
-    from logging.handlers import QueueHandler, QueueListener
+    import threading
 
     handlers = list(logger.handlers)
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    listener = QueueListener(records, *handlers, respect_handler_level=True)
-    queued = QueueHandler(records)
+    records: queue.SimpleQueue[logging.LogRecord | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write, args=(records, handlers), name="feedkit-log",
+                              daemon=True)
+    queued = _Enqueue(records)
     for handler in handlers:
         logger.removeHandler(handler)
     logger.addHandler(queued)
-    listener.start()
+    writer.start()
     try:
         yield
     finally:
         logger.removeHandler(queued)
-        listener.stop()
+        records.put(None)
+        writer.join()
         for handler in handlers:
             logger.addHandler(handler)
 
