@@ -20,7 +20,7 @@ from test_incremental import NOW, SITE, edit, files, post
 
 from feedkit.errors import FeedkitError
 from feedkit.jobs.build import build
-from feedkit.jobs.cache import build_cached
+from feedkit.jobs.rebuild import build_cached
 
 PLAIN = SITE.replace("    web_digests: week\n", "")
 

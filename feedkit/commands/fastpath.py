@@ -41,7 +41,7 @@ def _build(registry: Path, out: Path, now: datetime, drafts: bool, key: str, dat
     """The build the cache didn't answer; None when it failed (FeedkitError). A large
     one has the digest's helper forked first, if it isn't yet."""
     from ..errors import FeedkitError
-    from ..jobs.cache import build_cached
+    from ..jobs.rebuild import build_cached
 
     if _large(registry):
         _start_helper()
