@@ -36,8 +36,8 @@ def _parse(args: list[str]) -> dict[str, str | bool] | None:
     return found if all(found.get(k, "x") for k in ("registry", "out", "now")) else None
 
 
-def _build(registry: Path, out: Path, now: datetime, drafts: bool, key: str, data: bytes
-           ) -> BuildSummary | None:
+def _build(registry: Path, out: Path, now: datetime, drafts: bool, key: str,
+           data: list[bytes]) -> BuildSummary | None:
     """The build the cache didn't answer; None when it failed (FeedkitError). A large
     one has the digest's helper forked first, if it isn't yet."""
     from ..errors import FeedkitError
@@ -88,12 +88,15 @@ def cached_build(args: list[str]) -> bool:
         now = resolve_now(str(options["now"]) if "now" in options else None)
     except FeedkitError:
         return False  # the full command reports it
+    from ..text.templating import keep_compiled
+
+    keep_compiled(Project(registry).cache_dir / "templates")  # the helper's too
     early = _large(registry) and surely_changed(registry, out, drafts)
     if early:  # a build will run: its helper imports its libraries beside the rest
         _start_helper()
     try:
         try:
-            key, data = fingerprint_read(registry, out, Project(registry).template_dirs(),
+            key, read = fingerprint_read(registry, out, Project(registry).template_dirs(),
                                          drafts)
         except (FeedkitError, OSError):
             return False  # the full command reports it
@@ -101,6 +104,8 @@ def cached_build(args: list[str]) -> bool:
         if done is None:
             if not registry.is_file():
                 return False  # the command says how to start a site
+            data = [read]  # build_cached empties it: a whole build doesn't hold the bytes
+            del read
             done = _build(registry, out, now, drafts, key, data)
             if done is None:
                 return False  # nothing was written: the command builds again and reports

@@ -198,8 +198,8 @@ class Patcher:
         changed = {key for key, shape in shapes.items() if old.get(key) != shape}
         memo = RenderMemo.open(self.out, memo_path)
         todo = plan(memo, shapes, changed)
-        if any(owner in ("web digests", "feeds.html") for owner in todo.writers):
-            return None  # their inputs are the whole registry's: a whole build
+        if "web digests" in todo.writers:
+            return None  # the periods' posts are the whole registry's: a whole build
         if "digest" not in todo.writers:
             stop_early()  # the helper forked as the build started has nothing to do
         from ..text.content import use_texts
@@ -259,8 +259,12 @@ class Patcher:
             write_specs(context, specs, outputs)
             if "feed.xsl" in todo.writers:
                 memoized("feed.xsl").write(context, outputs)
+            if "feeds.html" in todo.writers:  # a feed added or gone
+                memoized("feeds.html").write(_listing(context, grouping), outputs)
+            kept = self._stage(snapshot_path, shapes, lock.lines, lock.ids)
             if started is not None:
                 started(outputs)
+                helper.release()  # it ends while out/ is committed
             if lock_data != current:
                 replace_file(lock_path, lock_data)  # last: if it fails, out/ stays
         result = BuildResult(context.registry, tuple(sorted(outputs.paths)),
@@ -268,7 +272,7 @@ class Patcher:
                              kept=tuple(sorted(outputs.kept)), parsed=len(self.items.sources),
                              lock=LockUpdate(lock_path, lock_data != current, lock.added,
                                              lock.removed))
-        self._keep(memo, memo_path, snapshot_path, shapes, lock.lines, lock.ids)
+        self._keep(memo, memo_path, snapshot_path, kept)
         visible = visible_at(self.ordered.stubs, self.now)
         return result, span_of(self.site, self._span_times(visible), self.now)
 
@@ -321,29 +325,56 @@ class Patcher:
                                            fallback))
         return specs
 
-    def _keep(self, memo: Any, memo_path: Path, snapshot_path: Path,
-              shapes: dict[tuple[Any, ...], Any], lock_lines: list[str],
-              lock_ids: list[str]) -> None:
-        """Keep the memo and the snapshot for the next build (if the memo can't be
-        kept, neither can the snapshot that goes with it)."""
-        from .regcopy import patched_copy, remove_copies
-        from .snapshot import forget_snapshot, save_snapshot, stamp
+    def _stage(self, snapshot_path: Path, shapes: dict[tuple[Any, ...], Any],
+               lock_lines: list[str], lock_ids: list[str]) -> tuple[Any, Path | None] | None:
+        """The registry's copy patched, and the snapshot for the next build written but
+        for its memo stamp (`_keep`): done while the helper renders."""
+        from .regcopy import patched_copy
+        from .snapshot import forget_snapshot, stage_snapshot
 
-        memo.save()
-        if not memo.saved:
-            forget_snapshot(snapshot_path)
-            return
         change, folder = self.change, snapshot_path.parent
         try:
             copy = patched_copy(folder, snapshot_path.stem, self.before.copy, self.data,
                                 change.start, change.end, change.end - change.delta)
         except OSError:
             forget_snapshot(snapshot_path)
-            return
+            return None
         snapshot = replace(self.after, copy=copy, shapes=shapes, lock=lock_lines,
-                           lock_ids=lock_ids, memo=stamp(memo_path))
-        if save_snapshot(snapshot_path, snapshot):
-            remove_copies(folder, snapshot_path.stem, copy.name)
+                           lock_ids=lock_ids, memo=[])
+        return copy, stage_snapshot(snapshot_path, snapshot)
+
+    def _keep(self, memo: Any, memo_path: Path, snapshot_path: Path,
+              staged: tuple[Any, Path | None] | None) -> None:
+        """Keep the memo and the staged snapshot for the next build (if the memo can't
+        be kept, neither can the snapshot that goes with it)."""
+        from .regcopy import remove_copies
+        from .snapshot import finish_snapshot, forget_snapshot, stamp
+
+        memo.save()
+        if not memo.saved or staged is None:
+            forget_snapshot(snapshot_path)
+            return
+        copy, temp = staged
+        if finish_snapshot(snapshot_path, temp, stamp(memo_path)):
+            remove_copies(snapshot_path.parent, snapshot_path.stem, copy.name)
+
+
+def _listing(context: Any, grouping: Any) -> Any:
+    """`context` with a catalogue of every feed's name, title and files but not their
+    posts: what out/feeds.html shows and its input key reads (writers/discovery.py,
+    writers/inputs.py), without making every post."""
+    from datetime import UTC
+
+    from ..writers.catalogue import Catalogue, site_spec, taxonomy_spec
+
+    site = context.registry.site
+    never = datetime(1970, 1, 1, tzinfo=UTC)  # no post, no time: feeds.html reads neither
+    listed = replace(context)
+    listed.__dict__["catalogue"] = Catalogue(  # the cached_property, given
+        site_spec(site, (), grouping.pages, never),
+        tuple(taxonomy_spec(site, kind, name, folder, (), never)
+              for kind, name, folder, _ in grouping.taxonomy), ())
+    return listed
 
 
 def _lock_text(header: str, lines: list[str]) -> bytes:

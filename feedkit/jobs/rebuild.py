@@ -15,27 +15,36 @@ from .cache import BuildSummary, fingerprint_read, lookup, store, valid_span
 def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
                  now: datetime | None = None, drafts: bool = False,
                  use_cache: bool = True, missed: str | None = None,
-                 data: bytes | None = None) -> BuildSummary:
+                 data: list[bytes] | None = None) -> BuildSummary:
     """`build`, unless the cache shows that out/ already holds what it would write;
     the cache is refreshed either way (`use_cache=False` only skips the lookup).
     `missed`: the fingerprint, whose lookup the caller already made and missed;
-    `data`: the registry's bytes it hashed."""
+    `data`: a list holding the registry's bytes it hashed, emptied here (a whole
+    build reads the file in its own way: nothing holds these bytes meanwhile)."""
     from ..clock import resolve_now
+    from ..text.templating import keep_compiled
 
     moment = resolve_now(now)
+    keep_compiled(Project(registry).cache_dir / "templates")
     key: str | None = missed
+    data = data if data is not None else []
     if missed is not None:
         use_cache = False
     else:
         try:
-            key, data = fingerprint_read(registry, out,
+            key, read = fingerprint_read(registry, out,
                                          Project(registry).template_dirs(templates), drafts)
+            data.append(read)
+            del read
         except OSError:
             key = None  # the build says what is wrong
     if use_cache and key is not None and (
             hit := lookup(registry, out, key, moment, drafts)) is not None:
         return hit
-    patched = None if drafts else _patched(registry, out, templates, moment, data)
+    patched = None
+    if not drafts:
+        patched = _patched(registry, out, templates, moment, data.pop() if data else None)
+    data.clear()
     if patched is not None:
         result, span = patched
     else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import struct
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,8 @@ from .regcopy import CopyRef, remove_copies, write_copy
 if TYPE_CHECKING:
     from ..writers.catalogue import Grouping
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
+_STAMP = struct.Struct("<qq")  # the file starts with the memo file's size and time
 CHUNK = 100  # posts' fields pickled together
 _EPOCH_DAY = datetime(1970, 1, 1).toordinal()
 _LOAD_ERRORS = (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError,
@@ -102,22 +104,52 @@ def load_snapshot(path: Path) -> Snapshot | None:
     """The snapshot at `path`; None when missing, unreadable or of another version."""
     try:
         with path.open("rb") as handle:
+            size, time = _STAMP.unpack(handle.read(_STAMP.size))
             version, snapshot = pickle.load(handle)
-    except _LOAD_ERRORS:
+    except (*_LOAD_ERRORS, struct.error):
         return None
     if version != SNAPSHOT_VERSION or not isinstance(snapshot, Snapshot):
         return None
+    snapshot.memo = [size, time] if size >= 0 else []
     return snapshot
 
 
 def save_snapshot(path: Path, snapshot: Snapshot) -> bool:
     """Keep `snapshot` at `path` (a cache: False, and none kept, when it can't be)."""
+    return finish_snapshot(path, stage_snapshot(path, snapshot), snapshot.memo)
+
+
+def stage_snapshot(path: Path, snapshot: Snapshot) -> Path | None:
+    """Write `snapshot` but its memo stamp to a temporary file beside `path` (a patch
+    does it while its helper renders); `finish_snapshot` stamps it and puts it in
+    place. None when it can't be written."""
     temp = path.with_suffix(".tmp")
     try:
         with temp.open("wb") as handle:
-            pickle.dump((SNAPSHOT_VERSION, snapshot), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(_STAMP.pack(-1, -1))
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            # Without pickle's memo of every object written (3 MB at 10,000 posts,
+            # and slower): the snapshot has no cycles, and the few strings it holds
+            # twice are written twice.
+            pickler.fast = True
+            pickler.dump((SNAPSHOT_VERSION, snapshot))
+    except (OSError, RecursionError, ValueError, pickle.PicklingError):
+        forget_snapshot(path)
+        return None
+    return temp
+
+
+def finish_snapshot(path: Path, temp: Path | None, memo: list[int]) -> bool:
+    """Stamp the staged snapshot `temp` with the memo file's size and time, and make it
+    the snapshot at `path` (False, and none kept, when it can't be)."""
+    if temp is None:
+        forget_snapshot(path)
+        return False
+    try:
+        with temp.open("r+b") as handle:
+            handle.write(_STAMP.pack(*memo) if memo else _STAMP.pack(-1, -1))
         os.replace(temp, path)
-    except OSError:
+    except (OSError, struct.error, TypeError):
         forget_snapshot(path)
         return False
     return True

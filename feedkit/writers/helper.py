@@ -83,6 +83,7 @@ class Helper:
         os.close(from_child)
         self.pid = pid
         self._status: int | None = None
+        self._released = False
 
     def submit(self, job: Callable[[], T]) -> Callable[[], T]:
         """Send `job`; the function returned waits for its result (or raises its error)."""
@@ -99,10 +100,17 @@ class Helper:
 
         return result
 
+    def release(self) -> None:
+        """Tell the helper that no more work comes: it ends once it has answered what
+        it has, while this process goes on (`close` then only waits for it)."""
+        if not self._released:
+            self._released = True
+            with contextlib.suppress(OSError):
+                _send(self._to_child, b"")
+
     def close(self) -> None:
         """Let the helper end (after the work it has), and wait for it."""
-        with contextlib.suppress(OSError):
-            _send(self._to_child, b"")
+        self.release()
         self._shut()
         self._wait()
 
