@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ..writers.catalogue import Grouping
 
 SNAPSHOT_VERSION = 3
+_COPY_BLOCK = 1 << 20
 _STAMP = struct.Struct("<qq")  # the file starts with the memo file's size and time
 CHUNK = 100  # posts' fields pickled together
 _EPOCH_DAY = datetime(1970, 1, 1).toordinal()
@@ -302,27 +303,34 @@ def _copy_checked(folder: Path, stem: str, registry: Path, plan: Any,
                   rows: list[tuple[int, str, Any]]) -> CopyRef | None:
     """A copy of the registry read again (the workers read it, not this process), each
     piece checked against the source its post was parsed under: None when the file
-    changed since."""
+    changed since. Read and written a megabyte at a time."""
     from .reading import source_hash
 
     under = source_hash(plan)
     name = f"{stem}-{os.urandom(4).hex()}.bytes"
     target = folder / name
+    ends = [plan.starts[k] for k, _, _ in rows[1:]] + [plan.size]
     with registry.open("rb") as source, target.open("wb") as copy:
         if source.read(len(plan.header)) != plan.header:
             target.unlink()
             return None
         copy.write(plan.header)
-        ends = [plan.starts[k] for k, _, _ in rows[1:]] + [plan.size]
+        at, held = len(plan.header), b""  # the file's bytes from `at` on, read so far
         for (k, digest, _), end in zip(rows, ends, strict=True):
-            piece = source.read(end - plan.starts[k])
+            start = plan.starts[k]
+            while end - at > len(held):
+                more = source.read(max(_COPY_BLOCK, end - at - len(held)))
+                if not more:
+                    target.unlink()
+                    return None
+                copy.write(more)
+                held, at = held[start - at:] + more, start
             check = under.copy()
-            check.update(piece)
+            check.update(memoryview(held)[start - at:end - at])
             if check.hexdigest()[:32] != digest:
                 target.unlink()
                 return None
-            copy.write(piece)
-        if source.read(1):
+        if at + len(held) != plan.size or source.read(1):  # a longer file
             target.unlink()
             return None
     return CopyRef(name, ((0, plan.size),))
