@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ..writers.catalogue import Grouping
 
 SNAPSHOT_VERSION = 3
-_COPY_BLOCK = 1 << 20
+_COPY_BLOCK = 1 << 18
 _STAMP = struct.Struct("<qq")  # the file starts with the memo file's size and time
 CHUNK = 100  # posts' fields pickled together
 _EPOCH_DAY = datetime(1970, 1, 1).toordinal()
@@ -303,7 +303,7 @@ def _copy_checked(folder: Path, stem: str, registry: Path, plan: Any,
                   rows: list[tuple[int, str, Any]]) -> CopyRef | None:
     """A copy of the registry read again (the workers read it, not this process), each
     piece checked against the source its post was parsed under: None when the file
-    changed since. Read and written a megabyte at a time."""
+    changed since. Read and written a quarter of a megabyte at a time."""
     from .reading import source_hash
 
     under = source_hash(plan)
