@@ -15,14 +15,13 @@ caller builds as always.
 
 from __future__ import annotations
 
-import pickle
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..model import Person, Post
-from .snapshot import CHUNK, Snapshot, Stub, wall
+from .snapshot import CHUNK, Snapshot, Stub, unpack_rows, wall
 
 _MAX_WALL = wall(datetime(9999, 12, 31, 23, 59, 59))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -179,8 +178,8 @@ class Posts:
         chunk, place = divmod(self.snapshot.raw_at[i], CHUNK)
         found = self._chunks.get(chunk)
         if found is None:
-            found = self._chunks[chunk] = pickle.loads(self.snapshot.raws[chunk])
-        return found[place]  # type: ignore[no-any-return]
+            found = self._chunks[chunk] = unpack_rows(self.snapshot.raws[chunk])
+        return found[place]
 
     def published(self, i: int, rank: int) -> datetime:
         """Item i's time, spread by `rank` seconds."""

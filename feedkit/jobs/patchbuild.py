@@ -26,7 +26,7 @@ from .patch import (
     spliced,
     visible_at,
 )
-from .snapshot import CHUNK
+from .snapshot import CHUNK, pack_rows
 
 
 @dataclass
@@ -149,8 +149,6 @@ class Patcher:
     def open_store(self, folder: Path) -> None:
         """The text store, the texts of the change's new posts added; the snapshot with
         the change spliced in (its new posts' fields in a chunk of their own)."""
-        import pickle
-
         from ..text.content import post_texts
         from .textstore import TextStore
 
@@ -174,8 +172,7 @@ class Patcher:
         from .reading import raw_of
 
         rows = [(raw_of(post), self.store.index[source]) for source, post in fresh]
-        chunks = [pickle.dumps(rows[at:at + CHUNK], protocol=pickle.HIGHEST_PROTOCOL)
-                  for at in range(0, len(rows), CHUNK)]
+        chunks = [pack_rows(rows[at:at + CHUNK]) for at in range(0, len(rows), CHUNK)]
         self.after = spliced(before, change, items, self.data, raw_at, chunks)
         self.posts = Posts(self.after)
 
