@@ -229,6 +229,7 @@ class BuildSession:
         self.memo_path, self.read_path, self.snapshot_path = cache_paths(
             registry_path, out_dir, drafts)
         self.lock_plan: LockPlan | None = None
+        self.aside: Any = None  # jobs/aside.py, when a whole build keeps its state
 
     def forget(self) -> None:
         """Remove what this build's cache holds (it can't be trusted)."""
@@ -259,7 +260,16 @@ class BuildSession:
                 templates_key=templates_fingerprint(template_dirs), helper=helper)
             _fresh_templates(context.templates_key)
             use_texts(reading.store.get if reading.store is not None else None)
-            result = self._build(context, check, writers)
+            if writers is None and not check and not self.drafts:
+                from .aside import Aside
+
+                self.aside = Aside(reading, state_path, self.snapshot_path)
+            try:
+                result = self._build(context, check, writers)
+            except BaseException:
+                if self.aside is not None:
+                    self.aside.abandon()
+                raise
             result = replace(result, parsed=reading.parsed if reading.state else None)
         finally:
             use_texts(None)
@@ -277,6 +287,10 @@ class BuildSession:
         from .readstate import save_state
         from .snapshot import forget_snapshot, take_snapshot
 
+        if self.aside is not None and self.aside.started:  # made meanwhile
+            memo = context.memo
+            self.aside.finish(self.memo_path if memo is not None and memo.saved else None)
+            return
         if reading.state is not None:
             save_state(state_path, reading.state, reading.store, reading.previous)
         plan = self.lock_plan
@@ -295,6 +309,9 @@ class BuildSession:
         started = start_isolated(chosen, context)  # the digest works while the lock is read
         try:
             lock = self.lock_plan = _checked_lock(self.registry_path, context)
+            if self.aside is not None:
+                self.aside.start(context.now, context.templates_key, lock.data,
+                                 lock.result.added)
         except BaseException:
             for finish in started:  # wait for it: no process left behind
                 with contextlib.suppress(Exception):

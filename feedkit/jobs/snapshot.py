@@ -236,20 +236,36 @@ def take_snapshot(path: Path, reading: Any, now: datetime, templates: str,
     """Keep what a whole build that read the registry in pieces knew (`reading`, from
     jobs/reading.py, its read state saved), for the next build to patch; any doubt
     keeps none."""
+    keep_staged(path, stage_taken(path, reading, now, templates, lock_data, added),
+                stamp(memo))
+
+
+def keep_staged(path: Path, staged: tuple[str, Path | None] | None, memo: list[int]
+                ) -> None:
+    """Put the snapshot `stage_taken` staged in place, stamped with the memo's size
+    and time `memo`; None staged: none is kept."""
+    if staged is None:
+        forget_snapshot(path)
+    elif finish_snapshot(path, staged[1], memo):
+        remove_copies(path.parent, path.stem, staged[0])
+
+
+def stage_taken(path: Path, reading: Any, now: datetime, templates: str,
+                lock_data: bytes, added: tuple[Any, ...]) -> tuple[str, Path | None] | None:
+    """`take_snapshot`'s snapshot written but for its memo stamp (`keep_staged`): its
+    copy's file name and the staged file; None when none can be kept."""
     from .lockpatch import consistent
 
     state, plan, rows = reading.state, reading.plan, reading.rows
     if state is None or plan is None or rows is None or state.head is None:
-        forget_snapshot(path)
-        return
+        return None
     tz = state.head[4]
     # Times all in the site's zone compare by its wall clock, as a patch orders them;
     # the lock's new entries must sort the same by wall clock and by instant.
     if not all(raw[4].tzinfo is tz and raw[5].tzinfo is tz for _, _, raw in rows) or \
             not consistent([(post.published, post.id) for post in added]) or \
             not _plain_lines(lock_data):
-        forget_snapshot(path)
-        return
+        return None
     snapshot = Snapshot(state.code, templates, state.header, state.head, CopyRef("", ()),
                         state.store)
     _columns(snapshot, plan, rows, state.pieces)
@@ -258,22 +274,17 @@ def take_snapshot(path: Path, reading: Any, now: datetime, templates: str,
     snapshot.lock = [line for line in lock_data.decode("utf-8").split("\n")
                      if line and not line.startswith("#")]
     snapshot.lock_ids = [line.rsplit(" ", 1)[1] for line in snapshot.lock]
-    snapshot.memo = stamp(memo)
-    stem = path.stem
     try:
         if reading.data is not None:
-            snapshot.copy = write_copy(path.parent, stem, reading.data)
+            snapshot.copy = write_copy(path.parent, path.stem, reading.data)
         else:
-            copied = _copy_checked(path.parent, stem, Path(registry.path), plan, rows)
+            copied = _copy_checked(path.parent, path.stem, Path(registry.path), plan, rows)
             if copied is None:
-                forget_snapshot(path)
-                return
+                return None
             snapshot.copy = copied
     except OSError:
-        forget_snapshot(path)
-        return
-    if save_snapshot(path, snapshot):
-        remove_copies(path.parent, stem, snapshot.copy.name)
+        return None
+    return snapshot.copy.name, stage_snapshot(path, snapshot)
 
 
 def _columns(snapshot: Snapshot, plan: Any, rows: list[tuple[int, str, Any]],
