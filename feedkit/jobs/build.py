@@ -326,6 +326,8 @@ class BuildSession:
                                lock=None if drafts else _update(lock))
         with staged(out_dir, prune=prune) as outputs:
             run_writers(chosen, context, outputs, started)
+            if context.helper is not None:
+                context.helper.release()  # it has answered: it ends during the commit
             if not drafts:
                 lock.write()  # last: if it fails, out/ stays as it was
         if prune and context.memo is not None:
