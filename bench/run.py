@@ -135,8 +135,9 @@ def main() -> None:
     print(f"posts: {args.posts}, registry: {size / 1e6:.1f} MB, best of {rounds}, "
           f"load average {os.getloadavg()[0]:.2f} (2 cores are {os.cpu_count()})")
     print(f"PyYAML CSafeLoader load (floor):   {load_s:.2f} s (CPU {load_cpu:.2f} s)")
+    goal = 1.2 if args.posts >= 100_000 else 1.3
     print(f"feedkit build from nothing:        {full_s:.2f} s  ratio {full_s / load_s:.2f} "
-          f"(goal 1.3; CPU of all its processes {full_cpu:.2f} s = {full_cpu / load_cpu:.2f}x "
+          f"(goal {goal}; CPU of all its processes {full_cpu:.2f} s = {full_cpu / load_cpu:.2f}x "
           "the floor's)")
     print(f"peak RSS, build from nothing:      {full_peak / 1e6:.0f} MB = "
           f"{full_peak / size:.2f}x the file (goal 2.5)")
