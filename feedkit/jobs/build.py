@@ -29,10 +29,11 @@ from .cache import HELPER_FROM
 
 def default_writers() -> list[Writer]:
     """Every writer `feedkit build` runs, in order."""
-    # The digest writers go first, in their own process on a large build (Isolated);
-    # writers whose files are often kept are imported only when they write.
-    return [Isolated(memoized("digest"), memoized("web digests")), *feed_writers(),
-            memoized("feeds.html"), memoized("feed.xsl")]
+    # The digest writers and feeds.html go first, in their own process on a large
+    # build (Isolated: Jinja2 and Babel stay out of the build's process); writers
+    # whose files are often kept are imported only when they write.
+    return [Isolated(memoized("digest"), memoized("web digests"), memoized("feeds.html")),
+            *feed_writers(), memoized("feed.xsl")]
 
 
 def memoized(name: str) -> Any:
@@ -49,7 +50,8 @@ def memoized(name: str) -> Any:
                                         inputs.web_digests_key, inputs.web_digests_posts),
         "feeds.html": lambda: Memoized("feeds.html", Later("writers.discovery",
                                                            "DiscoveryWriter"),
-                                       inputs.discovery_key),
+                                       inputs.discovery_key, lambda context: (),
+                                       listing=True),
         "feed.xsl": lambda: Memoized("feed.xsl", Later("writers.feeds", "StylesheetWriter"),
                                      inputs.stylesheet_key),
     }

@@ -363,15 +363,14 @@ def _listing(context: Any, grouping: Any) -> Any:
     from datetime import UTC
 
     from ..writers.catalogue import Catalogue, site_spec, taxonomy_spec
+    from ..writers.context import with_catalogue
 
     site = context.registry.site
     never = datetime(1970, 1, 1, tzinfo=UTC)  # no post, no time: feeds.html reads neither
-    listed = replace(context)
-    listed.__dict__["catalogue"] = Catalogue(  # the cached_property, given
+    return with_catalogue(context, Catalogue(
         site_spec(site, (), grouping.pages, never),
         tuple(taxonomy_spec(site, kind, name, folder, (), never)
-              for kind, name, folder, _ in grouping.taxonomy), ())
-    return listed
+              for kind, name, folder, _ in grouping.taxonomy), ()))
 
 
 def _lock_text(header: str, lines: list[str]) -> bytes:

@@ -84,6 +84,16 @@ class Catalogue:
         return (self.site_feed, *self.taxonomy, *self.archive)
 
 
+def listing(catalogue: Catalogue) -> Catalogue:
+    """The catalogue's site, tag and author feeds without their posts: their names,
+    titles and files, what out/feeds.html shows (a small thing to send to a helper
+    process)."""
+    from dataclasses import replace
+
+    return Catalogue(replace(catalogue.site_feed, posts=()),
+                     tuple(replace(spec, posts=()) for spec in catalogue.taxonomy), ())
+
+
 def feed_paths(folder: str, formats: tuple[str, ...] = tuple(FORMATS)) -> tuple[str, ...]:
     """The paths under out/ of a feed in `folder` ("": out/ itself), in each format."""
     return tuple(f"{folder}/{FORMATS[fmt][0]}" if folder else FORMATS[fmt][0]

@@ -39,6 +39,16 @@ class BuildContext:
         return build_catalogue(self.registry, self.now)
 
 
+def with_catalogue(context: BuildContext, catalogue: Catalogue) -> BuildContext:
+    """`context` whose catalogue is `catalogue`, given rather than worked out from its
+    registry (a helper's context holds only the posts its writers read)."""
+    from dataclasses import replace
+
+    given = replace(context)
+    given.__dict__["catalogue"] = catalogue  # the cached_property's value
+    return given
+
+
 class Writer(Protocol):
     """A writer adds its files to the outputs."""
 

@@ -17,14 +17,17 @@ from .context import BuildContext, Outputs, Writer
 class Memoized:
     """A writer whose files are kept when its input key (`key(context)`) is the one
     the last build recorded for them, and `name` owns them; `needs(context)` gives
-    the posts it reads (it is then run with only those, in a helper process)."""
+    the posts it reads (it is then run with only those, in a helper process);
+    `listing`: it reads the catalogue's feeds, but not their posts."""
 
     def __init__(self, name: str, writer: Writer, key: Callable[[BuildContext], str],
-                 needs: Callable[[BuildContext], Sequence[Post]] | None = None) -> None:
+                 needs: Callable[[BuildContext], Sequence[Post]] | None = None,
+                 *, listing: bool = False) -> None:
         self.name = name
         self.writer = writer
         self.key = key
         self.needs = needs if needs is not None else (lambda context: context.registry.posts)
+        self.listing = listing
 
     def plan(self, context: BuildContext) -> tuple[str | None, list[tuple[str, str]] | None]:
         """(input key, the files kept) — None for the files when they must be made."""
@@ -124,15 +127,21 @@ class Isolated:
 def _reduced(context: BuildContext, writers: list[Any]
              ) -> tuple[BuildContext, dict[str, tuple[str, str]]]:
     """A context holding only the posts `writers` read (Memoized.needs), and their
-    texts: what a helper process needs to render them."""
+    texts: what a helper process needs to render them; the catalogue's feeds without
+    their posts when a writer reads them (Memoized.listing)."""
     from ..text.content import stored_texts
+    from .catalogue import listing
+    from .context import with_catalogue
 
     wanted = {id(post) for writer in writers for post in writer.needs(context)}
     registry = context.registry
     posts = tuple(post for post in registry.posts if id(post) in wanted)
     texts = {post.source: stored_texts(post) for post in posts if post.source}
-    return BuildContext(Registry(registry.path, registry.site, posts), context.now,
-                        context.template_dirs, templates_key=context.templates_key), texts
+    reduced = BuildContext(Registry(registry.path, registry.site, posts), context.now,
+                           context.template_dirs, templates_key=context.templates_key)
+    if any(writer.listing for writer in writers):
+        reduced = with_catalogue(reduced, listing(context.catalogue))
+    return reduced, texts
 
 
 def _render(numbers: list[int], writers: list[Writer], context: BuildContext,
