@@ -9,7 +9,7 @@ taken side by side hold better than seconds):
 - `feedkit build` from nothing (a fresh folder: no out/, no cache), as a process
   (start-up included), and its peak memory (the largest of its processes);
 - the edit loop, as processes: nothing changed, one post added at the top, the
-  newest post's body edited;
+  newest post's body edited (the build timed, not the edit of the file before it);
 - the machine's load average, and the CPU time the build's processes took.
 """
 
@@ -61,10 +61,13 @@ def best_cpu(action, rounds: int) -> float:
     return found
 
 
-def best(action, rounds: int) -> tuple[float, float]:
-    """(best wall seconds, CPU seconds of that round's child processes)."""
+def best(action, rounds: int, prepare=None) -> tuple[float, float]:
+    """(best wall seconds, CPU seconds of that round's child processes); `prepare`
+    runs before each round, untimed (the edit before a rebuild)."""
     found = (float("inf"), 0.0)
     for _ in range(rounds):
+        if prepare is not None:
+            prepare()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         action()
@@ -123,16 +126,18 @@ def main() -> None:
                 "--now", NOW]
         subprocess.run(edit, check=True, env=env)
         unchanged = best(lambda: subprocess.run(edit, check=True, env=env), rounds)
-        added = best(lambda: (add_post(registry), subprocess.run(edit, check=True, env=env)),
-                     rounds)
-        edited = best(lambda: (edit_post(registry), subprocess.run(edit, check=True,
-                                                                   env=env)), rounds)
+        def rebuild() -> None:
+            subprocess.run(edit, check=True, env=env)
+
+        added = best(rebuild, rounds, lambda: add_post(registry))
+        edited = best(rebuild, rounds, lambda: edit_post(registry))
         added_peak = (add_post(registry), peak_rss(edit))[1]
     print(f"posts: {args.posts}, registry: {size / 1e6:.1f} MB, best of {rounds}, "
           f"load average {os.getloadavg()[0]:.2f} (2 cores are {os.cpu_count()})")
     print(f"PyYAML CSafeLoader load (floor):   {load_s:.2f} s (CPU {load_cpu:.2f} s)")
+    goal = 1.2 if args.posts >= 100_000 else 1.3
     print(f"feedkit build from nothing:        {full_s:.2f} s  ratio {full_s / load_s:.2f} "
-          f"(goal 1.3; CPU of all its processes {full_cpu:.2f} s = {full_cpu / load_cpu:.2f}x "
+          f"(goal {goal}; CPU of all its processes {full_cpu:.2f} s = {full_cpu / load_cpu:.2f}x "
           "the floor's)")
     print(f"peak RSS, build from nothing:      {full_peak / 1e6:.0f} MB = "
           f"{full_peak / size:.2f}x the file (goal 2.5)")

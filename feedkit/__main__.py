@@ -1,8 +1,9 @@
 """The `feedkit` console script (and `python -m feedkit`).
 
 A plain `feedkit build` runs before the CLI framework is imported (an unchanged
-one is answered from the build cache; commands/fastpath.py); anything else runs
-the CLI (cli.py).
+one is answered from the build cache; commands/fastpath.py), and the process ends
+without the interpreter's teardown once it is done; anything else runs the CLI
+(cli.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ def main() -> None:
     from .commands.fastpath import cached_build
 
     if sys.argv[1:2] == ["build"] and cached_build(sys.argv[2:]):
-        sys.exit(0)
+        # Everything is written, closed and waited for: the interpreter's teardown
+        # (freeing a large build's objects one by one, some 40 ms) is skipped.
+        import os
+
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: what was printed is lost
+            os._exit(1)
+        os._exit(0)
     from .cli import main as cli_main
 
     cli_main()

@@ -9,6 +9,7 @@ changes whenever a package is installed, upgraded or removed.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -16,13 +17,28 @@ from typing import Any
 
 
 def hash_files(digest: Any, folder: Path, patterns: tuple[str, ...]) -> None:
-    """Feed each matching file's relative path, size and mtime into `digest`."""
-    for pattern in patterns:
-        for path in sorted(folder.rglob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0"
-                              f"{stat.st_mtime_ns}\0".encode())
+    """Feed each matching file's relative path, size and mtime into `digest` (files
+    under __pycache__ left out)."""
+    from fnmatch import fnmatch
+
+    found: list[tuple[str, int, int]] = []
+    stack = [(str(folder), "")]
+    while stack:
+        where, relative = stack.pop()
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            continue
+        for entry in entries:
+            name = f"{relative}{entry.name}"
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    stack.append((entry.path, f"{name}/"))
+            elif entry.is_file() and any(fnmatch(entry.name, p) for p in patterns):
+                stat = entry.stat()
+                found.append((name, stat.st_size, stat.st_mtime_ns))
+    for name, size, mtime in sorted(found):
+        digest.update(f"{name}\0{size}\0{mtime}\0".encode())
 
 
 @lru_cache(maxsize=1)

@@ -75,9 +75,12 @@ def example_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "posts.yaml"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless, shared by the tests of one session (see browser.py)."""
+    """Debian's Chromium, headless, shared by the tests of one module (see browser.py).
+    Not the session's: while Playwright's sync API is open, its event loop counts as
+    running in the test process, and a later test of the same worker that calls
+    asyncio.run (the send pool) would fail."""
     from browser import chromium
 
     with chromium() as launched:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedkit.errors import RegistryError
-from feedkit.jobs.cache import build_cached
+from feedkit.jobs.rebuild import build_cached
 
 NOW = datetime(2020, 3, 1, tzinfo=UTC)
 

@@ -65,13 +65,16 @@ def test_hostile_registry(name: str, data: bytes, expected: str, tmp_path: Path)
         return
     assert result.exit_code == 0, result.output
     # Nothing outside out/ but the registry's posts.lock, and the build cache, the
-    # memo of outputs, the read state with its texts and the snapshot with its copy
-    # of the registry, named by a hash (feedkit/jobs/cache.py, feedkit/writers/memo.py,
-    # feedkit/jobs/reading.py, feedkit/jobs/snapshot.py).
+    # memo of outputs, the read state with its texts, the snapshot with its copy of
+    # the registry and the templates' compiled code, named by a hash
+    # (feedkit/jobs/cache.py, feedkit/writers/memo.py, feedkit/jobs/reading.py,
+    # feedkit/jobs/snapshot.py, feedkit/text/templating.py).
     beside = (registry, registry.with_suffix(".lock"))
     cache = registry.parent / ".feedkit" / "cache"
     outside = [p for p in tmp_path.rglob("*") if p.is_file()
                and not p.resolve().is_relative_to(out.resolve()) and p not in beside
+               and not (p.parent == cache / "templates" and re.fullmatch(
+                   r"[0-9a-f]{16}-[0-9a-f]{40}\.cache", p.name))
                and not (p.parent == cache and re.fullmatch(
                    r"(build|pages)-[0-9a-f]{16}\.json|read-[0-9a-f]{16}(\.state|\.more|-[0-9a-f]{8}"
                    r"\.texts)|snap-[0-9a-f]{16}(\.pickle|-[0-9a-f]{8}\.bytes)", p.name))]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from feedkit.jobs.build import build
-from feedkit.jobs.cache import build_cached
+from feedkit.jobs.rebuild import build_cached
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 SITE = """\

@@ -9,7 +9,7 @@ lock are compared with a build of the same registry in a fresh folder.
 
 from __future__ import annotations
 
-import pickle
+import os
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -20,7 +20,8 @@ from test_incremental import NOW, SITE, edit, files, post
 
 from feedkit.errors import FeedkitError
 from feedkit.jobs.build import build
-from feedkit.jobs.cache import build_cached
+from feedkit.jobs.rebuild import build_cached
+from feedkit.jobs.snapshot import load_snapshot, save_snapshot
 
 PLAIN = SITE.replace("    web_digests: week\n", "")
 
@@ -80,7 +81,13 @@ def test_every_edit_is_patched_or_built_and_gives_what_a_build_from_nothing_give
          True),
         ("a title quoted over a list line", change(
             "title: Inlägg 6\n", 'title: "Inlägg 6\n  - title: inte ett inlägg"\n'), True),
-        ("a new tag", change(post(9), post(9, tags=("ny tagg",))), False),
+        ("a new tag (a feed more on feeds.html)", change(post(9), post(9, tags=("ny tagg",))),
+         True),
+        ("a new author", change("author: Bo Ek\n    tags: [ny tagg]",
+                                "author: Cecilia Ny\n    tags: [ny tagg]"), True),
+        ("the new tag and author gone (their feeds removed)",
+         change("author: Cecilia Ny\n    tags: [ny tagg]", "author: Bo Ek\n    tags: [bostad]"),
+         True),
         ("the next edit is patched again", change("title: Inlägg 3\n", "title: Tre\n"), True),
         ("line breaks YAML counts", change(
             "    body: |\n      Text för inlägg 2,",
@@ -155,17 +162,17 @@ def _copy(site: Path) -> Path:
 
 def _older(site: Path) -> None:
     path = _snapshot(site)
-    with path.open("rb") as handle:
-        version, snapshot = pickle.load(handle)
+    snapshot = load_snapshot(path)
+    assert snapshot is not None
     snapshot.code = "an older feedkit"
-    with path.open("wb") as handle:
-        pickle.dump((version, snapshot), handle)
+    assert save_snapshot(path, snapshot)
 
 
 @pytest.mark.parametrize(("damage", "patched"), [
     ("snapshot truncated", False), ("snapshot of an older feedkit", False),
     ("copy truncated", False), ("copy's bytes changed", True), ("copy gone", False),
-    ("posts.lock edited", False), ("out/ file edited", True), ("read state gone", False),
+    ("posts.lock edited", False), ("out/ file edited", True), ("read state gone", True),
+    ("text store damaged", False), ("memo of outputs touched", False),
 ])
 def test_a_damaged_or_older_cache_never_gives_a_wrong_file(tmp_path: Path, damage: str,
                                                           patched: bool) -> None:
@@ -187,6 +194,11 @@ def test_a_damaged_or_older_cache_never_gives_a_wrong_file(tmp_path: Path, damag
         "out/ file edited": lambda: (site / "out" / "tags" / "bostad" / "atom.xml"
                                      ).write_text("<feed/>", "utf-8"),
         "read state gone": lambda: [p.unlink() for p in cache.glob("read-*.state")],
+        "text store damaged": lambda: [p.write_bytes(p.read_bytes().replace(
+            b"Ett andra", b"Ett tredje")) for p in cache.glob("*.texts")],
+        # the snapshot holds the memo's size and time: another memo is not its own
+        "memo of outputs touched": lambda: [os.utime(p, ns=(1, 1))
+                                            for p in cache.glob("pages-*.json")],
     }
     damages[damage]()
     lock = (site / "posts.lock").read_bytes()

@@ -34,7 +34,7 @@ def build_command(
 ) -> None:
     """Build out/ from the registry: the feeds, the digest preview and the pages."""
     from ..clock import resolve_now
-    from ..jobs.cache import build_cached
+    from ..jobs.rebuild import build_cached
 
     require_registry(registry)
     moment = run(lambda: resolve_now(now), verbose)

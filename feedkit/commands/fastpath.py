@@ -10,7 +10,12 @@ which parses, builds and reports as always.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..jobs.cache import BuildSummary
 
 _VALUED = {"-r": "registry", "--registry": "registry", "-o": "out", "--out": "out",
            "--now": "now"}
@@ -31,6 +36,41 @@ def _parse(args: list[str]) -> dict[str, str | bool] | None:
     return found if all(found.get(k, "x") for k in ("registry", "out", "now")) else None
 
 
+def _build(registry: Path, out: Path, now: datetime, drafts: bool, key: str,
+           data: list[bytes]) -> BuildSummary | None:
+    """The build the cache didn't answer; None when it failed (FeedkitError). A large
+    one has the digest's helper forked first, if it isn't yet."""
+    from ..errors import FeedkitError
+    from ..jobs.rebuild import build_cached
+
+    if _large(registry):
+        _start_helper()
+    try:
+        return build_cached(registry, out, now=now, drafts=drafts, missed=key, data=data)
+    except FeedkitError:
+        return None
+    finally:
+        from ..writers.helper import stop_early
+
+        stop_early()  # no build took it
+
+
+def _start_helper() -> None:
+    from ..writers.helper import start_early
+
+    start_early()
+
+
+def _large(registry: Path) -> bool:
+    """Whether a build of `registry` starts a helper process (jobs/build.py)."""
+    from ..jobs.cache import HELPER_FROM
+
+    try:
+        return registry.stat().st_size >= HELPER_FROM
+    except OSError:
+        return False
+
+
 def cached_build(args: list[str]) -> bool:
     """True when `feedkit build ARGS` was done here (its lines already printed)."""
     options = _parse(args)
@@ -38,7 +78,7 @@ def cached_build(args: list[str]) -> bool:
         return False
     from ..clock import resolve_now
     from ..errors import FeedkitError
-    from ..jobs.cache import fingerprint, lookup
+    from ..jobs.cache import fingerprint_read, lookup, surely_changed
     from ..project import Project
 
     registry = Path(str(options.get("registry", "posts.yaml")))
@@ -46,19 +86,34 @@ def cached_build(args: list[str]) -> bool:
     drafts = bool(options.get("drafts"))
     try:
         now = resolve_now(str(options["now"]) if "now" in options else None)
-        key = fingerprint(registry, out, Project(registry).template_dirs(), drafts)
-    except (FeedkitError, OSError):
+    except FeedkitError:
         return False  # the full command reports it
-    done = lookup(registry, out, key, now, drafts)
-    if done is None:
-        if not registry.is_file():
-            return False  # the command says how to start a site
-        from ..jobs.cache import build_cached
+    from ..text.templating import keep_compiled
 
+    keep_compiled(Project(registry).cache_dir / "templates")  # the helper's too
+    early = _large(registry) and surely_changed(registry, out, drafts)
+    if early:  # a build will run: its helper imports its libraries beside the rest
+        _start_helper()
+    try:
         try:
-            done = build_cached(registry, out, now=now, drafts=drafts, missed=key)
-        except FeedkitError:
-            return False  # nothing was written: the command builds again and reports
+            key, read = fingerprint_read(registry, out, Project(registry).template_dirs(),
+                                         drafts)
+        except (FeedkitError, OSError):
+            return False  # the full command reports it
+        done = lookup(registry, out, key, now, drafts)
+        if done is None:
+            if not registry.is_file():
+                return False  # the command says how to start a site
+            data = [read]  # build_cached empties it: a whole build doesn't hold the bytes
+            del read
+            done = _build(registry, out, now, drafts, key, data)
+            if done is None:
+                return False  # nothing was written: the command builds again and reports
+    finally:
+        if early:
+            from ..writers.helper import stop_early
+
+            stop_early()  # no build took it
     if not options.get("quiet"):
         from .lines import file_lines
 

@@ -24,6 +24,7 @@ from ..project import Project
 from ..writers.catalogue import FeedFile, FeedSpec
 from ..writers.context import BuildContext, Outputs, Writer
 from ..writers.isolated import Isolated
+from .cache import HELPER_FROM
 
 
 def default_writers() -> list[Writer]:
@@ -228,6 +229,7 @@ class BuildSession:
         self.memo_path, self.read_path, self.snapshot_path = cache_paths(
             registry_path, out_dir, drafts)
         self.lock_plan: LockPlan | None = None
+        self.aside: Any = None  # jobs/aside.py, when a whole build keeps its state
 
     def forget(self) -> None:
         """Remove what this build's cache holds (it can't be trusted)."""
@@ -258,7 +260,16 @@ class BuildSession:
                 templates_key=templates_fingerprint(template_dirs), helper=helper)
             _fresh_templates(context.templates_key)
             use_texts(reading.store.get if reading.store is not None else None)
-            result = self._build(context, check, writers)
+            if writers is None and not check and not self.drafts:
+                from .aside import Aside
+
+                self.aside = Aside(reading, state_path, self.snapshot_path)
+            try:
+                result = self._build(context, check, writers)
+            except BaseException:
+                if self.aside is not None:
+                    self.aside.abandon()
+                raise
             result = replace(result, parsed=reading.parsed if reading.state else None)
         finally:
             use_texts(None)
@@ -276,6 +287,10 @@ class BuildSession:
         from .readstate import save_state
         from .snapshot import forget_snapshot, take_snapshot
 
+        if self.aside is not None and self.aside.started:  # made meanwhile
+            memo = context.memo
+            self.aside.finish(self.memo_path if memo is not None and memo.saved else None)
+            return
         if reading.state is not None:
             save_state(state_path, reading.state, reading.store, reading.previous)
         plan = self.lock_plan
@@ -294,6 +309,9 @@ class BuildSession:
         started = start_isolated(chosen, context)  # the digest works while the lock is read
         try:
             lock = self.lock_plan = _checked_lock(self.registry_path, context)
+            if self.aside is not None:
+                self.aside.start(context.now, context.templates_key, lock.data,
+                                 lock.result.added)
         except BaseException:
             for finish in started:  # wait for it: no process left behind
                 with contextlib.suppress(Exception):
@@ -308,6 +326,8 @@ class BuildSession:
                                lock=None if drafts else _update(lock))
         with staged(out_dir, prune=prune) as outputs:
             run_writers(chosen, context, outputs, started)
+            if context.helper is not None:
+                context.helper.release()  # it has answered: it ends during the commit
             if not drafts:
                 lock.write()  # last: if it fails, out/ stays as it was
         if prune and context.memo is not None:
@@ -329,11 +349,6 @@ def cache_paths(registry: Path, out_dir: Path, drafts: bool) -> tuple[Path, Path
             cache_dir / f"snap-{name}.pickle")
 
 
-# From this size on (about 400 posts) a build starts a helper process for the
-# digest writers (writers/helper.py) as it starts.
-HELPER_FROM = 1 << 20
-
-
 def _large(registry: Path) -> bool:
     try:
         return registry.stat().st_size >= HELPER_FROM
@@ -342,9 +357,10 @@ def _large(registry: Path) -> bool:
 
 
 def _helper() -> Any:
-    from ..writers.helper import Helper
+    """The helper process `feedkit build` forked as it started, or a new one."""
+    from ..writers.helper import Helper, take
 
-    return Helper()
+    return take() or Helper()
 
 
 _seen_templates: list[str] = []

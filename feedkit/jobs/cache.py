@@ -22,10 +22,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..errors import FeedkitError
 from ..journal import JOURNAL
 from ..project import Project
 
 CACHE_VERSION = 1
+# From this size on (about 400 posts) a build starts a helper process for the
+# digest writers (writers/helper.py) as it starts.
+HELPER_FROM = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -45,16 +49,26 @@ def fingerprint(registry: Path, out: Path, template_dirs: tuple[Path, ...],
                 drafts: bool) -> str:
     """SHA-256 of the registry's bytes, the templates, feedkit's code and libraries
     (feedkit.fingerprint) and the options."""
+    return fingerprint_read(registry, out, template_dirs, drafts)[0]
+
+
+def fingerprint_read(registry: Path, out: Path, template_dirs: tuple[Path, ...],
+                     drafts: bool) -> tuple[str, bytes]:
+    """`fingerprint`, and the registry's bytes it hashed (a build that follows reads
+    these, not the file again)."""
     from ..fingerprint import code_fingerprint
+    from ..inputs import REGISTRY_LIMIT, read_input
     from ..text.templating import templates_fingerprint
 
     digest = hashlib.sha256(f"{CACHE_VERSION}\0{code_fingerprint()}\0{out.resolve()}\0"
                             f"{drafts}\0".encode())
-    with registry.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        data = read_input(registry, "registry", REGISTRY_LIMIT)
+    except FeedkitError as exc:
+        raise OSError(str(exc)) from None
+    digest.update(data)
     digest.update(templates_fingerprint(template_dirs).encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), data
 
 
 def _entry(registry: Path, out: Path, drafts: bool) -> Path:
@@ -69,6 +83,25 @@ def _lock_stamp(registry: Path) -> list[int] | None:
     except OSError:
         return None
     return [stat.st_size, stat.st_mtime_ns]
+
+
+def _registry_stamp(registry: Path) -> list[int] | None:
+    try:
+        stat = registry.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def surely_changed(registry: Path, out: Path, drafts: bool) -> bool:
+    """Whether the registry's size or time differs from the last build's (a build
+    will run), before its bytes are hashed: `feedkit build` then starts its helper
+    process at once (a hint only: the fingerprint still decides)."""
+    try:
+        entry = json.loads(_entry(registry, out, drafts).read_text("utf-8"))
+    except (OSError, ValueError):
+        return True
+    return not isinstance(entry, dict) or entry.get("registry") != _registry_stamp(registry)
 
 
 def _stamps(out: Path, paths: tuple[str, ...]) -> dict[str, list[int]] | None:
@@ -114,7 +147,7 @@ def store(registry: Path, out: Path, key: str, span: tuple[datetime | None, date
     since, until = span
     entry = {"key": key, "since": since.isoformat() if since else None,
              "until": until.isoformat() if until else None, "files": stamps,
-             "lock": _lock_stamp(registry)}
+             "lock": _lock_stamp(registry), "registry": _registry_stamp(registry)}
     target = _entry(registry, out, drafts)
     with contextlib.suppress(OSError):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -149,54 +182,3 @@ def span_of(site: Any, times: list[datetime], now: datetime
         since = max(since, start) if since else start
         until = min(until, end) if until else end
     return since, until
-
-
-def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
-                 now: datetime | None = None, drafts: bool = False,
-                 use_cache: bool = True, missed: str | None = None) -> BuildSummary:
-    """`build`, unless the cache shows that out/ already holds what it would write;
-    the cache is refreshed either way (`use_cache=False` only skips the lookup).
-    `missed`: the fingerprint, whose lookup the caller already made and missed."""
-    from ..clock import resolve_now
-
-    moment = resolve_now(now)
-    key: str | None = missed
-    if missed is not None:
-        use_cache = False
-    else:
-        try:
-            key = fingerprint(registry, out, Project(registry).template_dirs(templates),
-                              drafts)
-        except OSError:
-            key = None  # the build says what is wrong
-    if use_cache and key is not None and (
-            hit := lookup(registry, out, key, moment, drafts)) is not None:
-        return hit
-    patched = None if drafts else _patched(registry, out, templates, moment)
-    if patched is not None:
-        result, span = patched
-    else:
-        from .build import build  # only now: a cache hit loads none of the pipeline
-
-        result = build(registry, out, templates=templates, now=moment, drafts=drafts)
-        span = valid_span(result.registry, moment)
-    if key is not None:
-        store(registry, out, key, span, result.paths, drafts)
-    return BuildSummary(result.paths, tuple(result.changed), removed=tuple(result.removed),
-                        notes=tuple(result.lock_lines()), patched=patched is not None)
-
-
-def _patched(registry: Path, out: Path, templates: Path | None, now: datetime) -> Any:
-    """The build patched from the last one (jobs/patchbuild.py), or None: then the
-    whole build runs. A patch that fails for any reason but a problem to report
-    (FeedkitError: the whole build would say the same) leaves out/ as it was and
-    gives None too."""
-    from ..errors import FeedkitError
-    from .patchbuild import patch_build
-
-    try:
-        return patch_build(registry, out, templates, now)
-    except FeedkitError:
-        raise
-    except Exception:  # any doubt builds as always
-        return None

@@ -31,10 +31,11 @@ class Placed:
 
 @dataclass(frozen=True)
 class PatchedLock:
-    """The lock's entry lines after the patch, the number of ids added and those now
-    recorded as removed."""
+    """The lock's entry lines after the patch and their ids, the number of ids added
+    and those now recorded as removed."""
 
     lines: list[str]
+    ids: list[str]
     added: int
     removed: tuple[str, ...]
 
@@ -57,13 +58,13 @@ def consistent(times: list[tuple[datetime, str]]) -> bool:
     return by_wall == by_instant
 
 
-def patch_lock(lines: list[str], posts: list[Placed], touched: list[Placed],
-               gone: set[str], now: datetime) -> PatchedLock | None:
-    """The lock after a patch: `lines` as the last build wrote them, `posts` the
-    registry's now (newest first), `touched` those whose lines changed, `gone` the
-    ids no longer in the registry. None when a post would change or reuse an id."""
-    index = {line.rsplit(" ", 1)[1]: i for i, line in enumerate(lines)}
-    newcomers = [post for post in posts if post.id not in index]
+def patch_lock(lines: list[str], ids: list[str], index: dict[str, int],
+               newcomers: list[Placed], touched: list[Placed], gone: set[str],
+               now: datetime) -> PatchedLock | None:
+    """The lock after a patch: `lines` as the last build wrote them (`ids` theirs,
+    `index` each id's line), `newcomers` the registry's posts (newest first) whose id
+    the lock doesn't know, `touched` those whose lines changed, `gone` the ids no
+    longer in the registry. None when a post would change or reuse an id."""
     by_slug = {post.slug: post for post in newcomers}
     by_time = {post.published: post for post in newcomers}
     lines = list(lines)
@@ -88,7 +89,9 @@ def patch_lock(lines: list[str], posts: list[Placed], touched: list[Placed],
     added = [post for post in newcomers if post.published <= now]
     if not consistent([(post.published, post.id) for post in added]):
         return None
+    ids = list(ids)
     for post in sorted(added, key=lambda p: (p.published, p.id), reverse=True):
-        entry = LockEntry(post.published, PUBLISHED, post.slug, post.id)
-        lines.insert(bisect_right(lines, (post.published, post.id), key=_key), entry.text())
-    return PatchedLock(lines, len(added), tuple(removed))
+        at = bisect_right(lines, (post.published, post.id), key=_key)
+        lines.insert(at, LockEntry(post.published, PUBLISHED, post.slug, post.id).text())
+        ids.insert(at, post.id)
+    return PatchedLock(lines, ids, len(added), tuple(removed))

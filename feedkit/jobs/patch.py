@@ -7,26 +7,24 @@ with its copy from both ends (a memcmp, not a hash per post): the items wholly i
 the unchanged start and end are the ones the snapshot knows, the stretch between
 is cut into items and parsed (jobs/reading.py's rule: a run parsed on its own
 gives what the whole file gives, or an error). The posts are then put in order
-and in their feeds again from a few fields each (no Post made for them), and
-every output's shape is compared with the snapshot's: an output whose shape is
-the same is kept as it is in out/ (the memo checks out/ still holds it), the
-others are rendered from the posts they show, made from the read state. posts.lock
-is patched (jobs/lockpatch.py). Whatever the patch can't vouch for gives None,
-and the caller builds as always: another header or options, other templates or
-feedkit, a run that doesn't parse on its own, a problem or a lock violation to
-report, web digests of a complete period changed, a file of out/ not as left.
+and in their feeds again from a few numbers and strings each (no Post made for
+them), and every output's shape is compared with the snapshot's
+(jobs/patchbuild.py). Whatever the patch can't vouch for gives None, and the
+caller builds as always.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..model import Person, Post, Registry
-from .readstate import Raw, ReadState
-from .snapshot import Snapshot, Stub
+from ..model import Person, Post
+from .snapshot import CHUNK, Snapshot, Stub, unpack_rows, wall
+
+_MAX_WALL = wall(datetime(9999, 12, 31, 23, 59, 59))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -67,21 +65,21 @@ def find_change(data: bytes, snapshot: Snapshot, copy: Any) -> Change | None:
 
 @dataclass
 class Items:
-    """The new items of a change: the snapshot's columns for them, and their fields."""
+    """The items cut from a change's stretch: where each starts, its line, source and
+    post as parsed (its body too: its texts may be new)."""
 
     starts: list[int]
     lines: list[int]
     sources: list[str]
-    raws: list[Raw]
-    posts: list[Post]  # as parsed, bodies included (their texts may be new)
+    posts: list[Post]
 
 
 def read_change(data: bytes, snapshot: Snapshot, change: Change, path: str) -> Items | None:
     """Cut and parse the changed stretch; None when it can't be read on its own."""
     from ..load.pieces import Layout, NotInPieces, cut, parse_run
-    from .reading import raw_of, source_hash
+    from .reading import source_hash
 
-    items = Items([], [], [], [], [])
+    items = Items([], [], [], [])
     if change.start == change.end:
         return items
     head, _, column, site, tz = snapshot.head
@@ -103,38 +101,58 @@ def read_change(data: bytes, snapshot: Snapshot, change: Change, path: str) -> I
             items.starts.append(start)
             items.lines.append(lines[item.first])
             items.sources.append(digest.hexdigest()[:32])
-            items.raws.append(raw_of(post))
             items.posts.append(post)
     except NotInPieces:
         return None
     return items
 
 
-def spliced(snapshot: Snapshot, change: Change, items: Items, data: bytes) -> Snapshot:
-    """The snapshot's columns with the change's items in place of the old ones."""
+def spliced(snapshot: Snapshot, change: Change, items: Items, data: bytes,
+            raw_at: list[int], chunks: list[bytes]) -> Snapshot:
+    """The snapshot's columns with the change's items in place of the old ones;
+    `raw_at` says where each new item's fields are, `chunks` are the new chunks."""
+    from array import array
+
     first, after = change.first, change.after
     moved_lines = 0
     if after < len(snapshot.starts):
         end_line = snapshot.lines[first] + data.count(b"\n", change.start, change.end)
         moved_lines = end_line - snapshot.lines[after]
 
-    def put(old: list[Any], new: list[Any]) -> list[Any]:
+    def put(old: Any, new: Any) -> Any:
         return old[:first] + new + old[after:]
 
-    raws = items.raws
+    posts = items.posts
     return replace(
         snapshot,
-        starts=snapshot.starts[:first] + items.starts + [
-            start + change.delta for start in snapshot.starts[after:]],
-        lines=snapshot.lines[:first] + items.lines + [
-            line + moved_lines for line in snapshot.lines[after:]],
+        starts=snapshot.starts[:first] + array("q", items.starts) + array("q", [
+            start + change.delta for start in snapshot.starts[after:]]),
+        lines=snapshot.lines[:first] + array("q", items.lines) + array("q", [
+            line + moved_lines for line in snapshot.lines[after:]]),
         sources=put(snapshot.sources, items.sources),
-        published=put(snapshot.published, [raw[4] for raw in raws]),
-        slugs=put(snapshot.slugs, [raw[1] for raw in raws]),
-        ids=put(snapshot.ids, [raw[3] for raw in raws]),
-        tags=put(snapshot.tags, [raw[8] for raw in raws]),
-        authors=put(snapshot.authors, [raw[6][0] for raw in raws]),
-        drafts=put(snapshot.drafts, [raw[10] for raw in raws]))
+        walls=put(snapshot.walls, array("q", [wall(post.published) for post in posts])),
+        instants=put(snapshot.instants, array("q", [int(post.published.timestamp())
+                                                    for post in posts])),
+        slugs=put(snapshot.slugs, [post.slug for post in posts]),
+        ids=put(snapshot.ids, [post.id for post in posts]),
+        tags=put(snapshot.tags, [post.tags for post in posts]),
+        authors=put(snapshot.authors, [post.author.name for post in posts]),
+        drafts=put(snapshot.drafts, bytes(post.draft for post in posts)),
+        raw_at=put(snapshot.raw_at, array("q", raw_at)),
+        raws=snapshot.raws + chunks)
+
+
+def _keys(walls: list[int]) -> list[int]:
+    """Sort keys of wall-clock seconds: the time, then the file's order backwards
+    (time_order's pairs, as one number each)."""
+    return [moment * 4_294_967_296 - index for index, moment in enumerate(walls)]
+
+
+def _add_seconds(moment: int, seconds: int) -> int:
+    """`time_order`'s step on wall-clock seconds: what adding to a datetime does."""
+    if moment + seconds > _MAX_WALL:
+        raise OverflowError
+    return moment + seconds
 
 
 @dataclass
@@ -142,22 +160,65 @@ class Ordered:
     """The registry's posts as stubs, newest first, and how their times were spread."""
 
     stubs: list[Stub]
-    shifted: list[datetime]  # each item's time once spread
     ranks: dict[int, int]  # item -> seconds added
 
 
-def order(snapshot: Snapshot) -> Ordered | None:
-    """The posts in order (load/posts.py's rule), drafts left out; None when two
-    share a slug or an id (the whole build reports it)."""
+class Posts:
+    """Posts made on demand from the snapshot's chunks of fields."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.made: dict[int, Post] = {}
+        self.locations: dict[str, Any] = {}  # source -> where its texts are
+        self._chunks: dict[int, list[Any]] = {}
+        self._authors: dict[tuple[str, ...], Any] = {}
+
+    def fields(self, i: int) -> tuple[Any, Any]:
+        """Item i's fields (jobs/reading.py's raw) and its texts' location."""
+        chunk, place = divmod(self.snapshot.raw_at[i], CHUNK)
+        found = self._chunks.get(chunk)
+        if found is None:
+            found = self._chunks[chunk] = unpack_rows(self.snapshot.raws[chunk])
+        return found[place]
+
+    def published(self, i: int, rank: int) -> datetime:
+        """Item i's time, spread by `rank` seconds."""
+        raw = self.fields(i)[0]
+        return raw[4] + timedelta(seconds=rank) if rank else raw[4]  # type: ignore[no-any-return]
+
+    def of(self, stub: Stub, ranks: dict[int, int]) -> Post:
+        from .reading import post_of
+
+        i = stub.index
+        post = self.made.get(i)
+        if post is not None:
+            return post
+        raw, location = self.fields(i)
+        post = post_of(raw, self.snapshot.lines[i], stub.source, self._authors)
+        rank = ranks.get(i)
+        if rank:
+            shifted = self.published(i, rank)
+            explicit = post.updated != post.published
+            post = replace(post, published=shifted,
+                           updated=post.updated if explicit else shifted)
+        self.locations[self.snapshot.sources[i]] = location
+        self.made[i] = post
+        return post
+
+
+def order(snapshot: Snapshot, posts: Posts) -> Ordered | None:
+    """The posts in order (load/posts.py's rule, on wall-clock seconds), drafts left
+    out; None when two share a slug or an id (the whole build reports it)."""
     from ..load.posts import time_order
 
     count = len(snapshot.sources)
     if len(set(snapshot.slugs)) < count or len(set(snapshot.ids)) < count:
         return None
-    in_order, shifted, ranks = time_order(snapshot.published)
+    in_order, shifted, ranks = time_order(list(snapshot.walls), _add_seconds, _keys)
     people: dict[str, Person] = {}
-    sources, tags, authors, drafts = (snapshot.sources, snapshot.tags, snapshot.authors,
-                                      snapshot.drafts)
+    sources, tags, authors, drafts, instants = (
+        snapshot.sources, snapshot.tags, snapshot.authors, snapshot.drafts,
+        snapshot.instants)
     stubs = []
     for i in in_order:
         if drafts[i]:
@@ -166,71 +227,39 @@ def order(snapshot: Snapshot) -> Ordered | None:
         person = people.get(name)
         if person is None:
             person = people[name] = Person(name)
-        source = f"{sources[i]}+{ranks[i]}" if i in ranks else sources[i]
-        stubs.append(Stub(source, shifted[i], tags[i], person, i))
-    return Ordered(stubs, shifted, ranks)
+        rank = ranks.get(i)
+        if rank:
+            moment = posts.published(i, rank)
+            stubs.append(Stub(f"{sources[i]}+{rank}", shifted[i], int(moment.timestamp()),
+                              tags[i], person, i))
+        else:
+            stubs.append(Stub(sources[i], shifted[i], instants[i], tags[i], person, i))
+    return Ordered(stubs, ranks)
 
 
-class Posts:
-    """Posts made on demand from the read state (and the change's new fields)."""
-
-    def __init__(self, snapshot: Snapshot, ordered: Ordered, state: ReadState,
-                 new: dict[str, Raw]) -> None:
-        self.snapshot = snapshot
-        self.ordered = ordered
-        self.state = state
-        self.new = new
-        self.made: dict[int, Post] = {}
-        self.authors: dict[tuple[str, ...], Any] = {}
-
-    def of(self, stub: Stub) -> Post:
-        from .reading import post_of
-
-        i = stub.index
-        post = self.made.get(i)
-        if post is not None:
-            return post
-        source = self.snapshot.sources[i]
-        raw = self.new.get(source) or self.state.pieces[source][0]
-        post = post_of(raw, self.snapshot.lines[i], stub.source, self.authors)
-        if i in self.ordered.ranks:
-            shifted = self.ordered.shifted[i]
-            explicit = post.updated != post.published
-            post = replace(post, published=shifted,
-                           updated=post.updated if explicit else shifted)
-        self.made[i] = post
-        return post
-
-    def all(self, stubs: Any) -> tuple[Post, ...]:
-        return tuple(self.of(stub) for stub in stubs)
-
-    def registry(self, path: str) -> Registry:
-        """A registry of the posts made so far, in order: what the digest writers read
-        (the newest posts it needs are the whole registry's newest, made first)."""
-        made = self.made
-        posts = tuple(made[stub.index] for stub in self.ordered.stubs if stub.index in made)
-        return Registry(path, self.snapshot.head[3], posts)
-
-
-def placed_of(snapshot: Snapshot, ordered: Ordered, indexes: Any) -> list[Any]:
-    """What the lock reads of these items' posts."""
-    from .lockpatch import Placed
-
-    return [Placed(snapshot.slugs[i], snapshot.ids[i], ordered.shifted[i]) for i in indexes]
+def visible_at(stubs: list[Stub], now: datetime) -> list[Stub]:
+    """The stubs published by `now` (Registry.visible's rule, on instants)."""
+    limit = (now - _EPOCH) // timedelta(microseconds=1)
+    return [stub for stub in stubs if stub.instant * 1_000_000 <= limit]
 
 
 def lock_changes(before: Snapshot, after: Snapshot, change: Change, ordered: Ordered,
-                 now: datetime) -> Any:
+                 posts: Posts, now: datetime) -> Any:
     """posts.lock's lines patched for the change (jobs/lockpatch.py), or None."""
-    from .lockpatch import patch_lock
+    from .lockpatch import Placed, patch_lock
 
-    known = {line.rsplit(" ", 1)[1] for line in before.lock}
-    newcomers = placed_of(after, ordered, (stub.index for stub in ordered.stubs
-                                           if after.ids[stub.index] not in known))
-    count = change.after - change.first
-    new_items = range(change.first, len(after.sources) - len(before.sources) + change.after)
-    touched = placed_of(after, ordered, (i for i in new_items if not after.drafts[i]))
-    present = {after.ids[stub.index] for stub in ordered.stubs}
-    gone = {before.ids[i] for i in range(change.first, change.first + count)
+    ranks = ordered.ranks
+
+    def placed(i: int) -> Placed:
+        return Placed(after.slugs[i], after.ids[i], posts.published(i, ranks.get(i, 0)))
+
+    index = {entry_id: k for k, entry_id in enumerate(before.lock_ids)}
+    ids = after.ids
+    newcomers = [placed(stub.index) for stub in ordered.stubs if ids[stub.index] not in index]
+    new_count = len(after.sources) - len(before.sources) + change.after - change.first
+    touched = [placed(i) for i in range(change.first, change.first + new_count)
+               if not after.drafts[i]]
+    present = {ids[stub.index] for stub in ordered.stubs}
+    gone = {before.ids[i] for i in range(change.first, change.after)
             if not before.drafts[i]} - present
-    return patch_lock(before.lock, newcomers, touched, gone, now)
+    return patch_lock(before.lock, before.lock_ids, index, newcomers, touched, gone, now)

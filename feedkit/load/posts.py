@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
@@ -27,6 +29,7 @@ IMAGE_FIELDS = ("url", "alt", "width", "height")
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 MAX_TAGS = 50
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+T = TypeVar("T", bound=Any)
 
 
 def read_posts(
@@ -228,29 +231,41 @@ def _order(posts: list[Post]) -> tuple[Post, ...]:
     return tuple(result[i] for i in order)
 
 
-def time_order(times: list[datetime]) -> tuple[list[int], list[datetime], dict[int, int]]:
+def _later(moment: datetime, seconds: int) -> datetime:
+    return moment + timedelta(seconds=seconds)
+
+
+def time_order(times: list[T], add: Callable[[T, int], T] = _later,  # type: ignore[assignment]
+               key: Callable[[list[T]], list[Any]] | None = None,
+               ) -> tuple[list[int], list[T], dict[int, int]]:
     """The order, newest first, of posts published at `times` (in the file's order),
     their times once spread, and the seconds added to each spread one (`_order`).
+    `times` are datetimes of one zone, or what stands for them (a build's patch uses
+    wall-clock seconds, `add` adding seconds to one, OverflowError past the year 9999,
+    and `key`, the sort keys of such times: quicker than pairs).
 
     Among equal times the post listed first is the newest: it gets the most seconds
     added, the last listed keeps its time.
     """
-    groups: dict[datetime, list[int]] = {}
-    for index, when in enumerate(times):
-        groups.setdefault(when, []).append(index)
     shifted = list(times)
     ranks: dict[int, int] = {}
-    if len(groups) < len(times):
+    if len(set(times)) < len(times):
+        groups: dict[T, list[int]] = {}
+        for index, when in enumerate(times):
+            groups.setdefault(when, []).append(index)
         for indexes in groups.values():
             for rank, index in enumerate(reversed(indexes)):
                 if rank == 0:
                     continue
                 try:
-                    shifted[index] = times[index] + timedelta(seconds=rank)
+                    shifted[index] = add(times[index], rank)
                 except OverflowError:  # more than a day of posts at the very end of time
                     continue
                 ranks[index] = rank
-    order = sorted(range(len(times)), key=lambda i: (shifted[i], -i), reverse=True)
+    if key is None:
+        order = sorted(range(len(times)), key=lambda i: (shifted[i], -i), reverse=True)
+    else:
+        order = sorted(range(len(times)), key=key(shifted).__getitem__, reverse=True)
     return order, shifted, ranks
 
 

@@ -128,7 +128,7 @@ def _build_missing_out(config: ServeConfig) -> int | None:
     it shows has the feeds; the number of files written, or None when out/ exists."""
     if config.out.is_dir():
         return None
-    from ..jobs.cache import build_cached
+    from ..jobs.rebuild import build_cached
 
     return len(build_cached(config.registry, config.out, templates=config.templates).changed)
 

@@ -48,7 +48,7 @@ def rebuild(registry: Path, out: Path, templates: Path | None,
     A registry with problems is said, and out/ stays as it was. `done` starts what
     is said of a build that went through."""
     from ..errors import FeedkitError
-    from ..jobs.cache import build_cached
+    from ..jobs.rebuild import build_cached
 
     try:
         built = build_cached(registry, out, templates=templates)

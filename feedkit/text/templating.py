@@ -40,6 +40,46 @@ def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt.j2")
 
 
+_compiled_in: list[tuple[Path, str]] = []  # the folder, and feedkit's code fingerprint
+
+
+def keep_compiled(folder: Path | None) -> None:
+    """Keep the templates' compiled code in `folder` (a build's .feedkit/cache/), so
+    that the next process renders them without compiling (Jinja2's bytecode cache,
+    checked against each template's source); None: compile in memory only."""
+    from ..fingerprint import code_fingerprint
+
+    chosen = [(folder, code_fingerprint()[:16])] if folder is not None else []
+    if chosen != _compiled_in:
+        _compiled_in[:] = chosen
+        environment.cache_clear()
+
+
+def _bytecode_cache() -> Any:
+    """Jinja2's bytecode cache in the folder `keep_compiled` named, or None. A folder
+    that can't be written or read only costs the compiling."""
+    if not _compiled_in:
+        return None
+    import contextlib
+
+    from jinja2 import FileSystemBytecodeCache
+
+    class Quiet(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError, ValueError, EOFError):
+                super().load_bytecode(bucket)
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError):
+                Path(self.directory).mkdir(parents=True, exist_ok=True)
+                super().dump_bytecode(bucket)
+
+    # Jinja2 checks its own version and each template's source, not the options
+    # feedkit compiles with: the files are feedkit's code's own.
+    folder, code = _compiled_in[0]
+    return Quiet(str(folder), f"{code}-%s.cache")
+
+
 @lru_cache(maxsize=16)
 def environment(template_dirs: tuple[Path, ...], language: str) -> Any:
     """An Environment for one language whose loader tries `template_dirs` in order."""
@@ -54,6 +94,7 @@ def environment(template_dirs: tuple[Path, ...], language: str) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     # Added by the i18n extension, which the stubs of Environment don't know.
     env.install_gettext_translations(  # type: ignore[attr-defined]

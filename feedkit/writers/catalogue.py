@@ -108,16 +108,13 @@ class Listed(Protocol):
     stand-in for one: jobs/snapshot.py)."""
 
     @property
-    def published(self) -> datetime: ...
-
-    @property
     def tags(self) -> tuple[str, ...]: ...
 
     @property
     def author(self) -> Person: ...
 
 
-def quiet_since(site: Site, posts: Sequence[Listed]) -> datetime:
+def quiet_since(site: Site, posts: Sequence[Post]) -> datetime:
     """`updated` of a feed without entries: the oldest post's time (it stays put as
     posts are added), or the Unix epoch when nothing is published at all."""
     if posts:

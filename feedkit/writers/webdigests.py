@@ -8,9 +8,9 @@ site's unsubscribe page without a token: nothing personal is in out/.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 
 from ..model import Post, Site
@@ -36,14 +36,15 @@ def complete_periods(context: BuildContext, kind: str) -> list[tuple[Window, lis
                       context.now, kind)
 
 
-def periods_of(site: Site, visible: Sequence[P], now: datetime, kind: str
-               ) -> list[tuple[Window, list[P]]]:
+def periods_of(site: Site, visible: Sequence[P], now: datetime, kind: str,
+               day: Callable[[P], date] | None = None) -> list[tuple[Window, list[P]]]:
     """`complete_periods` of the posts `visible` at `now` (Posts, or a build's lighter
-    stand-ins for them)."""
+    stand-ins for them, whose local `day` is given)."""
     today = now.astimezone(site.tz).date()
     windows: dict[Window, list[P]] = {}
     for post in visible:
-        window = window_for_period(kind, local_day(post, site))  # type: ignore[arg-type]
+        window = window_for_period(kind, day(post) if day is not None else
+                                   local_day(post, site))  # type: ignore[arg-type]
         if window.end < today:
             windows.setdefault(window, []).append(post)
     return sorted(windows.items(), key=lambda item: item[0].start, reverse=True)
