@@ -2,6 +2,9 @@
 
 Only commands about "now" (which posts are published yet, which periods are
 complete) call `resolve_now`; nothing else reads the clock for its outputs.
+What the state records (a consent, a suppression, a run, a sent message) is
+stamped with when it happened, by `recorded_at`: the wall clock, never --now,
+and never written to out/.
 """
 
 from __future__ import annotations
@@ -52,3 +55,11 @@ def resolve_now(explicit: datetime | str | None = None,
             raise UsageError(EPOCH_ENV, f"{epoch} seconds since 1970 is past the year "
                                         "9999") from None
     return datetime.now(UTC)
+
+
+def recorded_at(timespec: str = "seconds") -> str:
+    """When an event the state records happens (UTC, ISO 8601): the wall clock, on purpose.
+
+    A consent or a suppression is dated by when it happened, not by the
+    --now a command was given to decide what is due."""
+    return datetime.now(UTC).isoformat(timespec=timespec)

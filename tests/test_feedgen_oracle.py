@@ -26,7 +26,7 @@ from feedkit import __version__
 from feedkit.model import Author, Options, Post, Publisher, Registry, Site
 from feedkit.text.content import post_texts
 from feedkit.urls import to_uri
-from feedkit.writers.atom import ATOM_NS, FH_NS, GENERATOR_URI
+from feedkit.writers.atom import ATOM_NS, FH_NS
 from feedkit.writers.catalogue import FeedSpec, build_catalogue
 from feedkit.writers.entries import render_atom, render_rss
 from feedkit.writers.rss import DC_NS, DOCS, html_text
@@ -101,8 +101,7 @@ def atom_by_feedgen(spec: FeedSpec) -> bytes:
         fg.link(href=spec.hub, rel="hub")
     for rel, href in spec.links:
         fg.link(href=href, rel=rel, type="application/atom+xml")
-    fg.generator("feedkit", version=__version__ if spec.generator_version else None,
-                 uri=GENERATOR_URI)
+    fg.generator("feedkit", version=__version__ if spec.generator_version else None)
     if publisher:
         fg.rights(f"© {publisher.name}")
     if site.subtitle:

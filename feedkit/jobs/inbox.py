@@ -23,10 +23,10 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..addresses import redact
+from ..clock import recorded_at
 from ..state import SendState, locate
 from .mailboxes import Mailbox, MaildirBox
 
@@ -101,7 +101,7 @@ class _Inbox:
         self.summary = InboxSummary()
         self._known: list[str] | None = None
         self._tokens: dict[str, str] | None = None
-        self.now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.now = recorded_at()
 
     def known(self) -> list[str]:
         if self._known is None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
+from ..clock import recorded_at
 from ..errors import FeedkitError, UsageError
 from ..state import SendState, locate
 from ..state.listing import STATUSES, Consent, ListEntry, entries_iter
@@ -14,10 +14,6 @@ FORMATS = ("text", "json", "csv")
 
 def _open(registry: Path, state: str | Path | None) -> SendState:
     return locate(state, registry).open()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def import_subscribers(path: Path, *, registry: Path, state: str | Path | None = None
@@ -31,7 +27,7 @@ def import_subscribers(path: Path, *, registry: Path, state: str | Path | None =
     try:
         return store.import_entries(
             ((s.key, s.email, s.name, s.language) for s in subscribers),
-            Consent("imported", _now(), "import", form_text=f"imported from {path.name}"))
+            Consent("imported", recorded_at(), "import", form_text=f"imported from {path.name}"))
     finally:
         store.close()
 
@@ -89,7 +85,7 @@ def remove_subscriber(address: str, *, registry: Path, state: str | Path | None 
     store = _open(registry, state)
     try:
         return store.unsubscribe_entry(address.lower(), address,
-                                       Consent("removed", _now(), "cli"))
+                                       Consent("removed", recorded_at(), "cli"))
     finally:
         store.close()
 
@@ -121,7 +117,7 @@ def erase_subscriber(address: str, *, registry: Path, state: str | Path | None =
     key = _checked(address)
     store = _open(registry, state)
     try:
-        known = store.erase(key, _now())
+        known = store.erase(key, recorded_at())
     finally:
         store.close()
     listed = Project(registry).subscribers_file()

@@ -4,9 +4,9 @@ suppression list (with a consent record of the opt-out)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
+from ..clock import recorded_at
 from ..errors import FeedkitError
 
 
@@ -65,7 +65,7 @@ def run_unsubscribe(
                                        "with another FEEDKIT_SECRET?); nothing was "
                                        "changed") from None
                 address = found
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = recorded_at()
         changed = state.unsubscribe_entry(address.lower(), address,
                                           Consent("unsubscribed", now, source))
         return address.lower(), changed

@@ -4,8 +4,8 @@ status and bounces; the last run's time and outcome; subscribers by status."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from ..clock import recorded_at
 from .database import Database
 
 
@@ -38,24 +38,21 @@ class PeriodStatus:
     bounced: int
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class RunOps(Database):
     """Run records and the status report's queries; SendState inherits them."""
 
     def start_run(self, worker: str, kind: str) -> int:
         """Record that a run of `worker` started sending `kind` digests; its id."""
         row = self._one("INSERT INTO send_runs (worker, kind, started_at) VALUES (?, ?, ?) "
-                        "RETURNING id", (worker, kind, _now()))
+                        "RETURNING id", (worker, kind, recorded_at()))
         return int(row[0]) if row else 0
 
     def finish_run(self, run: int, outcome: str, counts: tuple[int, int, int, int]) -> None:
         """Record how run `run` ended: `outcome` (done, pending, stopped: why) and its
         (sent, pending, failed, suppressed)."""
         self._exec("UPDATE send_runs SET finished_at = ?, outcome = ?, sent = ?, pending = ?, "
-                   "failed = ?, suppressed = ? WHERE id = ?", (_now(), outcome, *counts, run))
+                   "failed = ?, suppressed = ? WHERE id = ?",
+                   (recorded_at(), outcome, *counts, run))
 
     def last_run(self) -> RunRow | None:
         """The most recent run, finished or not."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from ..clock import recorded_at
 from .bounces import BounceOps
 from .listing import ListOps, Suppressed
 from .probe import ProbeOps
@@ -42,12 +42,13 @@ class Delivery:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """When a record is made, to the second (see clock.recorded_at)."""
+    return recorded_at()
 
 
 def moment() -> str:
     """Now (UTC, milliseconds) as sent_at holds it: rate limits count from these."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return recorded_at("milliseconds")
 
 
 def worker_name() -> str:

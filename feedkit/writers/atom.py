@@ -17,7 +17,6 @@ from ..model import Post
 from .catalogue import FeedSpec
 from .xmltext import attr, element, head, text
 
-GENERATOR_URI = "https://pypi.org/project/feedkit-se/"
 FH_NS = "http://purl.org/syndication/history/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -68,7 +67,7 @@ def document(spec: FeedSpec, entries: Iterable[str]) -> bytes:
         kind = f' type="{kind}"' if kind else ""
         parts.append(f'  <link href="{attr(href)}" rel="{attr(rel)}"{kind}/>\n')
     version = f' version="{attr(__version__)}"' if spec.generator_version else ""
-    parts.append(f'  <generator uri="{GENERATOR_URI}"{version}>feedkit</generator>\n')
+    parts.append(f'  <generator{version}>feedkit</generator>\n')  # no uri: no dead link
     if publisher:
         parts.append(element("  ", "rights", f"© {publisher.name}"))
     if site.subtitle:
