@@ -13,6 +13,7 @@ from typing import Any
 from .common import is_http_url
 from .messages import Collector
 from .rssparts import RssParts
+from .rsssemantics import same_meaning
 from .rssversions import ATTRIBUTES, CONTAINERS, TEXT_ONLY, VERSIONS
 from .xmlsafe import element_children, qname
 
@@ -145,6 +146,10 @@ class RssChecker(RssParts):
                          "lastBuildDate": self.rss_date, "title": self.title_html,
                          "description": self.description})
         self.extensions(parent, foreign)
+        for elem, core, other in same_meaning(parent, kids, foreign):
+            self.add("rss-duplicate-semantics", elem, f"<{parent.tag}> should not include "
+                     f"both <{core}> and <{other}>: they mean the same thing and readers "
+                     "disagree on which one wins")
 
     def unexpected_attributes(self, elems: list[Any]) -> None:
         """Attributes without a namespace that RSS does not define on the element."""

@@ -147,6 +147,8 @@ RULES: dict[str, tuple[str, str]] = {
     "rss-email-format": (WARNING, "an address not in the form 'a@b.org (Name)'"),
     "rss-missing-guid": (WARNING, "an item without guid"),
     "rss-problematic-date": (WARNING, "an RFC 822 date that is readable but not conforming"),
+    "rss-duplicate-semantics": (WARNING, "a core element and a namespaced one that "
+                                "mean the same thing (language and dc:language)"),
     "rss-duplicate-enclosure": (WARNING, "an item with more than one enclosure"),
     "rss-markup-in-description": (WARNING, "unescaped elements inside a description"),
     "rss-duplicate-guid": (WARNING, "two items with the same guid"),
@@ -312,6 +314,7 @@ W3C: dict[str, str] = {
     "email-unknown-host": "UnknownHost",
     "atom-unregistered-rel": "UnregisteredAtomLinkRel",
     "rss-duplicate-enclosure": "DuplicateEnclosure",
+    "rss-duplicate-semantics": "DuplicateSemantics, DuplicateItemSemantics",
     "rss-missing-self": "MissingAtomSelfLink",
     "rss-html-in-title": "ContainsHTML",
 }
