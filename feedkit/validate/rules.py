@@ -30,6 +30,7 @@ RULES: dict[str, tuple[str, str]] = {
     "ext-missing-attribute": (ERROR, "a module's element without an attribute it needs"),
     "ext-missing-element": (ERROR, "a module's element without a child it needs"),
     "ext-not-integer": (ERROR, "a module's value that must be a whole number is not"),
+    "ext-integer-overflow": (ERROR, "a positive integer attribute past 2^31-1"),
     "ext-not-positive-integer": (ERROR, "a module's value that must be a whole number above "
                                  "zero is not"),
     "ext-not-number": (ERROR, "a module's value that must be a decimal number is not"),
@@ -210,6 +211,7 @@ W3C: dict[str, str] = {
     "ext-not-integer": "InvalidInteger, InvalidNonNegativeInteger, "
                        "InvalidCommaSeparatedIntegers",
     "ext-not-positive-integer": "InvalidPositiveInteger",
+    "ext-integer-overflow": "IntegerOverflow",
     "ext-not-boolean": "InvalidTrueFalse",
     "ext-not-media-type": "InvalidMIMEAttribute",
     "ext-duplicate-element": "DuplicateElement",

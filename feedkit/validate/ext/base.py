@@ -40,11 +40,19 @@ def is_w3cdtf(value: str) -> bool:
     return "T" not in value or (int(value[11:13]) <= 23 and int(value[14:16]) <= 59)
 
 
+INT_MAX = 2**31 - 1  # positive integer attributes: the W3C validator's limit
+
+
 def integer(checker: Checker, elem: Any, value: str, what: str, *,
             positive: bool = False, token: str | None = None) -> int | None:
     """A whole number (non-negative; positive when asked): ext-not-integer, or
-    ext-not-positive-integer for a positive one, if not."""
+    ext-not-positive-integer for a positive one, if not; a positive attribute (`token`
+    given) past 2^31-1 is ext-integer-overflow."""
     if value.isascii() and value.isdigit() and (int(value) > 0 or not positive):
+        if positive and token is not None and int(value) > INT_MAX:
+            checker.add("ext-integer-overflow", elem, f"{what} '{value}' is too large: "
+                        f"this attribute takes 1 to {INT_MAX} (2^31-1)", token=token)
+            return None
         return int(value)
     if positive:
         checker.add("ext-not-positive-integer", elem, f"{what} '{value}' must be a whole "
