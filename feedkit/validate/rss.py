@@ -12,6 +12,7 @@ from typing import Any
 
 from .common import is_http_url
 from .messages import Collector
+from .rssdoctype import doctype_problems
 from .rssparts import RssParts
 from .rsssemantics import same_meaning
 from .rssversions import ATTRIBUTES, CONTAINERS, TEXT_ONLY, VERSIONS
@@ -55,6 +56,9 @@ class RssChecker(RssParts):
 
     def start(self, root: Any) -> bool:
         version = root.get("version")
+        if self.doctype_line is not None:
+            for rule, message in doctype_problems(root, version):
+                self.out.add(rule, self.doctype_line, message, token="<!DOCTYPE")
         if root.tag == "rss" and version in VERSIONS:
             self.version = VERSIONS[version]
         else:

@@ -148,6 +148,8 @@ RULES: dict[str, tuple[str, str]] = {
     "rss-email-format": (WARNING, "an address not in the form 'a@b.org (Name)'"),
     "rss-missing-guid": (WARNING, "an item without guid"),
     "rss-problematic-date": (WARNING, "an RFC 822 date that is readable but not conforming"),
+    "rss-deprecated-dtd": (ERROR, "a DOCTYPE pointing at Netscape's retired RSS 0.91 DTD"),
+    "rss-invalid-doctype": (ERROR, "Netscape's RSS 0.91 DOCTYPE on another RSS version"),
     "rss-duplicate-semantics": (WARNING, "a core element and a namespaced one that "
                                 "mean the same thing (language and dc:language)"),
     "rss-duplicate-enclosure": (WARNING, "an item with more than one enclosure"),
@@ -317,6 +319,8 @@ W3C: dict[str, str] = {
     "atom-unregistered-rel": "UnregisteredAtomLinkRel",
     "rss-duplicate-enclosure": "DuplicateEnclosure",
     "rss-duplicate-semantics": "DuplicateSemantics, DuplicateItemSemantics",
+    "rss-deprecated-dtd": "DeprecatedDTD",
+    "rss-invalid-doctype": "InvalidDoctype",
     "rss-missing-self": "MissingAtomSelfLink",
     "rss-html-in-title": "ContainsHTML",
 }

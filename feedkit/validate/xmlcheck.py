@@ -30,6 +30,7 @@ class XmlChecker:
         self.out = out
         self.now = now
         self.root: Any = None
+        self.doctype_line: int | None = None  # where the DOCTYPE is, if there is one
         self.memo: dict[str, Any] = {}  # the extension modules' notes (ext/)
 
     # The walk -------------------------------------------------------------
@@ -39,7 +40,7 @@ class XmlChecker:
         from lxml import etree
 
         try:
-            precheck(path)
+            self.doctype_line = precheck(path)
         except XmlRefused as refused:
             self.out.add("xml-entity-declaration", refused.line, refused.message,
                          token="<!DOCTYPE")

@@ -41,13 +41,15 @@ def _as_utf8(head: bytes) -> bytes:
     return head
 
 
-def precheck(path: Path) -> None:
-    """Refuse the file at `path` if its DOCTYPE declares entities; see refuse_entities."""
-    refuse_entities(_head(path))
+def precheck(path: Path) -> int | None:
+    """Refuse the file at `path` if its DOCTYPE declares entities; see refuse_entities.
+    Returns the DOCTYPE's line (None without one)."""
+    return refuse_entities(_head(path))
 
 
-def refuse_entities(head: bytes) -> None:
-    """Refuse a DOCTYPE that declares entities (or is too long to look at), quickly.
+def refuse_entities(head: bytes) -> int | None:
+    """Refuse a DOCTYPE that declares entities (or is too long to look at), quickly;
+    else return the DOCTYPE's line (None without one).
 
     Entity declarations are how "billion laughs" and quadratic-blowup documents
     work; no feed needs them, so any internal ENTITY declaration is refused. The
@@ -69,6 +71,7 @@ def refuse_entities(head: bytes) -> None:
         raise XmlRefused(head.count(b"\n", 0, doctype) + 1,
                          "the DOCTYPE declares entities, which can expand into a huge "
                          "document (billion laughs); feeds need none, remove the DOCTYPE")
+    return None if doctype is None else head.count(b"\n", 0, doctype) + 1
 
 
 def walk_prolog(head: bytes) -> tuple[int, int | None, bool]:
