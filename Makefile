@@ -29,7 +29,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
+# feedkit's bytecode is compiled as pip compiles an installed package's (an editable
+# install under PYTHONDONTWRITEBYTECODE would compile every module at every run).
 run: $(VENV)/.run-installed
+	$(BIN)/python -m compileall -q feedkit
 	$(BIN)/feedkit build --registry posts.yaml --out out
 
 debian-packages:
@@ -56,6 +59,7 @@ golden: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q --update-golden
 
 bench: $(VENV)/.test-installed
+	$(BIN)/python -m compileall -q feedkit
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/validate.py
