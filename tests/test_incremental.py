@@ -156,6 +156,40 @@ def test_a_damaged_text_store_falls_back_to_reading_everything(tmp_path: Path,
     assert files(tmp_path / "out") == from_nothing(tmp_path, 99, tmp_path)
 
 
+def test_stored_entries_are_the_entries_a_render_from_the_whole_file_writes(
+        tmp_path: Path) -> None:
+    """Archive pages join the Atom entries the reading stored (jobs/textstore.py); posts
+    sharing a minute (their times spread by the order: entries rendered anew) and the
+    rest must read as a render of the registry read whole writes them."""
+    from feedkit.jobs.build import render
+
+    registry = tmp_path / "posts.yaml"
+    same = "2021-02-01T08:00"
+    registry.write_text(SITE + "".join(post(i, date=same if i in (3, 4, 5) else "")
+                                       for i in range(14, 0, -1)), "utf-8")
+    result = build(registry, tmp_path / "out", now=NOW)
+    assert result.parsed == 14
+    _, whole = render(registry, now=NOW)
+    written = files(tmp_path / "out")
+    assert [p for p in whole.files if p.startswith("archive/")]
+    assert {p: b for p, b in written.items() if p in whole.files} == whole.files
+    (store,) = (tmp_path / ".feedkit" / "cache").glob("*.texts")
+    assert store.read_bytes().count(b"  <entry>\n") == 14
+
+
+def test_a_damaged_stored_entry_falls_back_to_reading_everything(tmp_path: Path) -> None:
+    registry = tmp_path / "posts.yaml"
+    registry.write_text(SITE + "".join(post(i) for i in range(12, 0, -1)), "utf-8")
+    build(registry, tmp_path / "out", now=NOW)
+    (store,) = (tmp_path / ".feedkit" / "cache").glob("*.texts")
+    data = store.read_bytes()
+    at = data.rindex(b"<published>")  # the oldest post's entry (archive/1.xml): its CRC
+    store.write_bytes(data[:at] + b"<publishex>" + data[at + 11:])
+    (tmp_path / "out" / "archive" / "1.xml").unlink()  # made again from the store
+    build(registry, tmp_path / "out", now=NOW)
+    assert files(tmp_path / "out") == from_nothing(tmp_path, 98, tmp_path)
+
+
 def test_a_large_registry_read_on_every_core_gives_what_reading_it_whole_gives(
         tmp_path: Path) -> None:
     """1,200 posts: read in shares by forked workers (jobs/reading.py), the same files

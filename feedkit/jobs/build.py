@@ -246,6 +246,7 @@ class BuildSession:
             ) -> BuildResult:
         from ..text.content import use_texts
         from ..text.templating import templates_fingerprint
+        from ..writers.entries import use_entries
         from ..writers.memo import RenderMemo
         from .reading import read_registry
         from .readstate import load_state
@@ -262,6 +263,7 @@ class BuildSession:
                 templates_key=templates_fingerprint(template_dirs), helper=helper)
             _fresh_templates(context.templates_key)
             use_texts(reading.store.get if reading.store is not None else None)
+            use_entries(reading.store.entry if reading.store is not None else None)
             if writers is None and not check and not self.drafts:
                 from .aside import Aside
 
@@ -275,6 +277,7 @@ class BuildSession:
             result = replace(result, parsed=reading.parsed if reading.state else None)
         finally:
             use_texts(None)
+            use_entries(None)
             if helper is not None:
                 helper.close()
         if reading.store is not None:

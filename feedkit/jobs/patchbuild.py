@@ -150,7 +150,8 @@ class Patcher:
         """The text store, the texts of the change's new posts added; the snapshot with
         the change spliced in (its new posts' fields in a chunk of their own)."""
         from ..text.content import post_texts
-        from .textstore import TextStore
+        from ..writers.entries import entry_bytes
+        from .textstore import Record, TextStore
 
         before, items, change = self.before, self.items, self.change
         self.store = TextStore(folder / before.store)
@@ -158,7 +159,7 @@ class Patcher:
         options = self.site.options
         raw_at: list[int] = []
         fresh: list[tuple[Any, ...]] = []
-        texts: dict[str, tuple[str, str, str]] = {}
+        texts: dict[str, Record] = {}
         for source, post in zip(items.sources, items.posts, strict=True):
             if source in old:  # a piece the snapshot knows, cut again
                 raw_at.append(before.raw_at[old[source]])
@@ -167,7 +168,8 @@ class Patcher:
                           + len(fresh) % CHUNK)
             fresh.append((source, post))
             if source not in texts:
-                texts[source] = (source, *post_texts(post, options))
+                rendered = post_texts(post, options)
+                texts[source] = (source, *rendered, entry_bytes(post, rendered))
         self.store.append(list(texts.values()))
         from .reading import raw_of
 
@@ -200,8 +202,10 @@ class Patcher:
         if "digest" not in todo.writers:
             stop_early()  # the helper forked as the build started has nothing to do
         from ..text.content import use_texts
+        from ..writers.entries import use_entries
 
         use_texts(self.store.get)
+        use_entries(self.store.entry)
         helper = None
         try:
             if "digest" in todo.writers:  # sent to the helper first: it works meanwhile
@@ -213,6 +217,7 @@ class Patcher:
                                 helper)
         finally:
             use_texts(None)
+            use_entries(None)
             if helper is not None:
                 helper.close()
 

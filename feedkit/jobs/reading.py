@@ -4,8 +4,8 @@ on every core when there is much to read.
 posts.yaml is cut at its items (feedkit.load.pieces). A piece whose bytes the last
 build parsed, under the same site section and feedkit code, is taken from the
 build state (its post's fields, and its texts in the text store); the others are
-parsed, in runs, and their texts (Markdown, sanitising, excerpt) rendered into the
-text store. A large read is shared between worker processes forked for it, each
+parsed, in runs, and their texts (Markdown, sanitising, excerpt) and Atom entry
+rendered into the text store. A large read is shared between worker processes forked for it, each
 parsing and rendering its share. The posts come out without their bodies: their
 `source` finds their texts. A registry that can't be read in pieces, or any doubt
 on the way (a run that doesn't parse, a problem to report) is read whole, as
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from ..model import Author, Image, Post, Registry, Site
 from .readstate import Raw, ReadState
-from .textstore import TextStore
+from .textstore import Record, TextStore
 
 # Below this many posts to parse, forking workers costs more than it saves.
 PARALLEL_FROM = 1000
@@ -222,9 +222,10 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
     """Parse runs, rendering the texts of new pieces into the store."""
     from ..load.pieces import NotInPieces, parse_run
     from ..text.content import post_texts
+    from ..writers.entries import entry_bytes
 
     rows: list[Row] = []
-    batch: list[tuple[str, str, str]] = []
+    batch: list[Record] = []
     pending: set[str] = set()
     options = site.options
     under = source_hash(plan)
@@ -238,7 +239,8 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
                 post = item.post
                 if source not in store and source not in pending:
                     pending.add(source)
-                    batch.append((source, *post_texts(post, options)))
+                    texts = post_texts(post, options)
+                    batch.append((source, *texts, entry_bytes(post, texts)))
                     if len(batch) >= 256:
                         store.append(batch)
                         batch = []

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from ..model import Site
 from .textstore import Location, TextStore
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 CHUNK = 500  # pieces pickled at a time
 # A post's fields but its body, line and source.
 Raw = tuple[Any, ...]

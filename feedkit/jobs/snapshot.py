@@ -36,7 +36,7 @@ from .regcopy import CopyRef, remove_copies, write_copy
 if TYPE_CHECKING:
     from ..writers.catalogue import Grouping
 
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 _COPY_BLOCK = 1 << 18
 _STAMP = struct.Struct("<qq")  # the file starts with the memo file's size and time
 CHUNK = 100  # posts' fields pickled together

@@ -1,12 +1,13 @@
-"""The build's text store: each post's rendered texts (summary, content HTML), kept on
-disk, so a build holds no bodies in memory and renders a post's Markdown once, not
-at every build.
+"""The build's text store: each post's rendered texts (summary, content HTML) and its
+Atom <entry>, kept on disk, so a build holds no bodies in memory and renders a post's
+Markdown and entry once, not at every build.
 
 Texts are found by the post's `source` (a digest of its lines in posts.yaml; the
 build state checks the rest they follow from: the site section and feedkit's code).
 They live in one file in .feedkit/cache/, appended to in whole batches with
 O_APPEND (also by forked workers); where each record is, its length and CRC-32 are
-in the index, which the build state keeps. A record that
+in the index, which the build state keeps. The entry is read on its own (an archive page
+joins its posts' entries as they are stored) and has a CRC-32 of its own. A record that
 doesn't read back as written (a crash, a disk that lost it) raises
 TextStoreError, and the build starts over from the registry alone.
 """
@@ -17,7 +18,10 @@ import os
 import zlib
 from pathlib import Path
 
-Location = tuple[int, int, int, int]  # offset, summary bytes, content bytes, CRC-32
+# offset, summary bytes, content bytes, their CRC-32, entry bytes (0: none), its CRC-32
+Location = tuple[int, int, int, int, int, int]
+# key, summary, content HTML, the Atom <entry> as UTF-8 (None: not kept)
+Record = tuple[str, str, str, bytes | None]
 
 
 class TextStoreError(Exception):
@@ -49,7 +53,7 @@ class TextStore:
         the texts don't follow from a time the order spread)."""
         key = source[:32]
         try:
-            offset, summary_size, content_size, crc = self.index[key]
+            offset, summary_size, content_size, crc, _, _ = self.index[key]
         except KeyError:
             raise TextStoreError(f"no texts for {key} in {self.path}") from None
         size = summary_size + content_size
@@ -59,18 +63,37 @@ class TextStore:
         return (data[:summary_size].decode("utf-8", "surrogatepass"),
                 data[summary_size:].decode("utf-8", "surrogatepass"))
 
-    def append(self, records: list[tuple[str, str, str]]) -> dict[str, Location]:
-        """Append (key, summary, content) records in one write; their locations (also
-        added to this process's index)."""
+    def entry(self, source: str) -> bytes | None:
+        """The Atom <entry> stored for a post's `source` (UTF-8), or None when none was
+        kept or the post's time was spread by the order (its entry differs)."""
+        if "+" in source:
+            return None
+        try:
+            offset, summary_size, content_size, _, size, crc = self.index[source]
+        except KeyError:
+            raise TextStoreError(f"no texts for {source} in {self.path}") from None
+        if not size:
+            return None
+        data = os.pread(self._reader(), size, offset + summary_size + content_size)
+        if len(data) != size or zlib.crc32(data) != crc:
+            raise TextStoreError(f"{self.path}: the entry at {offset} doesn't read back")
+        return data
+
+    def append(self, records: list[Record]) -> dict[str, Location]:
+        """Append (key, summary, content, entry) records in one write; their locations
+        (also added to this process's index)."""
         if not records:
             return {}
         blobs: list[bytes] = []
         sizes = []
-        for _, summary, content in records:
+        for _, summary, content, entry in records:
             head = summary.encode("utf-8", "surrogatepass")
             tail = content.encode("utf-8", "surrogatepass")
             blobs += (head, tail)
-            sizes.append((len(head), len(tail), zlib.crc32(tail, zlib.crc32(head))))
+            sizes.append((len(head), len(tail), zlib.crc32(tail, zlib.crc32(head)),
+                          len(entry) if entry else 0, zlib.crc32(entry) if entry else 0))
+            if entry:
+                blobs.append(entry)
         batch = b"".join(blobs)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -83,22 +106,24 @@ class TextStore:
             raise TextStoreError(f"{self.path}: a short write")
         offset = end - len(batch)
         found: dict[str, Location] = {}
-        for (key, _, _), (head_size, tail_size, crc) in zip(records, sizes, strict=True):
-            found[key] = (offset, head_size, tail_size, crc)
-            offset += head_size + tail_size
+        for record, (head_size, tail_size, crc, size, entry_crc) in zip(records, sizes,
+                                                                          strict=True):
+            found[record[0]] = (offset, head_size, tail_size, crc, size, entry_crc)
+            offset += head_size + tail_size + size
         self.index.update(found)
         return found
 
     def live_size(self, keys: set[str]) -> int:
-        return sum(self.index[k][1] + self.index[k][2] for k in keys if k in self.index)
+        return sum(self.index[k][1] + self.index[k][2] + self.index[k][4] for k in keys
+                   if k in self.index)
 
     def compacted(self, keys: set[str], path: Path) -> TextStore:
         """A new store at `path` holding only the records of `keys`."""
         fresh = TextStore(path)
         path.unlink(missing_ok=True)
-        batch: list[tuple[str, str, str]] = []
+        batch: list[Record] = []
         for key in sorted(keys & self.index.keys()):
-            batch.append((key, *self.get(key)))
+            batch.append((key, *self.get(key), self.entry(key)))
             if len(batch) >= 512:
                 fresh.append(batch)
                 batch = []

@@ -44,8 +44,8 @@ def entry(post: Post, post_texts: tuple[str, str]) -> str:
     return "".join(parts)
 
 
-def document(spec: FeedSpec, entries: Iterable[str]) -> bytes:
-    """The Atom document of `spec` holding `entries` (from `entry`)."""
+def document(spec: FeedSpec, entries: Iterable[bytes]) -> bytes:
+    """The Atom document of `spec` holding `entries` (from `entry`, as UTF-8)."""
     own = spec.file("atom")
     site = spec.site
     namespaces = f'xmlns:fh="{FH_NS}" ' if spec.history else ""
@@ -74,6 +74,4 @@ def document(spec: FeedSpec, entries: Iterable[str]) -> bytes:
         parts.append(element("  ", "subtitle", site.subtitle))
     if spec.history:
         parts.append(f"  <fh:{spec.history}/>\n")
-    parts.extend(entries)
-    parts.append("</feed>\n")
-    return "".join(parts).encode("utf-8")
+    return b"".join(["".join(parts).encode("utf-8"), *entries, b"</feed>\n"])

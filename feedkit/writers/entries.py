@@ -2,11 +2,14 @@
 
 A post reads the same in every feed it is in, so its texts (and each format's
 entry text) are worked out once per build and kept; archive pages, where each
-post appears once, ask for fresh ones instead of filling the caches.
+post appears once, ask for fresh ones instead of filling the caches. A build's
+text store also holds each post's Atom <entry> as the build's reading rendered it
+(`stored_entry`): a document joins those bytes as they are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from ..model import Options, Post
@@ -22,10 +25,42 @@ def texts(post: Post, options: Options, *, keep: bool = True) -> tuple[str, str]
     return kept_texts(post, options) if keep else post_texts(post, options)
 
 
+# The build's text store's entries: a post's source -> its <entry> (None: not kept).
+_stored: list[Callable[[str], bytes | None]] = []
+
+
+def use_entries(lookup: Callable[[str], bytes | None] | None) -> None:
+    """Where the Atom entries of posts read without their bodies come from (None:
+    rendered here). The build sets it with the text store."""
+    _stored[:] = [lookup] if lookup is not None else []
+
+
+def entries_stored() -> bool:
+    """Whether the build's text store holds the posts' entries (documents of them are
+    then joined, not rendered)."""
+    return bool(_stored)
+
+
+def entry_bytes(post: Post, post_texts: tuple[str, str]) -> bytes | None:
+    """The post's <entry> as UTF-8, as the text store keeps it; None when it can't
+    be encoded (the document's own encoding then reports it)."""
+    try:
+        return atom.entry(post, post_texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def fresh_entry(post: Post, options: Options, *, keep: bool = False) -> bytes:
+    """The post's Atom <entry> as UTF-8: the stored one, else rendered."""
+    if _stored and post.source and (found := _stored[0](post.source)) is not None:
+        return found
+    return atom.entry(post, texts(post, options, keep=keep)).encode("utf-8")
+
+
 @lru_cache(maxsize=16384)
-def kept_entry(post: Post, options: Options) -> str:
+def kept_entry(post: Post, options: Options) -> bytes:
     """The post's Atom <entry>, written once for every feed it is in."""
-    return atom.entry(post, texts(post, options))
+    return fresh_entry(post, options, keep=True)
 
 
 @lru_cache(maxsize=16384)
@@ -39,8 +74,7 @@ def render_atom(spec: FeedSpec) -> bytes:
     options = spec.site.options
     if spec.keep_entries:
         return atom.document(spec, (kept_entry(post, options) for post in spec.posts))
-    return atom.document(spec, (atom.entry(post, texts(post, options, keep=False))
-                                for post in spec.posts))
+    return atom.document(spec, (fresh_entry(post, options) for post in spec.posts))
 
 
 def render_rss(spec: FeedSpec) -> bytes:

@@ -11,9 +11,10 @@ from ..outputs import Prestaged, StagedOutputs
 from . import jsonfeed
 from .catalogue import FeedSpec
 from .context import BuildContext, Outputs
-from .entries import render_atom, render_rss
+from .entries import entries_stored, render_atom, render_rss
 from .memo import spec_key
 
+ATOM_ONLY = frozenset({"atom"})
 RENDER: dict[str, Callable[[FeedSpec], bytes]] = {
     "atom": render_atom, "rss": render_rss, "json": jsonfeed.render,
 }
@@ -48,6 +49,8 @@ def write_specs(context: BuildContext, specs: Sequence[FeedSpec], outputs: Outpu
             outputs.keep(path, digest)
             memo.record(path, key, digest)
     work = sum(len(spec.posts) for spec, _ in todo)
+    if formats == ATOM_ONLY and entries_stored():
+        work = 0  # joining stored entries: forking workers would cost more than it saves
     if isinstance(outputs, StagedOutputs):
         stage = outputs.worker_stager({posixpath.dirname(path) for spec, _ in todo
                                        for path, _ in _paths(spec, formats)})
@@ -114,7 +117,7 @@ class ArchiveWriter:
     whose inputs did not change since the last build are kept as they are (memo.py)."""
 
     def write(self, context: BuildContext, outputs: Outputs) -> None:
-        write_specs(context, context.catalogue.archive, outputs)
+        write_specs(context, context.catalogue.archive, outputs, ATOM_ONLY)
 
 
 class StylesheetWriter:
