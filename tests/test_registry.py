@@ -177,6 +177,23 @@ def test_bad_input_is_reported_exactly(name: str) -> None:
     assert problems(text) == expected
 
 
+@pytest.mark.parametrize("char", ["\x01", "\x1f", "\ufffe", "\uffff"])
+@pytest.mark.parametrize("style", ["plain", "single", "literal", "folded", "double"])
+def test_a_character_xml_cant_carry_is_refused_in_every_scalar_style(style: str,
+                                                                     char: str) -> None:
+    """The reader checks only double-quoted text for such characters (jobs read every
+    post's body): in the other styles YAML's own reader refuses them, as here."""
+    body = {"plain": f"x{char}y", "single": f"'x{char}y'", "literal": f"|\n      x{char}y",
+            "folded": f">\n      x{char}y", "double": f'"x{char}y"'}[style]
+    found = problems(GOOD_SITE + f"posts:\n  - title: A\n    date: 2020-02-03\n"
+                                 f"    author: A\n    body: {body}\n")
+    assert len(found) == 1 and f"U+{ord(char):04X}" in found[0].upper(), found
+    escaped = problems(GOOD_SITE + "posts:\n  - title: A\n    date: 2020-02-03\n"
+                                   f'    author: A\n    body: "x\\u{ord(char):04x}y"\n')
+    assert escaped[0] == (f"posts.yaml:10:11: posts[0].body: contains the control character "
+                          f"U+{ord(char):04X}, which XML can't carry; remove it")
+
+
 def test_not_utf8_names_line_and_column() -> None:
     data = (GOOD_SITE + "posts:\n  - {title: Sm\xf6rg\xe5s, date: 2020-02-03, author: A, "
             "body: x}\n").encode("latin-1")

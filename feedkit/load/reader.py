@@ -15,6 +15,11 @@ from ..urls import host_to_ascii
 from .yamlstream import ItemStream
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Scalar styles whose text is the file's characters as written (no escapes), which
+# YAML's reader has already checked (libyaml and PyYAML refuse C0 controls,
+# U+FFFE, U+FFFF and surrogates in a stream): plain, single-quoted, literal and
+# folded. Only a double-quoted scalar can make one, through an escape.
+_UNESCAPED_STYLES = frozenset({"", "'", "|", ">"})
 # Line breaks of every kind, and the C1 controls, have no place in a one-line field
 # (a title becomes a mail header; a URL an attribute).
 _BREAKS = re.compile("[\r\n\x7f-\x9f\u2028\u2029]")
@@ -91,7 +96,7 @@ class Reader:
                            "write the text itself")
             return None
         value = node.value if node.tag != "tag:yaml.org,2002:null" else ""
-        bad = _XML_ILLEGAL.search(value)
+        bad = None if node.style in _UNESCAPED_STYLES else _XML_ILLEGAL.search(value)
         if bad:
             self.add(
                 node,
