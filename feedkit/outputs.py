@@ -268,15 +268,30 @@ def _stage(target: Path, data: bytes) -> Path:
 
 
 def _sync_all(paths: list[Path]) -> None:
-    if len(paths) > 8:
-        # fsync waits on the disk, not the CPU: many files go faster side by side.
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(fsync_path, paths))
-    else:
+    if len(paths) <= 8:
         for path in paths:
             fsync_path(path)
+        return
+    # fsync waits on the disk, not the CPU: many files go faster side by side, on
+    # eight plain threads (concurrent.futures would cost its import, and logging's).
+    import threading
+
+    failed: list[OSError] = []
+
+    def sync(share: list[Path]) -> None:
+        try:
+            for path in share:
+                fsync_path(path)
+        except OSError as exc:
+            failed.append(exc)
+
+    threads = [threading.Thread(target=sync, args=(paths[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def replace_file(target: Path, data: bytes) -> None:

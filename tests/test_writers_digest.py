@@ -39,3 +39,40 @@ def test_preview_holds_the_newest_digest_entries_published_posts(tmp_path):
     shown = [f"post {i:02d}" for i in range(1, 16) if f"post {i:02d}\n" in text]
     assert shown == [f"post {i:02d}" for i in range(4, 14)]  # 10 newest, none after now
 
+
+
+_INLINE = """
+import sys
+{setup}
+from feedkit.writers.digest import inline_css
+html = ('<html><head><style>p {{ color: #333; font-size: 15px }} a {{ color: red }}'
+        '@media (max-width: 600px) {{ p {{ font-size: 17px }} }}</style></head>'
+        '<body><p>Hej <a href="https://a.se/">å ä ö</a></p></body></html>')
+print(repr(inline_css(html)))
+print(sorted(name for name in ("requests", "urllib.request", "http.client")
+             if name in sys.modules))
+import urllib.request
+import requests
+print(urllib.request.pathname2url("/a b"), requests.codes.ok, type(urllib.request).__name__)
+"""
+
+
+def test_premailer_is_imported_without_the_network_modules_and_inlines_the_same():
+    """premailer and cssutils are imported with stand-ins for requests and urllib.request
+    (writers/digest.py: half their import time); the CSS is inlined exactly as with
+    the real modules imported first, and the real ones still import afterwards."""
+    import subprocess
+    import sys
+
+    def run(setup: str) -> list[str]:
+        out = subprocess.run([sys.executable, "-c", _INLINE.format(setup=setup)],
+                             capture_output=True, text=True, check=True)
+        return out.stdout.splitlines()
+
+    lazily = run("")
+    eagerly = run("import requests, urllib.request")
+    assert lazily[0] == eagerly[0] and 'style="color:#333; font-size:15px"' in lazily[0]
+    assert "@media" in lazily[0]
+    assert lazily[1] == "[]"  # none of them imported by the inlining
+    assert eagerly[1] == "['http.client', 'requests', 'urllib.request']"
+    assert lazily[2] == eagerly[2] == "/a%20b 200 module"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +62,7 @@ class Reader:
                 continue
             name = f"{where}.{key}" if where else key
             if key not in allowed:
+                import difflib  # only when there is a suggestion to make
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 fix = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(allowed)}"
                 self.add(key_node, f"{name}: unknown field; {fix}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import fields
 from typing import Any
@@ -54,6 +53,7 @@ def read_site(reader: Reader, node: Node) -> Site | None:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
+        import difflib  # only when there is a suggestion to make
         from zoneinfo import available_timezones
 
         hint = difflib.get_close_matches(timezone, sorted(available_timezones()), n=1)

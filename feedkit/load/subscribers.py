@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -159,6 +158,7 @@ def _csv_header(record: list[str], path: str, line: int, problems: list[Problem]
     column = 1
     for cell, raw in zip(header, record, strict=True):
         if cell not in COLUMNS:
+            import difflib  # only when there is a suggestion to make
             hint = difflib.get_close_matches(cell, COLUMNS, n=1)
             fix = f"did you mean '{hint[0]}'?" if hint else "known: email, name, language"
             problems.append(Problem(path, line, column, f"unknown column '{raw}'; {fix}"))
@@ -207,6 +207,7 @@ def _yaml_rows(data: bytes, path: str) -> tuple[list[_Row], list[Problem]]:
             kline, kcol = key.start_mark.line + 1, key.start_mark.column + 1
             name = str(key.value).lower() if isinstance(key, yaml.ScalarNode) else ""
             if name not in COLUMNS:
+                import difflib  # only when there is a suggestion to make
                 hint = difflib.get_close_matches(name, COLUMNS, n=1)
                 fix = f"did you mean '{hint[0]}'?" if hint else "known: email, name, language"
                 problems.append(Problem(path, kline, kcol, f"unknown field '{key.value}'; {fix}"))

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import regex
+from functools import lru_cache
+from typing import Any
 
-# One unit the cut never splits: an HTML entity, or one user-perceived character
-# (a base letter with its combining marks, an emoji sequence, CR LF).
-_UNIT = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\X")
-_GRAPHEME = regex.compile(r"\X")
 _LONGEST_UNIT = 64
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[Any, Any]:
+    """One unit the cut never splits (an HTML entity, or one user-perceived character:
+    a base letter with its combining marks, an emoji sequence, CR LF), and one
+    grapheme. `regex` (for \\X) is imported when a text is first cut."""
+    import regex
+
+    return (regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+                          r"|\X"), regex.compile(r"\X"))
 
 
 def collapse(text: str) -> str:
@@ -35,11 +43,12 @@ def truncate(text: str, length: int, suffix: str) -> str:
     # a unit), so only a few are looked at; the margin past `room` lets the last
     # one (an entity or a long grapheme) be seen whole, not cut by the search end.
     end = max(text.rfind(" ", 0, room + 1), 0)
-    for match in _UNIT.finditer(text, end, min(len(text), room + _LONGEST_UNIT)):
+    unit, grapheme_of = _patterns()
+    for match in unit.finditer(text, end, min(len(text), room + _LONGEST_UNIT)):
         stop = match.end()
         if match.group().startswith("&") and stop - match.start() > 1:
             # A mark or emoji modifier after an entity joins its ';' in one grapheme.
-            grapheme = _GRAPHEME.match(text, stop - 1)
+            grapheme = grapheme_of.match(text, stop - 1)
             stop = max(stop, grapheme.end() if grapheme else stop)
         if stop > room:
             break

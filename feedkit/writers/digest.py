@@ -186,28 +186,42 @@ def inline_css(html: str) -> str:
 
 
 def _premailer() -> Any:
-    """premailer's Premailer, imported without `requests`: premailer uses it only to
-    fetch stylesheets over the network, which feedkit never allows, and its import is
-    half of premailer's. premailer's `requests` is a stand-in that imports the real
-    one if ever used; nothing else in the process sees the stand-in."""
+    """premailer's Premailer, imported without `requests` and `urllib.request`: premailer
+    uses the first and cssutils the second only to fetch stylesheets over the network
+    (or from files), which feedkit never allows, and their imports (with http.client,
+    email and ssl) are half of premailer's. Each is a stand-in that imports the real
+    module if ever used; nothing imported later sees the stand-ins."""
     import sys
 
-    if "premailer.premailer" not in sys.modules and "requests" not in sys.modules:
-        import importlib
-        import types
+    if "premailer.premailer" not in sys.modules:
+        import urllib
 
-        stand_in = types.ModuleType("requests")
-        stand_in.__getattr__ = (  # type: ignore[method-assign]
-            lambda name: getattr(importlib.import_module("requests"), name))
-        sys.modules["requests"] = stand_in
+        stand_ins = {name: _stand_in(name) for name in ("requests", "urllib.request")
+                     if name not in sys.modules}
+        sys.modules.update(stand_ins)
+        if "urllib.request" in stand_ins:  # `import urllib.request` reads the attribute
+            setattr(urllib, "request", stand_ins["urllib.request"])  # noqa: B010
         try:
             import premailer.premailer  # noqa: F401
         finally:
-            if sys.modules.get("requests") is stand_in:
-                del sys.modules["requests"]
+            for name, stand_in in stand_ins.items():
+                if sys.modules.get(name) is stand_in:
+                    del sys.modules[name]
     from premailer import Premailer
 
     return Premailer
+
+
+def _stand_in(name: str) -> Any:
+    """A module `name` that imports the real one when an attribute is first read (the
+    real one then takes its place, as an attribute of its package too)."""
+    import importlib
+    import types
+
+    stand_in = types.ModuleType(name)
+    stand_in.__getattr__ = (  # type: ignore[method-assign]
+        lambda attribute: getattr(importlib.import_module(name), attribute))
+    return stand_in
 
 
 def personalize(rendered: RenderedDigest, unsubscribe_url: str) -> tuple[str, str]:
