@@ -6,7 +6,6 @@ from nothing; a build that fails keeps no snapshot and leaves no process behind.
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -61,40 +60,3 @@ def test_a_failed_build_keeps_no_snapshot(tmp_path: Path) -> None:
     edit(registry, "posts:\n", "posts:\n" + post(31))
     assert build_cached(registry, site / "out", now=NOW).patched
     check(tmp_path, site, 1, lock)
-
-
-def test_a_build_stopped_before_posts_lock_is_known_leaves_no_process(tmp_path: Path
-                                                                     ) -> None:
-    """The process starts as soon as the registry is read and waits for posts.lock; a
-    build that stops at the lock (a published post's id changed) tells it so."""
-    site = _site(tmp_path)
-    registry = site / "posts.yaml"
-    build_cached(registry, site / "out", now=NOW)
-    for found in (site / ".feedkit" / "cache").glob("*"):  # from nothing again
-        if found.is_file():
-            found.unlink()
-    edit(registry, "id: tag:stegvis.example.se,2021:7\n", "id: tag:stegvis.example.se,2021:x\n")
-    with pytest.raises(FeedkitError, match="id"):
-        build_cached(registry, site / "out", now=NOW)
-    assert not multiprocessing.active_children()
-    assert not list((site / ".feedkit" / "cache").glob("snap-*"))
-
-
-def test_a_lock_larger_than_a_pipe_holds_reaches_the_process(tmp_path: Path) -> None:
-    """posts.lock is sent through a pipe (64 KiB on Linux) while the process is still
-    busy: 900 posts make a lock of about 100 KB."""
-    site = tmp_path / "site"
-    site.mkdir()
-    registry = site / "posts.yaml"
-    registry.write_text(PLAIN + "".join(post(i, date=_hour(i)) for i in range(900, 0, -1)),
-                        "utf-8")
-    assert not build_cached(registry, site / "out", now=NOW).patched
-    lock = (site / "posts.lock").read_bytes()
-    assert len(lock) > 1 << 16
-    edit(registry, "posts:\n", "posts:\n" + post(901, date=_hour(901)))
-    assert build_cached(registry, site / "out", now=NOW).patched
-    check(tmp_path, site, 1, lock)
-
-
-def _hour(i: int) -> str:
-    return f"{datetime(2015, 1, 1) + timedelta(hours=i):%Y-%m-%dT%H:%M}"

@@ -268,7 +268,6 @@ class BuildSession:
                 from .aside import Aside
 
                 self.aside = Aside(reading, state_path, self.snapshot_path)
-                self.aside.start(context.now, context.templates_key)
             try:
                 result = self._build(context, check, writers)
             except BaseException:
@@ -316,7 +315,8 @@ class BuildSession:
         try:
             lock = self.lock_plan = _checked_lock(self.registry_path, context)
             if self.aside is not None:
-                self.aside.lock(lock.data, lock.result.added)
+                self.aside.start(context.now, context.templates_key, lock.data,
+                                 lock.result.added)
         except BaseException:
             for finish in started:  # wait for it: no process left behind
                 with contextlib.suppress(Exception):

@@ -254,29 +254,26 @@ def stage_taken(path: Path, reading: Any, now: datetime, templates: str,
                 lock_data: bytes, added: tuple[Any, ...]) -> tuple[str, Path | None] | None:
     """`take_snapshot`'s snapshot written but for its memo stamp (`keep_staged`): its
     copy's file name and the staged file; None when none can be kept."""
-    prepared = prepare_taken(path, reading, now, templates)
-    if prepared is None:
-        return None
-    return finish_taken(path, prepared, lock_data,
-                        [(post.published, post.id) for post in added])
+    from .lockpatch import consistent
 
-
-def prepare_taken(path: Path, reading: Any, now: datetime, templates: str
-                  ) -> Snapshot | None:
-    """What `stage_taken` makes before posts.lock is known: the columns, the shapes and
-    the registry's copy; None when no snapshot can be kept."""
     state, plan, rows = reading.state, reading.plan, reading.rows
     if state is None or plan is None or rows is None or state.head is None:
         return None
     tz = state.head[4]
-    # Times all in the site's zone compare by its wall clock, as a patch orders them.
-    if not all(raw[4].tzinfo is tz and raw[5].tzinfo is tz for _, _, raw in rows):
+    # Times all in the site's zone compare by its wall clock, as a patch orders them;
+    # the lock's new entries must sort the same by wall clock and by instant.
+    if not all(raw[4].tzinfo is tz and raw[5].tzinfo is tz for _, _, raw in rows) or \
+            not consistent([(post.published, post.id) for post in added]) or \
+            not _plain_lines(lock_data):
         return None
     snapshot = Snapshot(state.code, templates, state.header, state.head, CopyRef("", ()),
                         state.store)
     _columns(snapshot, plan, rows, state.pieces)
     registry = reading.registry
     snapshot.shapes = shapes_of(state.head[3], registry.posts, registry.visible(now), now)
+    snapshot.lock = [line for line in lock_data.decode("utf-8").split("\n")
+                     if line and not line.startswith("#")]
+    snapshot.lock_ids = [line.rsplit(" ", 1)[1] for line in snapshot.lock]
     try:
         if reading.data is not None:
             snapshot.copy = write_copy(path.parent, path.stem, reading.data)
@@ -287,22 +284,6 @@ def prepare_taken(path: Path, reading: Any, now: datetime, templates: str
             snapshot.copy = copied
     except OSError:
         return None
-    return snapshot
-
-
-def finish_taken(path: Path, snapshot: Snapshot, lock_data: bytes,
-                 added: list[tuple[datetime, str]]) -> tuple[str, Path | None] | None:
-    """The rest of `stage_taken` once posts.lock is known (its bytes, and the (time,
-    id) of the entries the build adds): the lock's lines, then the snapshot staged."""
-    from .lockpatch import consistent
-
-    # The lock's new entries must sort the same by wall clock and by instant.
-    if not consistent(added) or not _plain_lines(lock_data):
-        (path.parent / snapshot.copy.name).unlink(missing_ok=True)  # the copy just made
-        return None
-    snapshot.lock = [line for line in lock_data.decode("utf-8").split("\n")
-                     if line and not line.startswith("#")]
-    snapshot.lock_ids = [line.rsplit(" ", 1)[1] for line in snapshot.lock]
     return snapshot.copy.name, stage_snapshot(path, snapshot)
 
 
