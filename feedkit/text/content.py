@@ -140,7 +140,7 @@ def leading_text(fragment: str, at_least: int) -> str:
 
     Excerpts need only the start of a post, so long posts are not converted whole.
     """
-    size = 4 * at_least
+    size = 2 * at_least
     while size < len(fragment):
         head = fragment[:size]
         last = head.rfind("<")
