@@ -10,6 +10,7 @@ with a build of the same registry and templates in a fresh folder.
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,5 +208,29 @@ def test_a_large_registry_read_on_every_core_gives_what_reading_it_whole_gives(
     _, whole = render(registry, now=NOW)
     written = files(tmp_path / "out")
     assert {p: b for p, b in written.items() if p in whole.files} == whole.files
+    # The workers wrote the snapshot's copy of the registry as they read it.
+    (copy,) = (tmp_path / ".feedkit" / "cache").glob("snap-*.bytes")
+    assert copy.read_bytes() == registry.read_bytes()
     registry.write_text(text.replace("posts:\n", "posts:\n" + post(1), 1), "utf-8")
     assert build(registry, tmp_path / "out", now=NOW).parsed == 1
+
+
+def test_a_copy_the_workers_could_not_write_whole_is_not_kept(tmp_path: Path) -> None:
+    from feedkit.jobs.reading import _CopyFile
+    from feedkit.load.pieces import layout
+
+    data = (SITE + post(1)).encode()
+    plan = layout(data)
+    copy = _CopyFile((tmp_path, "snap-x"), plan)
+    assert copy.fd is not None and copy.ok
+    copy.write(data[len(plan.header):], len(plan.header))
+    name = copy.close()
+    assert name is not None and (tmp_path / name).read_bytes() == data
+    failing = _CopyFile((tmp_path, "snap-y"), plan)
+    assert failing.fd is not None
+    os.close(failing.fd)  # a write that fails, as on a full disk
+    failing.write(b"x", len(plan.header))
+    assert not failing.ok
+    failing.fd = os.open(os.devnull, os.O_RDONLY)
+    assert failing.close() is None
+    assert not list(tmp_path.glob("snap-y-*"))

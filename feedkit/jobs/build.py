@@ -254,8 +254,11 @@ class BuildSession:
         state_path = self.read_path.with_suffix(".state")
         helper = _helper() if writers is None and _large(self.registry_path) else None
         try:
+            keeps = writers is None and not check and not self.drafts  # a snapshot
             reading = read_registry(self.registry_path, self.read_path, drafts=self.drafts,
-                                    previous=load_state(state_path))
+                                    previous=load_state(state_path),
+                                    copy_to=(self.snapshot_path.parent,
+                                             self.snapshot_path.stem) if keeps else None)
             template_dirs = Project(self.registry_path).template_dirs(self.templates)
             context = BuildContext(
                 registry=reading.registry, now=resolve_now(now), template_dirs=template_dirs,

@@ -44,12 +44,18 @@ class Reading:
     plan: Any = None
     rows: list[Row] | None = None
     data: bytes | None = None
+    # The registry's copy for the snapshot (jobs/regcopy.py), when the workers wrote
+    # it as they read: its file's name in the copy's folder.
+    copy: str | None = None
 
 
 def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
-                  previous: ReadState | None = None) -> Reading:
+                  previous: ReadState | None = None,
+                  copy_to: tuple[Path, str] | None = None) -> Reading:
     """The registry at `path` for a build whose cache files start with `cache` (None:
-    keep nothing); the posts without drafts unless `drafts`."""
+    keep nothing); the posts without drafts unless `drafts`. `copy_to` (folder, stem):
+    workers that read every piece also write the snapshot's copy of the registry
+    there, the very bytes each piece was hashed from (`Reading.copy`)."""
     from ..fingerprint import code_fingerprint
     from ..inputs import REGISTRY_LIMIT, read_input
 
@@ -77,11 +83,18 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
     if many and (os.cpu_count() or 1) > 1:
         del data  # workers read the file themselves: no copy in any process
         kept = None
-        parsed = _parse_shared(path, plan, runs, site, tz, store)
+        whole = runs == [(0, len(plan.starts))]
+        copy = _CopyFile(copy_to, plan) if whole and copy_to is not None else None
+        try:
+            parsed = _parse_shared(path, plan, runs, site, tz, store, copy)
+        finally:
+            copy_name = copy.close() if copy is not None else None
     else:
+        copy_name = None
         parsed = _parse_share(lambda at, size: data[at:at + size], shown, plan, runs, site,
                               tz, store)
     if parsed is None:
+        _drop(copy_to, copy_name)
         return Reading(_whole(path, drafts))
     old = previous.pieces if previous else {}
     rows = sorted([(k, source, old[source][0]) for k, source in known.items()] + parsed,
@@ -92,11 +105,57 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
 
     in_order = ordered(posts)
     if in_order is None:
+        _drop(copy_to, copy_name)
         return Reading(_whole(path, drafts))
     state.pieces = {source: (raw, store.index[source]) for _, source, raw in rows}
     registry = Registry(shown, site, in_order)
     return Reading(registry if drafts else without_drafts(registry), store, state,
-                   parsed=len(parsed), previous=previous, plan=plan, rows=rows, data=kept)
+                   parsed=len(parsed), previous=previous, plan=plan, rows=rows, data=kept,
+                   copy=copy_name)
+
+
+def _drop(copy_to: tuple[Path, str] | None, name: str | None) -> None:
+    if copy_to is not None and name is not None:
+        (copy_to[0] / name).unlink(missing_ok=True)
+
+
+class _CopyFile:
+    """The snapshot's copy of the registry, written by the workers at each piece's
+    offset (the header here): complete once every worker wrote every piece it read;
+    any failure (a full disk) and there is none (the snapshot then reads the file
+    again, jobs/snapshot.py)."""
+
+    def __init__(self, where: tuple[Path, str], plan: Any) -> None:
+        folder, stem = where
+        self.name = f"{stem}-{os.urandom(4).hex()}.bytes"
+        self.path = folder / self.name
+        self.fd: int | None = None
+        self.ok = True
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            self.write(plan.header, 0)
+        except OSError:
+            self.ok = False
+
+    def write(self, data: bytes, at: int) -> None:
+        """Write `data` at offset `at` (in a worker too: the descriptor is shared)."""
+        if self.fd is None or not self.ok:
+            return
+        try:
+            if os.pwrite(self.fd, data, at) != len(data):
+                self.ok = False
+        except OSError:
+            self.ok = False
+
+    def close(self) -> str | None:
+        """The copy's file name, or None (no copy, and none left behind)."""
+        if self.fd is not None:
+            os.close(self.fd)
+        if self.ok and self.fd is not None:
+            return self.name
+        self.path.unlink(missing_ok=True)
+        return None
 
 
 def _whole(path: Path, drafts: bool) -> Registry:
@@ -164,21 +223,26 @@ Row = tuple[int, str, Raw]  # candidate, source, fields
 
 
 def _parse_shared(path: Path, plan: Any, runs: list[tuple[int, int]], site: Site,
-                  tz: ZoneInfo, store: TextStore) -> list[Row] | None:
-    """Parse the runs and render their texts in worker processes, one per core."""
+                  tz: ZoneInfo, store: TextStore, copy: _CopyFile | None = None
+                  ) -> list[Row] | None:
+    """Parse the runs and render their texts in worker processes, one per core; with
+    `copy`, each piece read is also written to the registry's copy."""
     from ..writers.parallel import in_child
 
     shares = _shares(plan, runs, min(os.cpu_count() or 1, 8))
 
-    def work(share: list[tuple[int, int]]) -> Callable[[], tuple[list[Row], Any] | None]:
-        def job() -> tuple[list[Row], Any] | None:
+    def work(share: list[tuple[int, int]]
+             ) -> Callable[[], tuple[list[Row], Any, bool] | None]:
+        def job() -> tuple[list[Row], Any, bool] | None:
             fd = os.open(path, os.O_RDONLY)
             try:
                 rows = _parse_share(lambda at, size: os.pread(fd, size, at), str(path),
-                                    plan, share, site, tz, store)
+                                    plan, share, site, tz, store,
+                                    copy.write if copy is not None else None)
             finally:
                 os.close(fd)
-            return None if rows is None else (rows, {s: store.index[s] for _, s, _ in rows})
+            return None if rows is None else (rows, {s: store.index[s] for _, s, _ in rows},
+                                              copy is None or copy.ok)
 
         return job
 
@@ -192,6 +256,8 @@ def _parse_shared(path: Path, plan: Any, runs: list[tuple[int, int]], site: Site
             return None
         rows += result[0]
         store.index.update(result[1])
+        if copy is not None and not result[2]:
+            copy.ok = False  # a worker couldn't write its pieces
     return rows
 
 
@@ -218,8 +284,10 @@ def _shares(plan: Any, runs: list[tuple[int, int]], count: int) -> list[list[tup
 
 def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
                  runs: list[tuple[int, int]], site: Site, tz: ZoneInfo,
-                 store: TextStore) -> list[Row] | None:
-    """Parse runs, rendering the texts of new pieces into the store."""
+                 store: TextStore, copy: Callable[[bytes, int], None] | None = None
+                 ) -> list[Row] | None:
+    """Parse runs, rendering the texts of new pieces into the store; `copy(bytes,
+    offset)` is given each piece's bytes as hashed."""
     from ..load.pieces import NotInPieces, parse_run
     from ..text.content import post_texts
     from ..writers.entries import entry_bytes
@@ -234,7 +302,10 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
             for item in parse_run(read, plan, first, after, site, tz, path):
                 start = plan.starts[item.first]
                 digest = under.copy()
-                digest.update(read(start, plan.end(item.after) - start))
+                piece = read(start, plan.end(item.after) - start)
+                digest.update(piece)
+                if copy is not None:
+                    copy(piece, start)
                 source = digest.hexdigest()[:32]
                 post = item.post
                 if source not in store and source not in pending:

@@ -275,7 +275,9 @@ def stage_taken(path: Path, reading: Any, now: datetime, templates: str,
                      if line and not line.startswith("#")]
     snapshot.lock_ids = [line.rsplit(" ", 1)[1] for line in snapshot.lock]
     try:
-        if reading.data is not None:
+        if reading.copy is not None:  # the workers wrote it, each piece as hashed
+            snapshot.copy = CopyRef(reading.copy, ((0, plan.size),))
+        elif reading.data is not None:
             snapshot.copy = write_copy(path.parent, path.stem, reading.data)
         else:
             copied = _copy_checked(path.parent, path.stem, Path(registry.path), plan, rows)
