@@ -114,6 +114,33 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
                    copy=copy_name)
 
 
+class _Blocks:
+    """Pieces that follow one another, written a quarter of a megabyte at a time."""
+
+    def __init__(self, write: Callable[[bytes, int], None]) -> None:
+        self._write = write
+        self._held: list[bytes] = []
+        self._start = 0
+        self._end = 0
+        self._size = 0
+
+    def add(self, data: bytes, at: int) -> None:
+        if self._held and at != self._end:
+            self.flush()
+        if not self._held:
+            self._start = at
+        self._held.append(data)
+        self._end = at + len(data)
+        self._size += len(data)
+        if self._size >= 1 << 18:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._held:
+            self._write(b"".join(self._held), self._start)
+        self._held, self._size = [], 0
+
+
 def _drop(copy_to: tuple[Path, str] | None, name: str | None) -> None:
     if copy_to is not None and name is not None:
         (copy_to[0] / name).unlink(missing_ok=True)
@@ -235,10 +262,13 @@ def _parse_shared(path: Path, plan: Any, runs: list[tuple[int, int]], site: Site
              ) -> Callable[[], tuple[list[Row], Any, bool] | None]:
         def job() -> tuple[list[Row], Any, bool] | None:
             fd = os.open(path, os.O_RDONLY)
+            blocks = _Blocks(copy.write) if copy is not None else None
             try:
                 rows = _parse_share(lambda at, size: os.pread(fd, size, at), str(path),
                                     plan, share, site, tz, store,
-                                    copy.write if copy is not None else None)
+                                    blocks.add if blocks is not None else None)
+                if blocks is not None:
+                    blocks.flush()
             finally:
                 os.close(fd)
             return None if rows is None else (rows, {s: store.index[s] for _, s, _ in rows},
