@@ -105,3 +105,37 @@ def test_the_console_script_answers_an_unchanged_build_before_the_cli_starts(
         done = subprocess.run([sys.executable, "-c", probe, *args], cwd=site.parent, env=env,
                               capture_output=True, text=True, check=True)
         assert done.stdout.strip() == expected, (args, done.stdout, done.stderr)
+
+
+def test_a_first_large_build_records_the_fingerprint_the_next_one_finds(
+        tmp_path: Path) -> None:
+    """A registry over HELPER_FROM with nothing cached: the console script hashes its
+    fingerprint in a thread while the build reads (jobs/cache.py, Fingerprinting); the
+    fingerprint recorded must be the one the next build computes, which is then
+    answered from the cache."""
+    import json
+    import subprocess
+    import sys
+
+    from registry_factory import registry_yaml
+
+    from feedkit.jobs.cache import HELPER_FROM, fingerprint
+    from feedkit.project import Project
+
+    text = registry_yaml(1100, offset="+00:00")
+    padding = "    # a comment\n" * ((HELPER_FROM - len(text.encode())) // 16 + 1)
+    registry = tmp_path / "posts.yaml"
+    registry.write_text(text + padding, "utf-8")
+    assert registry.stat().st_size > HELPER_FROM
+    env = {"SOURCE_DATE_EPOCH": "1583020800", "PATH": ""}
+    feedkit = str(Path(sys.executable).with_name("feedkit"))
+    first = subprocess.run([feedkit, "build"], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    assert "wrote out/atom.xml" in first and not [x for x in first if "unchanged" in x]
+    (entry,) = (tmp_path / ".feedkit" / "cache").glob("build-*.json")
+    recorded = json.loads(entry.read_text("utf-8"))["key"]
+    assert recorded == fingerprint(registry, tmp_path / "out",
+                                   Project(registry).template_dirs(), False)
+    again = subprocess.run([feedkit, "build"], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    assert "unchanged posts.lock" in again and not [x for x in again if "wrote" in x], again

@@ -78,7 +78,7 @@ def cached_build(args: list[str]) -> bool:
         return False
     from ..clock import resolve_now
     from ..errors import FeedkitError
-    from ..jobs.cache import fingerprint_read, lookup, surely_changed
+    from ..jobs.cache import fingerprint_read, lookup, nothing_cached, surely_changed
     from ..project import Project
 
     registry = Path(str(options.get("registry", "posts.yaml")))
@@ -95,6 +95,13 @@ def cached_build(args: list[str]) -> bool:
     if early:  # a build will run: its helper imports its libraries beside the rest
         _start_helper()
     try:
+        if early and nothing_cached(registry, out, drafts) and registry.is_file():
+            # A first build: its fingerprint is hashed while it reads the registry.
+            done = _first_build(registry, out, now, drafts)
+            if done is None:
+                return False  # the full command builds again and reports
+            _print(options, out, done)
+            return True
         try:
             key, read = fingerprint_read(registry, out, Project(registry).template_dirs(),
                                          drafts)
@@ -114,10 +121,37 @@ def cached_build(args: list[str]) -> bool:
             from ..writers.helper import stop_early
 
             stop_early()  # no build took it
+    _print(options, out, done)
+    return True
+
+
+def _print(options: dict[str, str | bool], out: Path, done: BuildSummary) -> None:
     if not options.get("quiet"):
         from .lines import file_lines
 
         print("\n".join([*file_lines(out, done.paths, done.changed, done.removed),
                          *done.notes]))
-    return True
+
+
+def _first_build(registry: Path, out: Path, now: datetime, drafts: bool
+                 ) -> BuildSummary | None:
+    """A build with nothing cached: the registry read once, its fingerprint hashed in
+    a thread beside the build's own reading of those bytes; None when it failed."""
+    from ..errors import FeedkitError
+    from ..inputs import REGISTRY_LIMIT, read_input
+    from ..jobs.cache import Fingerprinting
+    from ..jobs.rebuild import build_cached
+    from ..project import Project
+
+    try:
+        data = read_input(registry, "registry", REGISTRY_LIMIT)
+    except FeedkitError:
+        return None
+    key = Fingerprinting(out, Project(registry).template_dirs(), drafts, data)
+    holder = [data]
+    del data
+    try:
+        return build_cached(registry, out, now=now, drafts=drafts, missed=key, data=holder)
+    except FeedkitError:
+        return None
 

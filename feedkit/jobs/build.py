@@ -186,7 +186,8 @@ def render(
 def build(
     registry_path: Path, out_dir: Path, *, templates: Path | None = None,
     now: datetime | None = None, check: bool = False, writers: list[Writer] | None = None,
-    drafts: bool = False,
+    drafts: bool = False, data: list[bytes] | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Render everything into out_dir, all or nothing; with `check`, only compare.
 
@@ -196,7 +197,9 @@ def build(
     build that it no longer makes, such as a removed tag's feeds. A post that would
     change its published id (posts.lock) stops the build first. `drafts` includes
     the posts marked `draft: true`, for a preview; such a build leaves posts.lock
-    alone (a draft is not published).
+    alone (a draft is not published). `data`: a list holding the registry's bytes,
+    already read (emptied here); `settle` is called before the reading forks its
+    workers (jobs/reading.py).
     """
     import gc
 
@@ -209,7 +212,7 @@ def build(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return session.run(now, check, writers)
+        return session.run(now, check, writers, data, settle)
     except TextStoreError:
         # The text store lost a record (a crash, a disk): read everything afresh.
         session.forget()
@@ -242,7 +245,8 @@ class BuildSession:
         self.read_path.with_suffix(".state").unlink(missing_ok=True)
         self.read_path.with_suffix(".more").unlink(missing_ok=True)
 
-    def run(self, now: datetime | None, check: bool, writers: list[Writer] | None
+    def run(self, now: datetime | None, check: bool, writers: list[Writer] | None,
+            data: list[bytes] | None = None, settle: Callable[[], None] | None = None
             ) -> BuildResult:
         from ..text.content import use_texts
         from ..text.templating import templates_fingerprint
@@ -258,7 +262,8 @@ class BuildSession:
             reading = read_registry(self.registry_path, self.read_path, drafts=self.drafts,
                                     previous=load_state(state_path),
                                     copy_to=(self.snapshot_path.parent,
-                                             self.snapshot_path.stem) if keeps else None)
+                                             self.snapshot_path.stem) if keeps else None,
+                                    holding=data, settle=settle)
             template_dirs = Project(self.registry_path).template_dirs(self.templates)
             context = BuildContext(
                 registry=reading.registry, now=resolve_now(now), template_dirs=template_dirs,

@@ -71,6 +71,40 @@ def fingerprint_read(registry: Path, out: Path, template_dirs: tuple[Path, ...],
     return digest.hexdigest(), data
 
 
+class Fingerprinting:
+    """`fingerprint` of bytes already read, hashed in a thread while the build reads
+    them (hashlib lets go of the GIL over large data): for a build nothing is cached
+    for, whose fingerprint is only recorded at its end. `settle` waits for the hash
+    (the thread then holds the bytes no more); `key` gives the fingerprint."""
+
+    def __init__(self, out: Path, template_dirs: tuple[Path, ...], drafts: bool,
+                 data: bytes) -> None:
+        import threading
+
+        from ..fingerprint import code_fingerprint
+
+        self._digest = hashlib.sha256(f"{CACHE_VERSION}\0{code_fingerprint()}\0"
+                                      f"{out.resolve()}\0{drafts}\0".encode())
+        self._template_dirs = template_dirs
+        self._thread = threading.Thread(target=self._digest.update, args=(data,))
+        self._thread.start()
+
+    def settle(self) -> None:
+        self._thread.join()
+
+    def key(self) -> str:
+        from ..text.templating import templates_fingerprint
+
+        self.settle()
+        self._digest.update(templates_fingerprint(self._template_dirs).encode())
+        return self._digest.hexdigest()
+
+
+def nothing_cached(registry: Path, out: Path, drafts: bool) -> bool:
+    """Whether no build of `registry` into `out` was recorded (no lookup can hit)."""
+    return not _entry(registry, out, drafts).is_file()
+
+
 def _entry(registry: Path, out: Path, drafts: bool) -> Path:
     name = hashlib.sha256(f"{out.resolve()}\0{drafts}".encode()).hexdigest()[:16]
     return Project(registry).cache_dir / f"build-{name}.json"

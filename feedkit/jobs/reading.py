@@ -51,16 +51,24 @@ class Reading:
 
 def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
                   previous: ReadState | None = None,
-                  copy_to: tuple[Path, str] | None = None) -> Reading:
+                  copy_to: tuple[Path, str] | None = None,
+                  holding: list[bytes] | None = None,
+                  settle: Callable[[], None] | None = None) -> Reading:
     """The registry at `path` for a build whose cache files start with `cache` (None:
     keep nothing); the posts without drafts unless `drafts`. `copy_to` (folder, stem):
     workers that read every piece also write the snapshot's copy of the registry
-    there, the very bytes each piece was hashed from (`Reading.copy`)."""
+    there, the very bytes each piece was hashed from (`Reading.copy`). `holding`: a list
+    holding the registry's bytes already read (emptied here); `settle()` is called
+    before workers are forked (whatever else holds the bytes lets go of them)."""
     from ..fingerprint import code_fingerprint
     from ..inputs import REGISTRY_LIMIT, read_input
 
     shown = str(path)
-    data = read_input(path, "registry", REGISTRY_LIMIT)
+    given = holding.pop() if holding else None
+    if holding is not None:
+        holding.clear()
+    data = read_input(path, "registry", REGISTRY_LIMIT) if given is None else given
+    del given
     code = code_fingerprint()
     if previous is not None and previous.code != code:
         previous = None
@@ -82,6 +90,8 @@ def read_registry(path: Path, cache: Path | None, *, drafts: bool = False,
     kept: bytes | None = data
     if many and (os.cpu_count() or 1) > 1:
         del data  # workers read the file themselves: no copy in any process
+        if settle is not None:
+            settle()
         kept = None
         whole = runs == [(0, len(plan.starts))]
         copy = _CopyFile(copy_to, plan) if whole and copy_to is not None else None

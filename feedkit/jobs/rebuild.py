@@ -9,24 +9,25 @@ from pathlib import Path
 from typing import Any
 
 from ..project import Project
-from .cache import BuildSummary, fingerprint_read, lookup, store, valid_span
+from .cache import BuildSummary, Fingerprinting, fingerprint_read, lookup, store, valid_span
 
 
 def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
                  now: datetime | None = None, drafts: bool = False,
-                 use_cache: bool = True, missed: str | None = None,
+                 use_cache: bool = True, missed: str | Fingerprinting | None = None,
                  data: list[bytes] | None = None) -> BuildSummary:
     """`build`, unless the cache shows that out/ already holds what it would write;
     the cache is refreshed either way (`use_cache=False` only skips the lookup).
-    `missed`: the fingerprint, whose lookup the caller already made and missed;
-    `data`: a list holding the registry's bytes it hashed, emptied here (a whole
-    build reads the file in its own way: nothing holds these bytes meanwhile)."""
+    `missed`: the fingerprint, whose lookup the caller already made and missed (or
+    which is being hashed: nothing was cached); `data`: a list holding the registry's
+    bytes it hashed, emptied here (the build reads them instead of the file, and
+    holds them no longer than it would its own)."""
     from ..clock import resolve_now
     from ..text.templating import keep_compiled
 
     moment = resolve_now(now)
     keep_compiled(Project(registry).cache_dir / "templates")
-    key: str | None = missed
+    key: str | Fingerprinting | None = missed
     data = data if data is not None else []
     if missed is not None:
         use_cache = False
@@ -38,22 +39,25 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
             del read
         except OSError:
             key = None  # the build says what is wrong
-    if use_cache and key is not None and (
+    if use_cache and isinstance(key, str) and (
             hit := lookup(registry, out, key, moment, drafts)) is not None:
         return hit
     patched = None
     if not drafts:
-        patched = _patched(registry, out, templates, moment, data.pop() if data else None)
-    data.clear()
+        patched = _patched(registry, out, templates, moment, data[0] if data else None)
     if patched is not None:
+        data.clear()
         result, span = patched
     else:
         from .build import build  # only now: a cache hit loads none of the pipeline
 
-        result = build(registry, out, templates=templates, now=moment, drafts=drafts)
+        result = build(registry, out, templates=templates, now=moment, drafts=drafts,
+                       data=data, settle=key.settle if isinstance(key, Fingerprinting)
+                       else None)
         span = valid_span(result.registry, moment)
     if key is not None:
-        store(registry, out, key, span, result.paths, drafts)
+        store(registry, out, key if isinstance(key, str) else key.key(), span,
+              result.paths, drafts)
     return BuildSummary(result.paths, tuple(result.changed), removed=tuple(result.removed),
                         notes=tuple(result.lock_lines()), patched=patched is not None)
 
