@@ -127,15 +127,37 @@ def test_a_first_large_build_records_the_fingerprint_the_next_one_finds(
     registry = tmp_path / "posts.yaml"
     registry.write_text(text + padding, "utf-8")
     assert registry.stat().st_size > HELPER_FROM
-    env = {"SOURCE_DATE_EPOCH": "1583020800", "PATH": ""}
+    env = {"SOURCE_DATE_EPOCH": "1893456000", "PATH": ""}  # 2030
     feedkit = str(Path(sys.executable).with_name("feedkit"))
     first = subprocess.run([feedkit, "build"], cwd=tmp_path, env=env, capture_output=True,
                            text=True, check=True).stdout.splitlines()
-    assert "wrote out/atom.xml" in first and not [x for x in first if "unchanged" in x]
+    assert _counts(first) == (38, 38, 0), first
     (entry,) = (tmp_path / ".feedkit" / "cache").glob("build-*.json")
     recorded = json.loads(entry.read_text("utf-8"))["key"]
     assert recorded == fingerprint(registry, tmp_path / "out",
                                    Project(registry).template_dirs(), False)
     again = subprocess.run([feedkit, "build"], cwd=tmp_path, env=env, capture_output=True,
                            text=True, check=True).stdout.splitlines()
-    assert "unchanged posts.lock" in again and not [x for x in again if "wrote" in x], again
+    assert _counts(again) == (38, 0, 38) and "unchanged posts.lock" in again, again
+    # A post added (another size: the patch's fingerprint is hashed beside it too).
+    registry.write_text(text.replace("posts:\n", "posts:\n  - title: Ny\n    date: "
+                                     "2029-01-01\n    author: Ann\n    body: Text.\n", 1)
+                        + padding, "utf-8")
+    patched = subprocess.run([feedkit, "build"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, check=True).stdout.splitlines()
+    files, written, unchanged = _counts(patched)
+    assert files == written + unchanged and written >= 4 and unchanged >= 20, patched
+    recorded = json.loads(entry.read_text("utf-8"))["key"]
+    assert recorded == fingerprint(registry, tmp_path / "out",
+                                   Project(registry).template_dirs(), False)
+
+
+def _counts(lines: list[str]) -> tuple[int, int, int]:
+    """(files, written, unchanged) of `feedkit build`'s summary line."""
+    import re
+
+    (found,) = [re.fullmatch(r"out: (\d+) files, (\d+) written, (\d+) unchanged", line)
+                for line in lines if line.startswith("out: ")]
+    assert found is not None, lines
+    files, written, unchanged = (int(n) for n in found.groups())
+    return files, written, unchanged

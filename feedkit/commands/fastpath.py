@@ -78,7 +78,7 @@ def cached_build(args: list[str]) -> bool:
         return False
     from ..clock import resolve_now
     from ..errors import FeedkitError
-    from ..jobs.cache import fingerprint_read, lookup, nothing_cached, surely_changed
+    from ..jobs.cache import cannot_hit, fingerprint_read, lookup, surely_changed
     from ..project import Project
 
     registry = Path(str(options.get("registry", "posts.yaml")))
@@ -95,9 +95,9 @@ def cached_build(args: list[str]) -> bool:
     if early:  # a build will run: its helper imports its libraries beside the rest
         _start_helper()
     try:
-        if early and nothing_cached(registry, out, drafts) and registry.is_file():
-            # A first build: its fingerprint is hashed while it reads the registry.
-            done = _first_build(registry, out, now, drafts)
+        if early and cannot_hit(registry, out, drafts) and registry.is_file():
+            # No lookup can hit: the fingerprint is hashed while the build reads.
+            done = _unhashed_build(registry, out, now, drafts)
             if done is None:
                 return False  # the full command builds again and reports
             _print(options, out, done)
@@ -133,10 +133,11 @@ def _print(options: dict[str, str | bool], out: Path, done: BuildSummary) -> Non
                          *done.notes]))
 
 
-def _first_build(registry: Path, out: Path, now: datetime, drafts: bool
-                 ) -> BuildSummary | None:
-    """A build with nothing cached: the registry read once, its fingerprint hashed in
-    a thread beside the build's own reading of those bytes; None when it failed."""
+def _unhashed_build(registry: Path, out: Path, now: datetime, drafts: bool
+                    ) -> BuildSummary | None:
+    """A build no lookup can answer (jobs/cache.py, cannot_hit): the registry read
+    once, its fingerprint hashed in a thread beside the build's (or the patch's) own
+    work on those bytes; None when it failed."""
     from ..errors import FeedkitError
     from ..inputs import REGISTRY_LIMIT, read_input
     from ..jobs.cache import Fingerprinting

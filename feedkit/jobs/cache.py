@@ -100,9 +100,18 @@ class Fingerprinting:
         return self._digest.hexdigest()
 
 
-def nothing_cached(registry: Path, out: Path, drafts: bool) -> bool:
-    """Whether no build of `registry` into `out` was recorded (no lookup can hit)."""
-    return not _entry(registry, out, drafts).is_file()
+def cannot_hit(registry: Path, out: Path, drafts: bool) -> bool:
+    """Whether no lookup can hit: no build of `registry` into `out` was recorded, or
+    the registry's size differs from the recorded build's (other bytes, another
+    fingerprint). Then the fingerprint is needed only when the build is recorded."""
+    try:
+        entry = json.loads(_entry(registry, out, drafts).read_text("utf-8"))
+        stamp = _registry_stamp(registry)
+    except (OSError, ValueError):
+        return True
+    recorded = entry.get("registry") if isinstance(entry, dict) else None
+    return not (isinstance(recorded, list) and recorded and stamp and
+                recorded[0] == stamp[0])
 
 
 def _entry(registry: Path, out: Path, drafts: bool) -> Path:
