@@ -271,7 +271,7 @@ class BuildSession:
                 templates_key=templates_fingerprint(template_dirs), helper=helper)
             _fresh_templates(context.templates_key)
             use_texts(reading.store.get if reading.store is not None else None)
-            use_entries(reading.store.entry if reading.store is not None else None)
+            use_entries(reading.store)
             if writers is None and not check and not self.drafts:
                 from .aside import Aside
 

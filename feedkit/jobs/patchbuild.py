@@ -205,7 +205,7 @@ class Patcher:
         from ..writers.entries import use_entries
 
         use_texts(self.store.get)
-        use_entries(self.store.entry)
+        use_entries(self.store)
         helper = None
         try:
             if "digest" in todo.writers:  # sent to the helper first: it works meanwhile

@@ -20,6 +20,10 @@ from pathlib import Path
 
 # offset, summary bytes, content bytes, their CRC-32, entry bytes (0: none), its CRC-32
 Location = tuple[int, int, int, int, int, int]
+# Entries read in one go when no more than _GAP bytes lie between them (another
+# post's texts), up to _SPAN bytes at a time.
+_GAP = 1 << 15
+_SPAN = 1 << 20
 # key, summary, content HTML, the Atom <entry> as UTF-8 (None: not kept)
 Record = tuple[str, str, str, bytes | None]
 
@@ -78,6 +82,42 @@ class TextStore:
         if len(data) != size or zlib.crc32(data) != crc:
             raise TextStoreError(f"{self.path}: the entry at {offset} doesn't read back")
         return data
+
+    def entries(self, sources: list[str]) -> list[bytes | None]:
+        """`entry` of each of `sources` (an archive page's posts): records that lie
+        close together in the file, as posts next to one another in the registry
+        do, are read in one go."""
+        found: list[bytes | None] = [None] * len(sources)
+        wanted = []
+        for i, source in enumerate(sources):
+            if "+" in source:
+                continue
+            try:
+                offset, summary_size, content_size, _, size, crc = self.index[source]
+            except KeyError:
+                raise TextStoreError(f"no texts for {source} in {self.path}") from None
+            if size:
+                wanted.append((offset + summary_size + content_size, size, crc, i))
+        wanted.sort()
+        k = 0
+        while k < len(wanted):
+            start = wanted[k][0]
+            end = start + wanted[k][1]
+            j = k + 1
+            while j < len(wanted) and wanted[j][0] - end <= _GAP and \
+                    wanted[j][0] + wanted[j][1] - start <= _SPAN:
+                end = max(end, wanted[j][0] + wanted[j][1])
+                j += 1
+            block = os.pread(self._reader(), end - start, start)
+            if len(block) != end - start:
+                raise TextStoreError(f"{self.path}: the entries at {start} don't read back")
+            for at, size, crc, i in wanted[k:j]:
+                data = block[at - start:at - start + size]
+                if zlib.crc32(data) != crc:
+                    raise TextStoreError(f"{self.path}: the entry at {at} doesn't read back")
+                found[i] = data
+            k = j
+        return found
 
     def append(self, records: list[Record]) -> dict[str, Location]:
         """Append (key, summary, content, entry) records in one write; their locations

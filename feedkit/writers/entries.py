@@ -9,8 +9,8 @@ text store also holds each post's Atom <entry> as the build's reading rendered i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
+from typing import Protocol
 
 from ..model import Options, Post
 from ..text.content import post_texts
@@ -25,14 +25,24 @@ def texts(post: Post, options: Options, *, keep: bool = True) -> tuple[str, str]
     return kept_texts(post, options) if keep else post_texts(post, options)
 
 
-# The build's text store's entries: a post's source -> its <entry> (None: not kept).
-_stored: list[Callable[[str], bytes | None]] = []
+class EntryStore(Protocol):
+    """The build's text store, as the feeds read it (jobs/textstore.py)."""
+
+    def entry(self, source: str) -> bytes | None:
+        """A post's <entry> (None: not kept)."""
+
+    def entries(self, sources: list[str]) -> list[bytes | None]:
+        """The entries of many posts, read together."""
 
 
-def use_entries(lookup: Callable[[str], bytes | None] | None) -> None:
-    """Where the Atom entries of posts read without their bodies come from (None:
-    rendered here). The build sets it with the text store."""
-    _stored[:] = [lookup] if lookup is not None else []
+_stored: list[EntryStore] = []
+
+
+def use_entries(store: EntryStore | None) -> None:
+    """Where the Atom entries of posts read without their bodies come from: the
+    build's text store, with `entry(source)` and `entries(sources)` (None: rendered
+    here)."""
+    _stored[:] = [store] if store is not None else []
 
 
 def entries_stored() -> bool:
@@ -52,9 +62,17 @@ def entry_bytes(post: Post, post_texts: tuple[str, str]) -> bytes | None:
 
 def fresh_entry(post: Post, options: Options, *, keep: bool = False) -> bytes:
     """The post's Atom <entry> as UTF-8: the stored one, else rendered."""
-    if _stored and post.source and (found := _stored[0](post.source)) is not None:
+    if _stored and post.source and (found := _stored[0].entry(post.source)) is not None:
         return found
     return atom.entry(post, texts(post, options, keep=keep)).encode("utf-8")
+
+
+def fresh_entries(posts: tuple[Post, ...], options: Options) -> list[bytes]:
+    """`fresh_entry` of each post, the stored ones read together."""
+    stored = _stored[0].entries([post.source for post in posts]) if _stored and all(
+        post.source for post in posts) else [None] * len(posts)
+    return [found if found is not None else fresh_entry(post, options)
+            for post, found in zip(posts, stored, strict=True)]
 
 
 @lru_cache(maxsize=16384)
@@ -74,7 +92,7 @@ def render_atom(spec: FeedSpec) -> bytes:
     options = spec.site.options
     if spec.keep_entries:
         return atom.document(spec, (kept_entry(post, options) for post in spec.posts))
-    return atom.document(spec, (fresh_entry(post, options) for post in spec.posts))
+    return atom.document(spec, fresh_entries(spec.posts, options))
 
 
 def render_rss(spec: FeedSpec) -> bytes:
