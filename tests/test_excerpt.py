@@ -113,3 +113,39 @@ def test_cut_is_on_a_grapheme_boundary(text: str, length: int) -> None:
 def test_idempotent(text: str, length: int) -> None:
     once = truncate(text, length, "...")
     assert truncate(once, length, "...") == once
+
+
+def test_the_cut_is_the_longest_run_of_whole_units_that_fits() -> None:
+    """Against a plain reference (every unit from the start: an entity or a grapheme),
+    on Swedish text with the shapes that need care mixed in (combining marks, emoji
+    with modifiers and joiners, flags, entities, Hangul jamo, Devanagari): the quick
+    cut for text of one-character graphemes and the unit scan agree with it."""
+    import random
+
+
+    unit = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+                         r"|\X")
+
+    def reference(text: str, length: int, suffix: str) -> str:
+        if len(text) <= length:
+            return text
+        room, end = length - len(suffix), 0
+        for match in unit.finditer(text):
+            stop = match.end()
+            if match.group().startswith("&") and stop - match.start() > 1:
+                grapheme = regex.match(r"\X", text[stop - 1:])
+                stop = max(stop, stop - 1 + (grapheme.end() if grapheme else 1))
+            if stop > room:
+                break
+            end = stop
+        return text[:end].rstrip() + suffix
+
+    pieces = [*"abc åäöé ,.!&;#x1Z", "\u0301", "\u200d", "👍", "🏽", "\U0001F1F8",
+              "\U0001F1EA", "&amp;", "&#229;", "\u00a0", "\u0308", "ग", "ि", "\u1100",
+              "\u1161", "\ufe0f", "\u00ad", "samtal ", "bostäder "]
+    rng = random.Random(25)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        suffix = rng.choice(["…", "...", " [mer]"])
+        length = rng.randint(len(suffix) + 1, 40)
+        assert truncate(text, length, suffix) == reference(text, length, suffix), (text, length)

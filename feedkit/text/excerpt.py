@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 _LONGEST_UNIT = 64
+# Characters that are each a grapheme of their own, next to any other of them, and
+# start no entity: printable ASCII but "&", and Latin-1's letters and signs (text
+# here is NFC, so å, ä, ö are one character each). A stretch of only these is cut
+# exactly where the length says, with no grapheme to look at.
+_ONE_EACH = re.compile("[\x20-\x25\x27-\x7e\xa0-\xff]*")
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +49,8 @@ def truncate(text: str, length: int, suffix: str) -> str:
     # a unit), so only a few are looked at; the margin past `room` lets the last
     # one (an entity or a long grapheme) be seen whole, not cut by the search end.
     end = max(text.rfind(" ", 0, room + 1), 0)
+    if _ONE_EACH.fullmatch(text, end, room + 1):  # every unit up to the cut is one char
+        return text[:room].rstrip() + suffix
     unit, grapheme_of = _patterns()
     for match in unit.finditer(text, end, min(len(text), room + _LONGEST_UNIT)):
         stop = match.end()
