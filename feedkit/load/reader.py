@@ -35,6 +35,11 @@ _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
                          ("str", "int", "float", "bool", "null", "timestamp", "merge", "value"))
 
 
+def _field(where: str, key: str) -> str:
+    """The field's name in a message ("posts[3].title"); made only for a message."""
+    return f"{where}.{key}" if where else key
+
+
 @dataclass(slots=True)
 class Reader:
     """Walks the YAML node tree, collecting problems instead of stopping."""
@@ -82,39 +87,38 @@ class Reader:
         `kind` is "line" (one line, the default), "url", "text" (line breaks allowed)
         or "body"; each has its length limit (LIMITS).
         """
-        name = f"{where}.{key}" if where else key
         node = fields_.get(key)
         if node is None:
             if required:
-                self.add(parent, f"{name}: missing; this field is required")
+                self.add(parent, f"{_field(where, key)}: missing; this field is required")
             return None
         if not isinstance(node, yaml.ScalarNode):
-            self.add(node, f"{name}: must be text, not a list or mapping")
+            self.add(node, f"{_field(where, key)}: must be text, not a list or mapping")
             return None
         if node.tag not in _SCALAR_TAGS:
-            self.add(node, f"{name}: the YAML tag {node.tag} isn't read here; remove it and "
-                           "write the text itself")
+            self.add(node, f"{_field(where, key)}: the YAML tag {node.tag} isn't read here; "
+                           "remove it and write the text itself")
             return None
         value = node.value if node.tag != "tag:yaml.org,2002:null" else ""
         bad = None if node.style in _UNESCAPED_STYLES else _XML_ILLEGAL.search(value)
         if bad:
             self.add(
                 node,
-                f"{name}: contains the control character U+{ord(bad.group()):04X}, "
+                f"{_field(where, key)}: contains the control character U+{ord(bad.group()):04X}, "
                 "which XML can't carry; remove it",
             )
             return None
         value = value.strip()
         if not value:
             if required:
-                self.add(node, f"{name}: is empty; this field is required")
+                self.add(node, f"{_field(where, key)}: is empty; this field is required")
             return None
         if len(value) > LIMITS[kind]:
-            self.add(node, f"{name}: is {len(value):,} characters long; at most "
+            self.add(node, f"{_field(where, key)}: is {len(value):,} characters long; at most "
                            f"{LIMITS[kind]:,} are allowed here")
             return None
         if kind in ("line", "url") and (brk := _BREAKS.search(value)):
-            self.add(node, f"{name}: holds a line break or control character "
+            self.add(node, f"{_field(where, key)}: holds a line break or control character "
                            f"(U+{ord(brk.group()):04X}); keep it on one line")
             return None
         return value

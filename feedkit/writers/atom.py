@@ -25,9 +25,11 @@ def entry(post: Post, post_texts: tuple[str, str]) -> str:
     """The post's <entry> with its (summary, content HTML), as a child of <feed>."""
     summary, content = post_texts
     author = post.author
+    published = rfc3339(post.published)
+    updated = published if post.updated is post.published else rfc3339(post.updated)
     parts = ["  <entry>\n", element("    ", "id", post.id),
              element("    ", "title", post.title),
-             f"    <updated>{rfc3339(post.updated)}</updated>\n    <author>\n",
+             f"    <updated>{updated}</updated>\n    <author>\n",
              element("      ", "name", author.name)]
     if author.email:
         parts.append(element("      ", "email", author.email))
@@ -40,7 +42,7 @@ def entry(post: Post, post_texts: tuple[str, str]) -> str:
     if summary:
         parts.append(element("    ", "summary", summary))
     parts += [f'    <category term="{attr(tag)}"/>\n' for tag in post.tags]
-    parts.append(f"    <published>{rfc3339(post.published)}</published>\n  </entry>\n")
+    parts.append(f"    <published>{published}</published>\n  </entry>\n")
     return "".join(parts)
 
 
