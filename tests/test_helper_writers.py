@@ -43,3 +43,42 @@ def test_the_helper_writes_what_the_build_writes_itself(tmp_path: Path,
     assert {p: b for p, b in written.items() if p in whole.files} == whole.files
     page = written["feeds.html"].decode()
     assert all(f"tags/t{i}/atom.xml" in page for i in range(5)) and "digests/" in page
+
+
+def _mark(path: Path, text: str) -> str:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+    return text
+
+
+def _fail() -> None:
+    raise ValueError("a warm-up that fails")
+
+
+def test_a_warm_up_runs_first_and_sends_no_answer(tmp_path: Path) -> None:
+    """Helper.warm: its job runs before the work sent after it, nothing comes back from
+    it (not even its error), and the next answer is the next job's."""
+    from functools import partial
+
+    from feedkit.writers.helper import Helper
+
+    log = tmp_path / "order"
+    helper = Helper()
+    try:
+        helper.warm(partial(_mark, log, "warm "))
+        helper.warm(_fail)
+        answer = helper.submit(partial(_mark, log, "work"))
+        assert answer() == "work"
+        assert log.read_text("utf-8") == "warm work"
+    finally:
+        helper.close()
+
+
+def test_a_patch_sends_the_helper_a_digest_to_warm_up_with(example_registry: Path) -> None:
+    """jobs/warm.py: the made-up digest renders with the site's own templates (an error
+    would only show in the helper, where nothing answers it: it shows here)."""
+    from feedkit.jobs.warm import warm_digest
+    from feedkit.load import load
+    from feedkit.project import Project
+
+    warm_digest(load(example_registry).site, Project(example_registry).template_dirs())

@@ -112,6 +112,13 @@ def patch_build(registry: Path, out: Path, templates: Path | None, now: datetime
     templates_key = templates_fingerprint(template_dirs)
     if templates_key != snapshot.templates:
         return None
+    from functools import partial
+
+    from ..writers.helper import warm_early
+    from .warm import warm_digest
+
+    # The helper's first digest rendered while this patch works out what to send it.
+    warm_early(partial(warm_digest, snapshot.head[3], template_dirs))
     if data is None:
         data = read_input(registry, "registry", REGISTRY_LIMIT)
     copy = open_copy(snapshot_path.parent, snapshot.copy)

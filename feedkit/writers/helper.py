@@ -100,6 +100,12 @@ class Helper:
 
         return result
 
+    def warm(self, job: Callable[[], object]) -> None:
+        """Send `job` to run before the work that follows, with no answer: a first
+        rendering whose result is thrown away, done while the build works out what
+        to send (`_serve` says nothing back about it, nor about its errors)."""
+        _send(self._to_child, pickle.dumps(_Quiet(job), protocol=pickle.HIGHEST_PROTOCOL))
+
     def release(self) -> None:
         """Tell the helper that no more work comes: it ends once it has answered what
         it has, while this process goes on (`close` then only waits for it)."""
@@ -148,15 +154,30 @@ def _serve(incoming: int, outgoing: int, warm: Callable[[], object] | None
             return
         if not message:
             return
+        job = None
         try:
-            outcome: tuple[bool, Any] = (True, pickle.loads(message)())
+            job = pickle.loads(message)
+            outcome: tuple[bool, Any] = (True, job())
         except BaseException as exc:  # the build raises it
             outcome = (False, exc)
+        if isinstance(job, _Quiet):
+            continue
         try:
             data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an error that doesn't pickle: its words do
             data = pickle.dumps((False, RuntimeError(repr(exc))))
         _send(outgoing, data)
+
+
+class _Quiet:
+    """A job whose result (or error) is not sent back (Helper.warm)."""
+
+    def __init__(self, job: Callable[[], object]) -> None:
+        self.job = job
+
+    def __call__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.job()
 
 
 _early: list[Helper] = []
@@ -166,6 +187,13 @@ def start_early(warm: Callable[[], object] | None = None) -> None:
     """Fork the helper now, for the build about to run in this process (`take`)."""
     if not _early:
         _early.append(Helper(warm))
+
+
+def warm_early(job: Callable[[], object]) -> None:
+    """Have the helper `start_early` forked run `job` first, with no answer."""
+    if _early:
+        with contextlib.suppress(OSError):
+            _early[0].warm(job)
 
 
 def take() -> Helper | None:
