@@ -50,6 +50,7 @@ def main() -> None:
     from feedkit.text.excerpt import truncate
     from feedkit.writers import parallel
     from feedkit.writers.context import BuildContext
+    from feedkit.writers.entries import use_entries
     from feedkit.writers.isolated import Isolated
 
     n_posts = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
@@ -113,6 +114,7 @@ def main() -> None:
         rows.append(("reading from the state (nothing changed)", best(
             lambda: read_registry(registry, cache, previous=reading.state))))
         use_texts(reading.store.get)
+        use_entries(reading.store)  # the entries the reading stored, as a build joins them
         for writer in default_writers():
             inner = writer.writers if isinstance(writer, Isolated) else (writer,)
             for each in inner:
