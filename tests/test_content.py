@@ -39,3 +39,27 @@ def test_excerpt_from_the_start_of_a_post_equals_excerpt_from_all_of_it(
     html = render_markdown(" ".join(parts), "https://example.org/p/")
     whole = truncate(plain_text(html), length, "...")
     assert truncate(leading_text(html, length + 128), length, "...") == whole
+
+
+def test_texts_worked_out_a_stage_at_a_time_are_the_post_by_post_ones(
+        example_registry) -> None:
+    """post_texts_many (the build's reading, a batch at a time) gives what post_texts
+    gives for each post: the example site's posts, and posts with only a summary,
+    with both, with relative links and raw HTML under different base URLs."""
+    from dataclasses import replace
+
+    from feedkit.load import load
+    from feedkit.model import Options
+    from feedkit.text.content import post_texts, post_texts_many
+
+    registry = load(example_registry)
+    base = registry.posts[0]
+    posts = [*registry.posts,
+             replace(base, body="", summary="Bara en sammanfattning."),
+             replace(base, summary="Egen", body="Text med [länk](../a/) och <b>fet</b>."),
+             replace(base, url="https://annan.example.se/x/y/",
+                     body="![bild](bild.png) [här](sida/) <script>x</script> " * 30),
+             replace(base, body="Kort.")]
+    for options in (registry.site.options, Options(excerpt_length=40, excerpt_suffix="…")):
+        render_markdown.cache_clear()
+        assert post_texts_many(posts, options) == [post_texts(p, options) for p in posts]

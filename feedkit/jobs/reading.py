@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from ..model import Author, Image, Post, Registry, Site
 from .readstate import Raw, ReadState
-from .textstore import Record, TextStore
+from .textstore import TextStore
 
 # Below this many posts to parse, forking workers costs more than it saves.
 PARALLEL_FROM = 1000
@@ -329,14 +329,21 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
     """Parse runs, rendering the texts of new pieces into the store; `copy(bytes,
     offset)` is given each piece's bytes as hashed."""
     from ..load.pieces import NotInPieces, parse_run
-    from ..text.content import post_texts
+    from ..text.content import post_texts_many
     from ..writers.entries import entry_bytes
 
     rows: list[Row] = []
-    batch: list[Record] = []
+    waiting: list[tuple[str, Post]] = []  # new pieces, their texts rendered a batch at a time
     pending: set[str] = set()
     options = site.options
     under = source_hash(plan)
+
+    def flush() -> None:
+        texts = post_texts_many([post for _, post in waiting], options)
+        store.append([(source, *rendered, entry_bytes(post, rendered))
+                      for (source, post), rendered in zip(waiting, texts, strict=True)])
+        waiting.clear()
+
     try:
         for first, after in runs:
             for item in parse_run(read, plan, first, after, site, tz, path):
@@ -350,15 +357,13 @@ def _parse_share(read: Callable[[int, int], bytes], path: str, plan: Any,
                 post = item.post
                 if source not in store and source not in pending:
                     pending.add(source)
-                    texts = post_texts(post, options)
-                    batch.append((source, *texts, entry_bytes(post, texts)))
-                    if len(batch) >= 256:
-                        store.append(batch)
-                        batch = []
+                    waiting.append((source, post))
+                    if len(waiting) >= 256:
+                        flush()
                 rows.append((item.first, source, raw_of(post)))
     except NotInPieces:
         return None
-    store.append(batch)
+    flush()
     return rows
 
 
