@@ -161,3 +161,81 @@ def _counts(lines: list[str]) -> tuple[int, int, int]:
     assert found is not None, lines
     files, written, unchanged = (int(n) for n in found.groups())
     return files, written, unchanged
+
+
+def _fast(site: Path, *extra: str) -> bool:
+    from feedkit.commands.fastpath import cached_build
+
+    return cached_build(["-q", "-r", str(site), "-o", str(site.parent / "out"),
+                         "--now", NOW.isoformat(), *extra])
+
+
+def _entry_of(site: Path) -> dict[str, object]:
+    import json
+
+    (entry,) = (site.parent / ".feedkit" / "cache").glob("build-*.json")
+    found: dict[str, object] = json.loads(entry.read_text("utf-8"))
+    return found
+
+
+def test_a_settled_registry_is_not_read_again(site: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry last changed well before the build read it: its stat (size, times,
+    inode) is recorded with the SHA-256 of its bytes, and while the stat holds the
+    next lookup doesn't read the file at all."""
+    from feedkit import inputs
+    from feedkit.jobs import cache
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)  # the file was written before the read
+    assert _fast(site)
+    assert _entry_of(site)["registry_stat"]
+
+    def unread(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("the registry was read")
+
+    monkeypatch.setattr(inputs, "read_input", unread)
+    assert _fast(site)  # answered from the cache: nothing changed, nothing read
+
+
+def test_the_same_size_and_time_with_other_bytes_builds_again(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry rewritten to other bytes of the same size, its modification time set
+    back: the change time (which no one can set back) tells, and the build runs."""
+    import os
+
+    from feedkit.jobs import cache
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    assert _fast(site)
+    before = site.stat()
+    text = site.read_text("utf-8")
+    edited = text.replace("Spännande", "Spannande", 1)
+    assert len(edited.encode()) != len(text.encode()) or edited != text
+    edited = edited + " " * (len(text.encode()) - len(edited.encode()))
+    site.write_text(edited, "utf-8")
+    os.utime(site, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert site.stat().st_size == before.st_size
+    assert site.stat().st_mtime_ns == before.st_mtime_ns
+    assert cache.quick_key(site, site.parent / "out", (), False) is None
+    assert _fast(site)
+    feed = (site.parent / "out" / "atom.xml").read_text("utf-8")
+    assert "Spannande" in feed and "Spännande bli" not in feed
+
+
+def test_a_registry_changed_just_before_its_build_is_vouched_for_later(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changed within SETTLED_NS of the read, a registry's stat is not recorded (a write
+    in the same tick could go unseen); a later lookup that hashes it and hits records
+    it once it has settled."""
+    from feedkit.jobs import cache
+
+    assert _fast(site)  # just written: not settled
+    assert _entry_of(site)["registry_stat"] is None
+    assert _fast(site)  # a hit by hashing; still not settled
+    assert _entry_of(site)["registry_stat"] is None
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    assert _fast(site)  # a hit by hashing, now settled: vouched for
+    recorded = _entry_of(site)["registry_stat"]
+    assert recorded == cache._stat(site)
+    assert cache.quick_key(site, site.parent / "out", (), False) == cache.fingerprint(
+        site, site.parent / "out", (), False)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..jobs.cache import BuildSummary
+    from ..jobs.cache import BuildSummary, Fingerprint
 
 _VALUED = {"-r": "registry", "--registry": "registry", "-o": "out", "--out": "out",
            "--now": "now"}
@@ -36,7 +36,7 @@ def _parse(args: list[str]) -> dict[str, str | bool] | None:
     return found if all(found.get(k, "x") for k in ("registry", "out", "now")) else None
 
 
-def _build(registry: Path, out: Path, now: datetime, drafts: bool, key: str,
+def _build(registry: Path, out: Path, now: datetime, drafts: bool, key: Fingerprint,
            data: list[bytes]) -> BuildSummary | None:
     """The build the cache didn't answer; None when it failed (FeedkitError). A large
     one has the digest's helper forked first, if it isn't yet."""
@@ -78,7 +78,14 @@ def cached_build(args: list[str]) -> bool:
         return False
     from ..clock import resolve_now
     from ..errors import FeedkitError
-    from ..jobs.cache import cannot_hit, fingerprint_read, lookup, surely_changed
+    from ..jobs.cache import (
+        cannot_hit,
+        fingerprint_read,
+        lookup,
+        quick_key,
+        surely_changed,
+        vouch,
+    )
     from ..project import Project
 
     registry = Path(str(options.get("registry", "posts.yaml")))
@@ -91,6 +98,11 @@ def cached_build(args: list[str]) -> bool:
     from ..text.templating import keep_compiled
 
     keep_compiled(Project(registry).cache_dir / "templates")  # the helper's too
+    template_dirs = Project(registry).template_dirs()
+    quick = quick_key(registry, out, template_dirs, drafts)
+    if quick is not None and (done := lookup(registry, out, quick, now, drafts)) is not None:
+        _print(options, out, done)  # the registry's stat vouches for its bytes: not read
+        return True
     early = _large(registry) and surely_changed(registry, out, drafts)
     if early:  # a build will run: its helper imports its libraries beside the rest
         _start_helper()
@@ -103,12 +115,13 @@ def cached_build(args: list[str]) -> bool:
             _print(options, out, done)
             return True
         try:
-            key, read = fingerprint_read(registry, out, Project(registry).template_dirs(),
-                                         drafts)
+            key, read = fingerprint_read(registry, out, template_dirs, drafts)
         except (FeedkitError, OSError):
             return False  # the full command reports it
-        done = lookup(registry, out, key, now, drafts)
-        if done is None:
+        done = lookup(registry, out, key.key, now, drafts)
+        if done is not None:
+            vouch(registry, out, drafts, key)
+        else:
             if not registry.is_file():
                 return False  # the command says how to start a site
             data = [read]  # build_cached empties it: a whole build doesn't hold the bytes
@@ -139,16 +152,15 @@ def _unhashed_build(registry: Path, out: Path, now: datetime, drafts: bool
     once, its fingerprint hashed in a thread beside the build's (or the patch's) own
     work on those bytes; None when it failed."""
     from ..errors import FeedkitError
-    from ..inputs import REGISTRY_LIMIT, read_input
-    from ..jobs.cache import Fingerprinting
+    from ..jobs.cache import Fingerprinting, read_settled
     from ..jobs.rebuild import build_cached
     from ..project import Project
 
     try:
-        data = read_input(registry, "registry", REGISTRY_LIMIT)
+        data, settled = read_settled(registry)
     except FeedkitError:
         return None
-    key = Fingerprinting(out, Project(registry).template_dirs(), drafts, data)
+    key = Fingerprinting(out, Project(registry).template_dirs(), drafts, data, settled)
     holder = [data]
     del data
     try:

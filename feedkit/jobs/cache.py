@@ -26,7 +26,12 @@ from ..errors import FeedkitError
 from ..journal import JOURNAL
 from ..project import Project
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+# A registry last changed more than this before a build read it, and whose stat
+# (size, times, inode) is still what it was, holds the bytes that build hashed: the
+# next one needn't read them (git's rule for "racily clean" files: a write within
+# the timestamps' granularity of the read could leave the stat as it was).
+SETTLED_NS = 2_000_000_000
 # From this size on (about 400 posts) a build starts a helper process for the
 # digest writers (writers/helper.py) as it starts.
 HELPER_FROM = 1 << 20
@@ -45,46 +50,114 @@ class BuildSummary:
     patched: bool = False  # whether the last build was patched (jobs/patchbuild.py)
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """A build's fingerprint (`key`), the SHA-256 of the registry's bytes in it, and
+    the registry's stat that vouches for those bytes (None: changed too shortly
+    before it was read, or while it was read)."""
+
+    key: str
+    sha: str
+    stat: list[int] | None = None
+
+
 def fingerprint(registry: Path, out: Path, template_dirs: tuple[Path, ...],
                 drafts: bool) -> str:
     """SHA-256 of the registry's bytes, the templates, feedkit's code and libraries
     (feedkit.fingerprint) and the options."""
-    return fingerprint_read(registry, out, template_dirs, drafts)[0]
+    return fingerprint_read(registry, out, template_dirs, drafts)[0].key
 
 
-def fingerprint_read(registry: Path, out: Path, template_dirs: tuple[Path, ...],
-                     drafts: bool) -> tuple[str, bytes]:
-    """`fingerprint`, and the registry's bytes it hashed (a build that follows reads
-    these, not the file again)."""
+def _key(out: Path, drafts: bool, sha: str, template_dirs: tuple[Path, ...]) -> str:
     from ..fingerprint import code_fingerprint
-    from ..inputs import REGISTRY_LIMIT, read_input
     from ..text.templating import templates_fingerprint
 
     digest = hashlib.sha256(f"{CACHE_VERSION}\0{code_fingerprint()}\0{out.resolve()}\0"
-                            f"{drafts}\0".encode())
+                            f"{drafts}\0{sha}\0".encode())
+    digest.update(templates_fingerprint(template_dirs).encode())
+    return digest.hexdigest()
+
+
+def _stat(path: Path) -> list[int] | None:
     try:
-        data = read_input(registry, "registry", REGISTRY_LIMIT)
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+
+
+def read_settled(registry: Path) -> tuple[bytes, list[int] | None]:
+    """The registry's bytes (FeedkitError as read_input), and its stat when it vouches
+    for them: the same before and after the read, last changed SETTLED_NS before it."""
+    import time
+
+    from ..inputs import REGISTRY_LIMIT, read_input
+
+    before = _stat(registry)
+    started = time.time_ns()
+    data = read_input(registry, "registry", REGISTRY_LIMIT)
+    after = _stat(registry)
+    settled = after is not None and before == after and \
+        max(after[1], after[2]) + SETTLED_NS < started
+    return data, after if settled else None
+
+
+def fingerprint_read(registry: Path, out: Path, template_dirs: tuple[Path, ...],
+                     drafts: bool) -> tuple[Fingerprint, bytes]:
+    """`fingerprint` (with what vouches for the registry's bytes), and the bytes it
+    hashed (a build that follows reads these, not the file again)."""
+    try:
+        data, settled = read_settled(registry)
     except FeedkitError as exc:
         raise OSError(str(exc)) from None
-    digest.update(data)
-    digest.update(templates_fingerprint(template_dirs).encode())
-    return digest.hexdigest(), data
+    sha = hashlib.sha256(data).hexdigest()
+    return Fingerprint(_key(out, drafts, sha, template_dirs), sha, settled), data
+
+
+def quick_key(registry: Path, out: Path, template_dirs: tuple[Path, ...], drafts: bool
+              ) -> str | None:
+    """The fingerprint without reading the registry, when the recorded build's stat of
+    it (size, modification and change times, inode, device) still holds; else None."""
+    try:
+        entry = json.loads(_entry(registry, out, drafts).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict):
+        return None
+    recorded, sha = entry.get("registry_stat"), entry.get("registry_sha")
+    if not recorded or not isinstance(sha, str) or _stat(registry) != recorded:
+        return None
+    return _key(out, drafts, sha, template_dirs)
+
+
+def vouch(registry: Path, out: Path, drafts: bool, found: Fingerprint) -> None:
+    """After a lookup that hit by hashing the registry: record the stat that vouches
+    for its bytes, if the recorded build has none yet (the next lookup then needn't
+    read them)."""
+    target = _entry(registry, out, drafts)
+    try:
+        entry = json.loads(target.read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(entry, dict) or entry.get("key") != found.key or found.stat is None \
+            or entry.get("registry_stat"):
+        return
+    entry["registry_sha"], entry["registry_stat"] = found.sha, found.stat
+    _write_entry(target, entry)
 
 
 class Fingerprinting:
     """`fingerprint` of bytes already read, hashed in a thread while the build reads
     them (hashlib lets go of the GIL over large data): for a build nothing is cached
     for, whose fingerprint is only recorded at its end. `settle` waits for the hash
-    (the thread then holds the bytes no more); `key` gives the fingerprint."""
+    (the thread then holds the bytes no more); `fingerprint` gives it."""
 
     def __init__(self, out: Path, template_dirs: tuple[Path, ...], drafts: bool,
-                 data: bytes) -> None:
+                 data: bytes, settled: list[int] | None = None) -> None:
         import threading
 
-        from ..fingerprint import code_fingerprint
-
-        self._digest = hashlib.sha256(f"{CACHE_VERSION}\0{code_fingerprint()}\0"
-                                      f"{out.resolve()}\0{drafts}\0".encode())
+        self._out, self._drafts, self._settled = out, drafts, settled
+        self._digest = hashlib.sha256()
         self._template_dirs = template_dirs
         self._thread = threading.Thread(target=self._digest.update, args=(data,))
         self._thread.start()
@@ -92,12 +165,11 @@ class Fingerprinting:
     def settle(self) -> None:
         self._thread.join()
 
-    def key(self) -> str:
-        from ..text.templating import templates_fingerprint
-
+    def fingerprint(self) -> Fingerprint:
         self.settle()
-        self._digest.update(templates_fingerprint(self._template_dirs).encode())
-        return self._digest.hexdigest()
+        sha = self._digest.hexdigest()
+        return Fingerprint(_key(self._out, self._drafts, sha, self._template_dirs), sha,
+                           self._settled)
 
 
 def cannot_hit(registry: Path, out: Path, drafts: bool) -> bool:
@@ -181,17 +253,22 @@ def lookup(registry: Path, out: Path, key: str, now: datetime, drafts: bool,
     return BuildSummary(paths, (), cached=True, notes=notes)
 
 
-def store(registry: Path, out: Path, key: str, span: tuple[datetime | None, datetime | None],
-          paths: tuple[str, ...], drafts: bool) -> None:
+def store(registry: Path, out: Path, key: Fingerprint,
+          span: tuple[datetime | None, datetime | None], paths: tuple[str, ...],
+          drafts: bool) -> None:
     """Record a finished build; a cache that can't be written is no error."""
     stamps = _stamps(out, paths)
     if stamps is None:
         return
     since, until = span
-    entry = {"key": key, "since": since.isoformat() if since else None,
+    entry = {"key": key.key, "since": since.isoformat() if since else None,
              "until": until.isoformat() if until else None, "files": stamps,
-             "lock": _lock_stamp(registry), "registry": _registry_stamp(registry)}
-    target = _entry(registry, out, drafts)
+             "lock": _lock_stamp(registry), "registry": _registry_stamp(registry),
+             "registry_sha": key.sha, "registry_stat": key.stat}
+    _write_entry(_entry(registry, out, drafts), entry)
+
+
+def _write_entry(target: Path, entry: dict[str, Any]) -> None:
     with contextlib.suppress(OSError):
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_suffix(".tmp")

@@ -9,12 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from ..project import Project
-from .cache import BuildSummary, Fingerprinting, fingerprint_read, lookup, store, valid_span
+from .cache import (
+    BuildSummary,
+    Fingerprint,
+    Fingerprinting,
+    fingerprint_read,
+    lookup,
+    store,
+    valid_span,
+    vouch,
+)
 
 
 def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
                  now: datetime | None = None, drafts: bool = False,
-                 use_cache: bool = True, missed: str | Fingerprinting | None = None,
+                 use_cache: bool = True, missed: Fingerprint | Fingerprinting | None = None,
                  data: list[bytes] | None = None) -> BuildSummary:
     """`build`, unless the cache shows that out/ already holds what it would write;
     the cache is refreshed either way (`use_cache=False` only skips the lookup).
@@ -27,7 +36,7 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
 
     moment = resolve_now(now)
     keep_compiled(Project(registry).cache_dir / "templates")
-    key: str | Fingerprinting | None = missed
+    key: Fingerprint | Fingerprinting | None = missed
     data = data if data is not None else []
     if missed is not None:
         use_cache = False
@@ -39,8 +48,9 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
             del read
         except OSError:
             key = None  # the build says what is wrong
-    if use_cache and isinstance(key, str) and (
-            hit := lookup(registry, out, key, moment, drafts)) is not None:
+    if use_cache and isinstance(key, Fingerprint) and (
+            hit := lookup(registry, out, key.key, moment, drafts)) is not None:
+        vouch(registry, out, drafts, key)
         return hit
     patched = None
     if not drafts:
@@ -56,8 +66,8 @@ def build_cached(registry: Path, out: Path, *, templates: Path | None = None,
                        else None)
         span = valid_span(result.registry, moment)
     if key is not None:
-        store(registry, out, key if isinstance(key, str) else key.key(), span,
-              result.paths, drafts)
+        store(registry, out, key if isinstance(key, Fingerprint) else key.fingerprint(),
+              span, result.paths, drafts)
     return BuildSummary(result.paths, tuple(result.changed), removed=tuple(result.removed),
                         notes=tuple(result.lock_lines()), patched=patched is not None)
 
