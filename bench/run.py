@@ -8,8 +8,9 @@ taken side by side hold better than seconds):
 - the floor: PyYAML's CSafeLoader loading the file (in process);
 - `feedkit build` from nothing (a fresh folder: no out/, no cache), as a process
   (start-up included), and its peak memory (the largest of its processes);
-- the edit loop, as processes: nothing changed, one post added at the top, the
-  newest post's body edited (the build timed, not the edit of the file before it);
+- the edit loop, as processes: nothing changed (the registry just written, then
+  settled), one post added at the top, the newest post's body edited (the build
+  timed, not the edit of the file before it);
 - the machine's load average, and the CPU time the build's processes took.
 
 feedkit's modules are compiled to bytecode first, as `pip install` leaves them.
@@ -143,6 +144,11 @@ def main() -> None:
                 "--now", NOW]
         subprocess.run(edit, check=True, env=env)
         unchanged = best(lambda: subprocess.run(edit, check=True, env=env), rounds)
+        # Once posts.yaml has settled (last changed over 2 s before a build read it),
+        # its stat vouches for its bytes and an unchanged build doesn't read them.
+        time.sleep(2.1)
+        subprocess.run(edit, check=True, env=env)  # hashes it, and records its stat
+        settled = best(lambda: subprocess.run(edit, check=True, env=env), rounds)
         def rebuild() -> None:
             subprocess.run(edit, check=True, env=env)
 
@@ -160,7 +166,8 @@ def main() -> None:
           f"{', '.join(f'{r:.2f}' for r in ratios)}; median {ratios[len(ratios) // 2]:.2f}")
     print(f"peak RSS, build from nothing:      {full_peak / 1e6:.0f} MB = "
           f"{full_peak / size:.2f}x the file (goal 2.5)")
-    print(f"feedkit build, nothing changed:    {unchanged[0]:.3f} s (goal 0.1)")
+    print(f"feedkit build, nothing changed:    {unchanged[0]:.3f} s (goal 0.1; the registry "
+          f"just written: hashed), {settled[0]:.3f} s (settled: its stat vouches)")
     print(f"feedkit build, a post added:       {added[0]:.3f} s (goal 0.3; CPU "
           f"{added[1]:.2f} s, peak RSS {added_peak / 1e6:.0f} MB)")
     print(f"feedkit build, a post edited:      {edited[0]:.3f} s (goal 0.3; CPU "
