@@ -143,6 +143,9 @@ class Helper:
 
 def _serve(incoming: int, outgoing: int, warm: Callable[[], object] | None
            ) -> None:  # pragma: no cover - in the child
+    import gc
+
+    gc.enable()  # the build may run without the cycle collector; the helper's work not
     with contextlib.suppress(Exception):  # the work itself reports what is missing
         _warm()
         if warm is not None:
